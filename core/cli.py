@@ -1,0 +1,262 @@
+"""``latent-explorer-train``: train the lab's AE or VAE headless and save a checkpoint.
+
+Progress goes to stderr (a tqdm bar) or, with ``--json``, one JSON object per epoch to stdout.
+Bad input ends with a one-line message and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from core import __version__
+from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
+from core.data import DataError, load_fashion_mnist
+from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
+from core.training import (
+    DEVICES,
+    PRECISIONS,
+    BatchEnd,
+    EpochEnd,
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+    new_model,
+)
+
+PROG = "latent-explorer-train"
+JSON_KEYS = ("test_loss", "test_mse", "test_bce", "test_kl")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = TrainConfig()
+    p = _Parser(
+        prog=PROG,
+        description="Train the lab's convolutional auto-encoder (ae) or VAE (vae) on "
+        "Fashion-MNIST and save it as a .safetensors checkpoint for Latent Explorer.",
+        epilog="Example: latent-explorer-train --model vae --epochs 10 --out vae.safetensors",
+    )
+    p.add_argument("--model", choices=KINDS, help="model kind (required unless --resume)")
+    p.add_argument(
+        "--latent-dim", type=int, metavar="N", help=f"latent size, {LATENT_MIN}–{LATENT_MAX} (default 10)"
+    )
+    p.add_argument("--epochs", type=int, metavar="N", help=f"epochs to train (default {defaults.epochs})")
+    p.add_argument("--batch-size", type=int, metavar="N", help=f"batch size (default {defaults.batch_size})")
+    p.add_argument(
+        "--lr", type=float, metavar="X", help=f"Adam learning rate (default {defaults.learning_rate:g})"
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=float,
+        metavar="X",
+        help=f"Adam weight decay (default {defaults.weight_decay:g})",
+    )
+    p.add_argument(
+        "--beta", type=float, metavar="X", help=f"weight of the KL term, VAE only (default {defaults.beta:g})"
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="train on the first N training images only")
+    p.add_argument("--test-limit", type=int, metavar="N", help="evaluate on the first N test images only")
+    p.add_argument("--data-dir", metavar="DIR", help="folder holding the Fashion-MNIST IDX files")
+    p.add_argument("--no-download", action="store_true", help="never download the dataset")
+    p.add_argument("--device", choices=DEVICES, help="where to train (default auto: CUDA when present)")
+    p.add_argument("--precision", choices=PRECISIONS, help="auto: bf16 where the hardware has it, else fp32")
+    p.add_argument("--seed", type=int, metavar="N", help=f"random seed (default {defaults.seed})")
+    p.add_argument("--resume", metavar="FILE", help="continue training the model in FILE")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object per epoch instead of a progress bar"
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help=f"where to save the model ({SUFFIX})")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except (DataError, CheckpointError, ValueError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing saved.", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{PROG}: error: out of memory; try a smaller --batch-size or --limit.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line, with a way to see the traceback
+        if os.environ.get("LATENT_EXPLORER_DEBUG"):
+            raise
+        print(
+            f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "
+            "(set LATENT_EXPLORER_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    out = _check_output(args.out)
+
+    resumed = load_checkpoint(args.resume) if args.resume else None
+    if resumed is not None:
+        if args.model and args.model != resumed.kind:
+            raise UsageError(f"--model {args.model} but {args.resume} holds a {resumed.kind}")
+        if args.latent_dim and args.latent_dim != resumed.model.latent_dim:
+            raise UsageError(
+                f"--latent-dim {args.latent_dim} but {args.resume} has {resumed.model.latent_dim}"
+            )
+    elif not args.model:
+        raise UsageError("the following arguments are required: --model")
+
+    base = resumed.train_config.to_dict() if resumed and resumed.train_config else TrainConfig().to_dict()
+    overrides = {
+        "epochs": args.epochs if args.epochs is not None else TrainConfig().epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.lr,
+        "weight_decay": args.weight_decay,
+        "beta": args.beta,
+        "seed": args.seed,
+        "device": args.device,
+        "precision": args.precision,
+        "limit": args.limit,
+        "test_limit": args.test_limit,
+    }
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    config = TrainConfig.from_dict(base)
+
+    if resumed is not None:
+        model, history = resumed.model, resumed.history
+    else:
+        model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
+        history = []
+
+    data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+    reporter = _JsonReporter() if args.json else _BarReporter()
+    trainer = Trainer(model, config, data, reporter, history)
+    n_train = len(data.train.head(config.limit))
+    _log(
+        f"Training {'an AE' if model.kind == 'ae' else 'a VAE'} (latent {model.latent_dim}) "
+        f"for {config.epochs} epoch(s) on {n_train} images from {data.source}, "
+        f"{trainer.device.type}, {trainer.precision}."
+    )
+
+    def on_interrupt(signum, frame):  # first Ctrl-C: stop cleanly and save; second: abort
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _log("Stopping after this batch; the model trained so far will be saved. Ctrl-C again to abort.")
+        trainer.request_stop()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        result = trainer.run()
+    except TrainingDiverged as exc:
+        reporter.close()
+        if exc.history:
+            save_checkpoint(out, model, config, exc.history)
+            raise ValueError(f"{exc} The last good model was saved to {out}.") from None
+        raise ValueError(str(exc)) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        reporter.close()
+    save_checkpoint(out, model, config, result.history)
+    state = "stopped early; saved" if result.stopped else "saved"
+    _log(f"{state} {out}")
+    return 0
+
+
+def _check_output(name: str) -> Path:
+    """Refuse a bad --out before spending time on training."""
+    out = Path(name).expanduser()
+    if out.suffix.lower() != SUFFIX:
+        raise UsageError(f"--out must end in {SUFFIX}, got {out.name!r}")
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"--out: the folder {folder} does not exist")
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write in {folder} ({exc.strerror or exc})") from None
+    return out
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def epoch_json(event: EpochEnd) -> dict:
+    """The contract's per-epoch object: epoch, seconds, train_loss and the test metrics."""
+    r = event.record
+    line = {"epoch": r.epoch, "seconds": round(r.seconds, 3), "train_loss": r.train_loss}
+    line.update({k: r.test[k] for k in JSON_KEYS if k in r.test})
+    if not r.complete:
+        line["complete"] = False
+    return line
+
+
+class _JsonReporter:
+    def __call__(self, event) -> None:
+        if isinstance(event, EpochEnd):
+            print(json.dumps(epoch_json(event)), flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class _BarReporter:
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, event) -> None:
+        from tqdm import tqdm
+
+        if isinstance(event, BatchEnd):
+            if self.bar is None:
+                self.bar = tqdm(total=event.run_steps, unit="batch", file=sys.stderr, dynamic_ncols=True)
+            self.bar.set_description(f"epoch {event.epoch}", refresh=False)
+            if event.step % 10 == 0 or event.step == event.steps:
+                self.bar.set_postfix_str(f"loss {event.loss:.4g}", refresh=False)
+            self.bar.update(1)
+        elif isinstance(event, EpochEnd):
+            r = event.record
+            parts = [
+                f"epoch {r.epoch}",
+                f"{r.seconds:.1f} s",
+                f"train {r.train_loss:.5g}",
+                f"test {r.test['test_loss']:.5g}",
+            ]
+            if "test_bce" in r.test:
+                parts.append(f"(BCE {r.test['test_bce']:.1f} + KL {r.test['test_kl']:.1f})")
+            parts.append(f"MSE/pixel {r.test['test_mse']:.5f}")
+            message = "  ".join(parts)
+            if self.bar is not None:
+                self.bar.write(message, file=sys.stderr)
+            else:
+                _log(message)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Fashion-MNIST without surprises: find it, read it, hold it as uint8 tensors.
+
+The four IDX files are looked for, in order, in: an explicit folder (argument or the
+``LATENT_EXPLORER_DATA`` environment variable), the app's own data folder, a torchvision-style
+root (``FashionMNIST/raw/`` below one of those, or below ``./data``), and Debian's package
+``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``). Only then, and only when
+asked, torchvision downloads them into the app's data folder.
+
+The whole split stays one ``(N, 28, 28)`` uint8 tensor; batches are taken by index and
+converted to float on the fly, with no per-image PIL round trip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.paths import user_data_dir
+
+ENV_VAR = "LATENT_EXPLORER_DATA"
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+CLASS_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+SPLIT_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
+}
+
+_IDX_UBYTE = 0x08
+_GZIP_MAGIC = b"\x1f\x8b"
+
+HOW_TO_GET_DATA = (
+    "Get Fashion-MNIST in one of three ways: "
+    "(1) on Debian/Ubuntu, 'sudo apt install dataset-fashion-mnist'; "
+    "(2) download the four .gz files from github.com/zalandoresearch/fashion-mnist "
+    f"(folder data/fashion) and pass their folder with --data-dir or {ENV_VAR}; "
+    "(3) connect to the internet and let the app download them."
+)
+
+
+class DataError(Exception):
+    """A dataset problem whose message can be shown to a user as is."""
+
+
+class DataFormatError(DataError):
+    """A file exists but is not a valid IDX file of the expected shape."""
+
+
+class DataNotFoundError(DataError):
+    """No copy of Fashion-MNIST was found (and none could be downloaded)."""
+
+
+def read_idx(path: str | os.PathLike, *, expected_ndim: int | None = None) -> torch.Tensor:
+    """Read an IDX file of unsigned bytes (gzipped or not) into a uint8 tensor.
+
+    Checks the magic number, the data type, the number of dimensions and that the file holds
+    exactly the bytes its header announces. Raises DataFormatError naming the file otherwise.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == _GZIP_MAGIC:
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
+        raise DataFormatError(f"Cannot read {path}: {exc}") from None
+    if len(raw) < 4:
+        raise DataFormatError(f"{path} is not an IDX file: only {len(raw)} bytes.")
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != _IDX_UBYTE or not 1 <= ndim <= 4:
+        raise DataFormatError(
+            f"{path} is not an IDX file of bytes (magic number 0x{raw[:4].hex()}, expected 0x0000080N)."
+        )
+    if expected_ndim is not None and ndim != expected_ndim:
+        raise DataFormatError(f"{path} has {ndim} dimensions, expected {expected_ndim}.")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataFormatError(f"{path} is truncated inside its header.")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    expected = int(np.prod(shape, dtype=np.int64))
+    actual = len(raw) - header
+    if actual != expected:
+        what = "truncated" if actual < expected else "longer than its header says"
+        raise DataFormatError(
+            f"{path} is {what}: header announces {'×'.join(map(str, shape))} = {expected} bytes "
+            f"of data, the file holds {actual}."
+        )
+    array = np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    return torch.from_numpy(array.copy())
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of Fashion-MNIST: images (N, 28, 28) uint8 and labels (N,) int64."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def head(self, n: int | None) -> Split:
+        """The first n items (all when n is None)."""
+        if n is None or n >= len(self):
+            return self
+        return Split(self.images[:n], self.labels[:n])
+
+    def to(self, device: torch.device | str) -> Split:
+        return Split(self.images.to(device), self.labels.to(device))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Both splits and where they came from."""
+
+    train: Split
+    test: Split
+    source: str  # a folder, or a description such as "downloaded to ..."
+
+
+def load_split(folder: str | os.PathLike, split: str) -> Split:
+    """Read one split from a folder holding the IDX files (``.gz`` or not)."""
+    folder = Path(folder)
+    image_stem, label_stem, _ = SPLIT_FILES[split]
+    images = read_idx(_existing(folder, image_stem), expected_ndim=3)
+    labels = read_idx(_existing(folder, label_stem), expected_ndim=1)
+    if tuple(images.shape[1:]) != (28, 28):
+        raise DataFormatError(f"{folder}: {split} images are {tuple(images.shape[1:])}, expected 28×28.")
+    if len(images) != len(labels):
+        raise DataFormatError(f"{folder}: {len(images)} {split} images but {len(labels)} labels.")
+    if len(labels) and int(labels.max()) >= len(CLASS_NAMES):
+        raise DataFormatError(f"{folder}: {split} labels go up to {int(labels.max())}, expected 0–9.")
+    return Split(images, labels.long())
+
+
+def _existing(folder: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise DataNotFoundError(f"{folder} has no {stem}[.gz].")
+
+
+def has_files(folder: Path) -> bool:
+    """Whether a folder holds all four IDX files (gzipped or not)."""
+    stems = [stem for files in SPLIT_FILES.values() for stem in files[:2]]
+    return all((folder / s).is_file() or (folder / (s + ".gz")).is_file() for s in stems)
+
+
+def candidate_folders(data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Folders searched for the IDX files, in order of preference."""
+    roots: list[Path] = []
+    explicit = data_dir or os.environ.get(ENV_VAR)
+    if explicit:
+        roots.append(Path(explicit).expanduser())
+    roots.append(user_data_dir() / "fashion-mnist")
+    roots.append(Path.cwd() / "data")
+    folders: list[Path] = []
+    for root in roots:
+        # Files directly in the folder, or a torchvision-style root (FashionMNIST/raw/),
+        # including the lab notebook's root='./data/FashionMNIST'.
+        for folder in (root, root / "FashionMNIST" / "raw", root / "FashionMNIST" / "FashionMNIST" / "raw"):
+            if folder not in folders:
+                folders.append(folder)
+    folders.append(DEBIAN_DIR)
+    return folders
+
+
+def find_data_folder(data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The first candidate folder that holds all four files, or None."""
+    explicit = data_dir or os.environ.get(ENV_VAR)
+    if explicit:
+        # A folder the user named must hold the data: falling back silently to another copy
+        # would train on something they did not ask for.
+        root = Path(explicit).expanduser()
+        if not root.is_dir():
+            raise DataNotFoundError(f"The data folder {root} does not exist.")
+        for folder in candidate_folders(data_dir)[:3]:
+            if has_files(folder):
+                return folder
+        raise DataNotFoundError(
+            f"The data folder {root} does not hold the four Fashion-MNIST files "
+            "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+            f"t10k-labels-idx1-ubyte, each optionally .gz). {HOW_TO_GET_DATA}"
+        )
+    for folder in candidate_folders(data_dir):
+        try:
+            if has_files(folder):
+                return folder
+        except OSError:  # unreadable folder: keep looking
+            continue
+    return None
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *, download: bool = False) -> Dataset:
+    """Find and read Fashion-MNIST; download it through torchvision only if allowed.
+
+    Raises DataNotFoundError (listing where it looked and how to get the data) or
+    DataFormatError (naming the bad file).
+    """
+    folder = find_data_folder(data_dir)
+    if folder is not None:
+        return Dataset(load_split(folder, "train"), load_split(folder, "test"), str(folder))
+    looked = ", ".join(str(f) for f in candidate_folders(data_dir))
+    if download:
+        target = user_data_dir() / "fashion-mnist"
+        try:
+            _download_with_torchvision(target)
+        except Exception as exc:  # no network, refused, disk full: all end the same way
+            raise DataNotFoundError(
+                f"Fashion-MNIST was not found (looked in {looked}) and the download failed "
+                f"({type(exc).__name__}: {exc}). {HOW_TO_GET_DATA}"
+            ) from None
+        folder = target / "FashionMNIST" / "raw"
+        return Dataset(load_split(folder, "train"), load_split(folder, "test"), f"downloaded to {folder}")
+    raise DataNotFoundError(f"Fashion-MNIST was not found (looked in {looked}). {HOW_TO_GET_DATA}")
+
+
+def _download_with_torchvision(root: Path) -> None:
+    from torchvision.datasets import FashionMNIST
+
+    root.mkdir(parents=True, exist_ok=True)
+    for train in (True, False):
+        FashionMNIST(root=str(root), train=train, download=True)
+
+
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """uint8 (B, 28, 28) → float (B, 1, 28, 28) in [0, 1], exactly as ToTensor() scales."""
+    return images.unsqueeze(1).float().div_(255)
+
+
+def add_uniform_noise(
+    images: torch.Tensor, level: float = 0.5, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """The lab's noise: ``clamp(x + level · (U[0,1) − 0.5), 0, 1)`` on float images."""
+    noise = torch.rand(images.shape, generator=generator, device=images.device, dtype=images.dtype)
+    return torch.clamp(images + level * (noise - 0.5), 0.0, 1.0)

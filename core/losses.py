@@ -1,0 +1,39 @@
+"""The lab's losses, computed in float32 whatever precision the forward pass used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class LossTerms:
+    """One batch's loss. ``total`` is what the optimiser minimises, as in the lab:
+    mean MSE per pixel for the AE, BCE(sum) + β·KL(sum) over the batch for the VAE.
+    ``bce`` and ``kl`` are batch sums (zero for the AE)."""
+
+    total: torch.Tensor
+    bce: torch.Tensor
+    kl: torch.Tensor
+
+
+def ae_loss(recon: torch.Tensor, x: torch.Tensor) -> LossTerms:
+    mse = F.mse_loss(recon.float(), x)
+    zero = mse.new_zeros(())
+    return LossTerms(mse, zero, zero)
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(μ, σ²) ‖ N(0, I)) per image and dimension: (B, d)."""
+    mu, logvar = mu.float(), logvar.float()
+    return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())
+
+
+def vae_loss(
+    recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0
+) -> LossTerms:
+    bce = F.binary_cross_entropy(recon.float().reshape(-1, 784), x.reshape(-1, 784), reduction="sum")
+    kl = kl_divergence(mu, logvar).sum()
+    return LossTerms(bce + beta * kl, bce, kl)

@@ -1,0 +1,145 @@
+"""The lab's convolutional auto-encoder and VAE, behind one small interface.
+
+Both models offer ``encode(x) -> z`` (μ for the VAE), ``decode(z) -> image``, ``forward``,
+``latent_dim`` and ``kind``, so the explorer never needs to ask which one it holds.
+Layers are created in the lab's order, so one seed gives the lab's initial weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+KINDS = ("ae", "vae")
+LATENT_MIN, LATENT_MAX = 2, 64
+_FEATURES = 64 * 7 * 7
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What is needed to rebuild a model before loading its weights."""
+
+    kind: str = "vae"
+    latent_dim: int = 10
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown model kind {self.kind!r}: expected 'ae' or 'vae'.")
+        if not isinstance(self.latent_dim, int) or not LATENT_MIN <= self.latent_dim <= LATENT_MAX:
+            raise ValueError(
+                f"Latent size must be an integer from {LATENT_MIN} to {LATENT_MAX}, not {self.latent_dim!r}."
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        return cls(kind=data["kind"], latent_dim=data["latent_dim"])
+
+
+def _conv_body() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(1, 32, kernel_size=4, stride=2, padding=1),  # (B, 32, 14, 14)
+        nn.ReLU(),
+        nn.Conv2d(32, 64, kernel_size=4, stride=2, padding=1),  # (B, 64, 7, 7)
+        nn.ReLU(),
+        nn.Flatten(),  # (B, 3136)
+    )
+
+
+class Decoder(nn.Module):
+    """z (B, d) → image (B, 1, 28, 28) in [0, 1]; the lab's mirror of the encoder."""
+
+    def __init__(self, latent_dim: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(latent_dim, _FEATURES)
+        self.model = nn.Sequential(
+            nn.ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1),  # (B, 32, 14, 14)
+            nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1),  # (B, 1, 28, 28)
+            nn.Sigmoid(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.linear(z)).view(-1, 64, 7, 7)
+        return self.model(h)
+
+
+class AutoEncoder(nn.Module):
+    """The lab's AE: conv encoder → z, decoder mirrors it. ``forward`` returns (x̂, z)."""
+
+    kind = "ae"
+
+    def __init__(self, latent_dim: int = 10) -> None:
+        super().__init__()
+        ModelConfig("ae", latent_dim)  # validates
+        self.latent_dim = latent_dim
+        self.encoder = _conv_body()
+        self.linear_z = nn.Linear(_FEATURES, latent_dim)
+        self.decoder = Decoder(latent_dim)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear_z(self.encoder(x))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.encode(x)
+        return self.decode(z), z
+
+
+class VariationalAutoEncoder(nn.Module):
+    """The lab's VAE: two heads (μ, log σ²), z = μ + σ·ε when training, z = μ otherwise.
+
+    ``forward`` returns (x̂, μ, log σ²) as in the lab.
+    """
+
+    kind = "vae"
+
+    def __init__(self, latent_dim: int = 10) -> None:
+        super().__init__()
+        ModelConfig("vae", latent_dim)
+        self.latent_dim = latent_dim
+        self.encoder = _conv_body()
+        self.linear_mu = nn.Linear(_FEATURES, latent_dim)
+        self.linear_logvar = nn.Linear(_FEATURES, latent_dim)
+        self.decoder = Decoder(latent_dim)
+
+    def encode_distribution(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(μ, log σ²), each (B, d)."""
+        h = self.encoder(x)
+        return self.linear_mu(h), self.linear_logvar(h)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encode_distribution(x)[0]
+
+    def reparameterize(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return mu
+        std = torch.exp(0.5 * logvar)
+        return mu + std * torch.randn_like(std)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mu, logvar = self.encode_distribution(x)
+        return self.decode(self.reparameterize(mu, logvar)), mu, logvar
+
+
+LatentModel = AutoEncoder | VariationalAutoEncoder
+
+
+def build_model(config: ModelConfig) -> LatentModel:
+    """A fresh model for a config (weights drawn from torch's global generator)."""
+    cls = AutoEncoder if config.kind == "ae" else VariationalAutoEncoder
+    return cls(config.latent_dim)
+
+
+def model_config(model: LatentModel) -> ModelConfig:
+    return ModelConfig(model.kind, model.latent_dim)

@@ -1,0 +1,38 @@
+"""Shared fixtures: headless Qt, a private app folder, tiny synthetic Fashion-MNIST-like data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from core.data import DEBIAN_DIR, Dataset, find_data_folder, load_fashion_mnist  # noqa: E402
+from tests.helpers import synthetic_split, write_dataset  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_app_home(tmp_path_factory, monkeypatch):
+    """Never read or write the real user's app folder; never pick up their data env var."""
+    monkeypatch.setenv("LATENT_EXPLORER_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("LATENT_EXPLORER_DATA", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_data() -> Dataset:
+    return Dataset(synthetic_split(384, 0), synthetic_split(128, 1), "synthetic")
+
+
+@pytest.fixture
+def tiny_data_dir(tmp_path, tiny_data) -> Path:
+    return write_dataset(tmp_path / "fmnist", tiny_data, gz=True)
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Dataset:
+    """The real Fashion-MNIST when this machine has it (CI installs Debian's package)."""
+    if find_data_folder() is None:
+        pytest.skip(f"Fashion-MNIST not installed (e.g. {DEBIAN_DIR})")
+    return load_fashion_mnist()

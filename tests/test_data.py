@@ -1,0 +1,212 @@
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from core import data as data_mod
+from core.data import (
+    CLASS_NAMES,
+    DataFormatError,
+    DataNotFoundError,
+    add_uniform_noise,
+    find_data_folder,
+    load_fashion_mnist,
+    load_split,
+    read_idx,
+    to_float,
+)
+from tests.helpers import write_dataset, write_idx
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_idx_round_trips(tmp_path, gz):
+    t = torch.randint(0, 256, (5, 28, 28), dtype=torch.uint8)
+    path = write_idx(tmp_path / "x-idx3-ubyte", t, gz=gz)
+    back = read_idx(path, expected_ndim=3)
+    assert back.dtype == torch.uint8
+    assert torch.equal(back, t)
+
+
+def test_read_idx_refuses_wrong_magic(tmp_path):
+    path = tmp_path / "bad"
+    path.write_bytes(b"\x00\x00\x0d\x03" + b"\x00" * 100)  # float data type, not bytes
+    with pytest.raises(DataFormatError, match="magic number"):
+        read_idx(path)
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(DataFormatError, match="bad"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("cut", [2, 10, 16 + 28 * 28 * 2 + 5])
+def test_read_idx_refuses_truncated(tmp_path, cut):
+    t = torch.zeros(3, 28, 28, dtype=torch.uint8)
+    path = write_idx(tmp_path / "t", t)
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(DataFormatError, match=str(path.name)):
+        read_idx(path)
+
+
+def test_read_idx_refuses_extra_bytes_and_wrong_ndim(tmp_path):
+    path = write_idx(tmp_path / "t", torch.zeros(3, 28, 28, dtype=torch.uint8))
+    with pytest.raises(DataFormatError, match="dimensions"):
+        read_idx(path, expected_ndim=1)
+    path.write_bytes(path.read_bytes() + b"\x00")
+    with pytest.raises(DataFormatError, match="longer"):
+        read_idx(path)
+
+
+def test_read_idx_refuses_corrupt_gzip(tmp_path):
+    path = write_idx(tmp_path / "t", torch.zeros(3, 28, 28, dtype=torch.uint8), gz=True)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(DataFormatError, match="Cannot read"):
+        read_idx(path)
+
+
+def test_load_split_checks_counts_and_labels(tmp_path, tiny_data):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    split = load_split(folder, "test")
+    assert torch.equal(split.images, tiny_data.test.images)
+    assert split.labels.dtype == torch.int64
+    write_idx(folder / "t10k-labels-idx1-ubyte", tiny_data.test.labels[:-1])
+    with pytest.raises(DataFormatError, match="128 test images but 127 labels"):
+        load_split(folder, "test")
+    write_idx(folder / "t10k-labels-idx1-ubyte", torch.full((128,), 12))
+    with pytest.raises(DataFormatError, match="labels go up to 12"):
+        load_split(folder, "test")
+
+
+def test_load_split_refuses_wrong_image_size(tmp_path, tiny_data):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    write_idx(folder / "t10k-images-idx3-ubyte", torch.zeros(128, 32, 32, dtype=torch.uint8))
+    with pytest.raises(DataFormatError, match="28×28"):
+        load_split(folder, "test")
+
+
+# --- resolution order ------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_system_data(monkeypatch, tmp_path):
+    """Hide Debian's copy and any ./data so only the folders a test makes are found."""
+    monkeypatch.setattr(data_mod, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.chdir(tmp_path)
+
+
+def test_explicit_folder_wins(tmp_path, tiny_data, no_system_data, monkeypatch):
+    explicit = write_dataset(tmp_path / "explicit", tiny_data)
+    write_dataset(Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist", tiny_data)
+    assert find_data_folder(explicit) == explicit
+    monkeypatch.setenv("LATENT_EXPLORER_DATA", str(explicit))
+    assert find_data_folder() == explicit
+
+
+def test_explicit_torchvision_root(tmp_path, tiny_data, no_system_data):
+    root = tmp_path / "tv"
+    raw = write_dataset(root / "FashionMNIST" / "raw", tiny_data)
+    assert find_data_folder(root) == raw
+
+
+def test_explicit_folder_without_files_is_an_error(tmp_path, tiny_data, no_system_data):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataNotFoundError, match="does not hold the four"):
+        find_data_folder(tmp_path / "empty")
+    with pytest.raises(DataNotFoundError, match="does not exist"):
+        find_data_folder(tmp_path / "missing")
+
+
+def test_app_data_folder_before_torchvision_root(tmp_path, tiny_data, no_system_data):
+    app = write_dataset(Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist", tiny_data)
+    write_dataset(tmp_path / "data" / "FashionMNIST" / "raw", tiny_data)
+    assert find_data_folder() == app
+
+
+def test_lab_notebook_root_is_found(tmp_path, tiny_data, no_system_data):
+    # The lab ran FashionMNIST(root='./data/FashionMNIST'), which nests FashionMNIST/raw again.
+    raw = write_dataset(tmp_path / "data" / "FashionMNIST" / "FashionMNIST" / "raw", tiny_data)
+    assert find_data_folder() == raw
+
+
+def test_debian_folder_is_last(tmp_path, tiny_data, monkeypatch):
+    debian = write_dataset(tmp_path / "debian", tiny_data, gz=True)
+    monkeypatch.setattr(data_mod, "DEBIAN_DIR", debian)
+    monkeypatch.chdir(tmp_path)
+    ds = load_fashion_mnist()
+    assert ds.source == str(debian)
+    assert torch.equal(ds.train.images, tiny_data.train.images)
+
+
+def test_not_found_lists_places_and_remedies(no_system_data):
+    with pytest.raises(DataNotFoundError) as info:
+        load_fashion_mnist()
+    message = str(info.value)
+    assert "no-debian" in message and "fashion-mnist" in message
+    assert "apt install dataset-fashion-mnist" in message
+    assert "--data-dir" in message and "internet" in message
+
+
+def test_download_failure_is_explained(no_system_data, monkeypatch):
+    def offline(root):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(data_mod, "_download_with_torchvision", offline)
+    with pytest.raises(DataNotFoundError, match="download failed.*Name or service not known"):
+        load_fashion_mnist(download=True)
+
+
+def test_download_goes_to_app_folder(no_system_data, monkeypatch, tiny_data):
+    def fake_download(root):  # what torchvision leaves behind
+        write_dataset(root / "FashionMNIST" / "raw", tiny_data)
+
+    monkeypatch.setattr(data_mod, "_download_with_torchvision", fake_download)
+    ds = load_fashion_mnist(download=True)
+    assert ds.source.startswith("downloaded to")
+    assert len(ds.test) == len(tiny_data.test)
+    # Next time it is found without downloading.
+    assert find_data_folder() is not None
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def test_to_float_matches_totensor_scaling():
+    x = torch.tensor([[[0, 128, 255]]], dtype=torch.uint8).expand(1, 28, 3)
+    f = to_float(x)
+    assert f.shape == (1, 1, 28, 3)
+    assert f[0, 0, 0].tolist() == pytest.approx([0.0, 128 / 255, 1.0])
+
+
+def test_uniform_noise_is_the_labs():
+    images = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    noisy = add_uniform_noise(images, 0.5, torch.Generator().manual_seed(1))
+    noise = torch.rand(images.shape, generator=torch.Generator().manual_seed(1)) - 0.5
+    assert torch.equal(noisy, torch.clamp(images + 0.5 * noise, 0, 1))
+    assert noisy.min() >= 0 and noisy.max() <= 1
+    assert (noisy - images).abs().max() <= 0.25 + 1e-6
+    assert torch.equal(add_uniform_noise(images, 0.0), images)
+
+
+def test_class_names():
+    assert len(CLASS_NAMES) == 10
+    assert CLASS_NAMES[0] == "T-shirt/top" and CLASS_NAMES[9] == "Ankle boot"
+
+
+@pytest.mark.realdata
+def test_real_data_equals_torchvision(real_data, tmp_path):
+    from torchvision.datasets import FashionMNIST
+
+    folder = find_data_folder()
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in folder.iterdir():
+        payload = f.read_bytes()
+        name = f.name.removesuffix(".gz")
+        (raw / name).write_bytes(gzip.decompress(payload) if payload[:2] == b"\x1f\x8b" else payload)
+    for split, train in ((real_data.train, True), (real_data.test, False)):
+        tv = FashionMNIST(root=str(tmp_path), train=train, download=False)
+        assert torch.equal(tv.data, split.images)
+        assert torch.equal(tv.targets, split.labels)
+    assert real_data.train.images.shape == (60000, 28, 28)
+    assert real_data.test.images.shape == (10000, 28, 28)
