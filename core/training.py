@@ -259,6 +259,7 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self.paused_seconds = 0.0  # total time spent paused, for ETAs
 
     # requests, from any thread
     def request_stop(self) -> None:
@@ -285,7 +286,9 @@ class Trainer:
             return 0.0
         start = time.perf_counter()
         self._running.wait()
-        return time.perf_counter() - start
+        waited = time.perf_counter() - start
+        self.paused_seconds += waited
+        return waited
 
     def run(self) -> TrainResult:
         config, device, model = self.config, self.device, self.model

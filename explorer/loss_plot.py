@@ -1,0 +1,238 @@
+"""The live loss plot and the VAE's KL-per-dimension chart (pyqtgraph)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, Qt
+
+from core.training import EpochRecord
+from explorer.widgets import CURVES
+
+SMOOTHING = 0.05  # weight of the newest batch in the smoothed curve (an EMA over ≈20 batches)
+INACTIVE_KL = 0.1  # nats per image: a dimension below this carries (almost) no information
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LossPlot", text)
+
+
+class LossPlot(pg.PlotWidget):
+    """Batch losses with a smoothed line, epoch points for train and test loss, the VAE's
+    BCE and KL terms (toggled), and the lab's reference as a dashed line.
+
+    Items are created once; updates only call ``setData``.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.setObjectName("lossPlot")
+        self.kind = "vae"
+        self._batch_x: list[float] = []
+        self._batch_y: list[float] = []
+        self._smooth_y: list[float] = []
+        self._history: list[EpochRecord] = []
+        self._show_terms = True
+        self._log = False
+        self.reference: dict[int, dict] | None = None
+        plot = self.getPlotItem()
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        self.legend = plot.addLegend(offset=(-10, 10), labelTextSize="11pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self.batch_curve = plot.plot(
+            pen=pg.mkPen(CURVES["batch"], width=1), name=tr("batch loss (train)"), skipFiniteCheck=True
+        )
+        self.smooth_curve = plot.plot(
+            pen=pg.mkPen(CURVES["smooth"], width=3), name=tr("batch loss, smoothed")
+        )
+        self.train_points = plot.plot(
+            pen=pg.mkPen(CURVES["train"], width=2),
+            symbol="o",
+            symbolSize=9,
+            symbolBrush=CURVES["train"],
+            symbolPen="w",
+            name=tr("train loss (epoch mean)"),
+        )
+        self.test_points = plot.plot(
+            pen=pg.mkPen(CURVES["test"], width=2),
+            symbol="s",
+            symbolSize=10,
+            symbolBrush=CURVES["test"],
+            symbolPen="w",
+            name=tr("test loss"),
+        )
+        self.bce_points = plot.plot(
+            pen=pg.mkPen(CURVES["bce"], width=2, style=Qt.PenStyle.DotLine),
+            symbol="t",
+            symbolSize=9,
+            symbolBrush=CURVES["bce"],
+            name=tr("test reconstruction (BCE)"),
+        )
+        self.kl_points = plot.plot(
+            pen=pg.mkPen(CURVES["kl"], width=2, style=Qt.PenStyle.DotLine),
+            symbol="d",
+            symbolSize=9,
+            symbolBrush=CURVES["kl"],
+            name=tr("test KL divergence"),
+        )
+        self.lab_line = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            pen=pg.mkPen(CURVES["lab"], width=2, style=Qt.PenStyle.DashLine),
+            label="",
+            labelOpts={"position": 0.98, "color": CURVES["lab"], "anchors": [(1, 1), (1, 1)]},
+        )
+        plot.addItem(self.lab_line, ignoreBounds=True)
+        self.lab_points = plot.plot(
+            pen=None, symbol="star", symbolSize=16, symbolBrush=CURVES["lab"], name=tr("the lab's code")
+        )
+        self.lab_line.hide()
+        plot.setLabel("bottom", tr("epoch"))
+        self._set_units()
+
+    # --- what is shown -------------------------------------------------------------------
+
+    def set_kind(self, kind: str) -> None:
+        self.kind = kind
+        self._set_units()
+        self._redraw_epochs()
+
+    def _set_units(self) -> None:
+        if self.kind == "vae":
+            self.setLabel("left", tr("loss"), units=None)
+            self.getPlotItem().getAxis("left").setLabel(tr("loss (nats per image: BCE + β·KL)"))
+            self.setToolTip(
+                tr(
+                    "VAE loss per image, in nats: the reconstruction error (binary cross-entropy summed "
+                    "over the 784 pixels) plus β times the KL divergence between the encoder's Gaussian "
+                    "and N(0, I). Lower is better."
+                )
+            )
+        else:
+            self.getPlotItem().getAxis("left").setLabel(tr("loss (mean squared error per pixel)"))
+            self.setToolTip(
+                tr(
+                    "AE loss: mean squared difference between input and reconstruction, per pixel, "
+                    "with pixel values in [0, 1]. Lower is better."
+                )
+            )
+        show = self.kind == "vae" and self._show_terms
+        self.bce_points.setVisible(show)
+        self.kl_points.setVisible(show)
+
+    def set_show_terms(self, show: bool) -> None:
+        self._show_terms = show
+        self._set_units()
+
+    def set_log_scale(self, on: bool) -> None:
+        self._log = on
+        self.getPlotItem().setLogMode(y=on)
+        self.set_reference(self.reference)
+
+    def set_reference(self, reference: dict[int, dict] | None) -> None:
+        """The lab's figures for these settings (epoch → metrics), or None to hide them."""
+        self.reference = reference
+        if not reference:
+            self.lab_line.hide()
+            self.lab_points.setData([], [])
+            return
+        last = max(reference)
+        value = reference[last]["test_loss"]
+        # An InfiniteLine lives in view coordinates, which are log10 in log mode.
+        self.lab_line.setValue(np.log10(value) if self._log else value)
+        self.lab_line.label.setFormat(
+            tr("the lab's code reached {v:.4g} after {n} epochs").format(v=value, n=last)
+        )
+        self.lab_line.show()
+        xs = sorted(reference)
+        self.lab_points.setData(xs, [reference[x]["test_loss"] for x in xs])
+
+    # --- data ------------------------------------------------------------------------------
+
+    def set_data(self, batch_losses: list[tuple[float, float]], history: list[EpochRecord]) -> None:
+        """Replace everything (a model was selected)."""
+        self._batch_x = [x for x, _ in batch_losses]
+        self._batch_y = [y for _, y in batch_losses]
+        self._smooth_y = []
+        self._extend_smooth(self._batch_y)
+        self._history = list(history)
+        self._redraw_batches()
+        self._redraw_epochs()
+
+    def add_batches(self, points: list[tuple[float, float]]) -> None:
+        ys = [y for _, y in points]
+        self._batch_x.extend(x for x, _ in points)
+        self._batch_y.extend(ys)
+        self._extend_smooth(ys)
+        self._redraw_batches()
+
+    def add_epoch(self, record: EpochRecord) -> None:
+        self._history.append(record)
+        self._redraw_epochs()
+
+    @property
+    def batch_count(self) -> int:
+        return len(self._batch_y)
+
+    @property
+    def epoch_count(self) -> int:
+        return len(self._history)
+
+    def _extend_smooth(self, ys: list[float]) -> None:
+        value = self._smooth_y[-1] if self._smooth_y else (ys[0] if ys else 0.0)
+        for y in ys:
+            value = value + SMOOTHING * (y - value)
+            self._smooth_y.append(value)
+
+    def _redraw_batches(self) -> None:
+        x = np.asarray(self._batch_x, dtype=np.float64)
+        self.batch_curve.setData(x, np.asarray(self._batch_y, dtype=np.float64))
+        self.smooth_curve.setData(x, np.asarray(self._smooth_y, dtype=np.float64))
+
+    def _redraw_epochs(self) -> None:
+        h = self._history
+        x = [r.epoch if r.complete else r.epoch - 0.5 for r in h]
+        self.train_points.setData(x, [r.train_loss for r in h])
+        self.test_points.setData(x, [r.test["test_loss"] for r in h])
+        if self.kind == "vae":
+            self.bce_points.setData(x, [r.test.get("test_bce", np.nan) for r in h])
+            self.kl_points.setData(x, [max(r.test.get("test_kl", np.nan), 1e-3) for r in h])
+        else:
+            self.bce_points.setData([], [])
+            self.kl_points.setData([], [])
+
+
+class KlBars(pg.PlotWidget):
+    """The VAE's KL divergence per latent dimension (nats per image), one bar per dimension."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.setObjectName("klPerDimensionPlot")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=CURVES["kl"])
+        self.addItem(self.bars)
+        self.threshold = pg.InfiniteLine(
+            pos=INACTIVE_KL, angle=0, pen=pg.mkPen(CURVES["lab"], width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.addItem(self.threshold)
+        self.setLabel("left", tr("KL (nats per image)"))
+        self.setLabel("bottom", tr("latent dimension"))
+        self.setMouseEnabled(x=False, y=False)
+        self.setMenuEnabled(False)
+        self.setToolTip(
+            tr(
+                "How much information each latent dimension carries: its KL divergence from the "
+                "N(0, 1) prior, averaged over the test images. A dimension near 0 (below the dashed "
+                "line) is unused: the decoder ignores it."
+            )
+        )
+        self.values = np.zeros(0)
+
+    def set_values(self, kl_per_dim: list[float] | None) -> tuple[int, int]:
+        """Draw the bars; returns (active dimensions, all dimensions)."""
+        values = np.asarray(kl_per_dim or [], dtype=np.float64)
+        self.values = values
+        self.bars.setOpts(x=np.arange(len(values)), height=values, width=0.7)
+        if len(values):
+            self.setXRange(-0.6, len(values) - 0.4, padding=0)
+            self.setYRange(0, max(float(values.max()) * 1.1, 2 * INACTIVE_KL), padding=0)
+        return int((values >= INACTIVE_KL).sum()), len(values)

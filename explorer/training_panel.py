@@ -1,0 +1,686 @@
+"""The Training panel: settings, Start / Pause / Stop, the live loss plot, reconstructions
+sharpening epoch by epoch, the VAE's KL per dimension and a table of per-epoch metrics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
+from core.reference import lab_reference
+from core.training import TrainConfig, Trainer, cpu_has_native_bf16, new_model
+from explorer.loss_plot import KlBars, LossPlot
+from explorer.session import ModelEntry, Session
+from explorer.settings import app_settings
+from explorer.training_task import BatchProgress, EpochProgress, preview_indices, reconstruct, training_task
+from explorer.widgets import ImageGrid
+from explorer.workers import TaskRunner, Worker
+
+TASK = "training"
+NEW_MODEL = -1
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class TrainingPanel(QWidget):
+    """Trains a new model or continues one of the session's, in a worker thread."""
+
+    trainingStarted = Signal(int)  # entry id
+    trainingEnded = Signal(int)
+    errorOccurred = Signal(str, str)  # title, message
+    dataMissing = Signal()
+
+    def __init__(self, session: Session, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self.session = session
+        self.runner = runner
+        self.trainer: Trainer | None = None
+        self.worker: Worker | None = None
+        self.training_entry: ModelEntry | None = None
+        self._stopping = False
+        self._build()
+        self._load_settings()
+        session.modelsChanged.connect(self._on_session_models_changed)
+        session.datasetChanged.connect(self._on_session_dataset_changed)
+        self._on_session_models_changed()
+        self._on_target_changed()
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        tr = self.tr
+        self.target_combo = QComboBox(objectName="trainTargetCombo")
+        self.target_combo.setToolTip(tr("Train a new model, or continue training one the session holds."))
+        self.kind_combo = QComboBox(objectName="modelKindCombo")
+        self.kind_combo.addItem(tr("VAE (variational)"), "vae")
+        self.kind_combo.addItem(tr("AE (classic auto-encoder)"), "ae")
+        self.latent_spin = QSpinBox(
+            objectName="latentDimSpin", minimum=LATENT_MIN, maximum=LATENT_MAX, value=10
+        )
+        self.latent_spin.setToolTip(tr("Size of the code z: 784 pixels are squeezed into this many numbers."))
+
+        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=1000, value=10)
+        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=4096, value=128)
+        self.lr_spin = QDoubleSpinBox(
+            objectName="learningRateSpin",
+            decimals=5,
+            minimum=0.00001,
+            maximum=1.0,
+            singleStep=0.0001,
+            value=0.001,
+        )
+        self.lr_spin.setToolTip(
+            tr("Adam's step size. Too large and the loss explodes (the app stops and says so).")
+        )
+        self.wd_spin = QDoubleSpinBox(
+            objectName="weightDecaySpin",
+            decimals=6,
+            minimum=0.0,
+            maximum=0.1,
+            singleStep=0.00001,
+            value=0.00001,
+        )
+        self.wd_spin.setToolTip(tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
+        self.beta_spin = QDoubleSpinBox(
+            objectName="betaSpin", decimals=2, minimum=0.0, maximum=100.0, singleStep=0.5, value=1.0
+        )
+        self.beta_spin.setToolTip(
+            tr(
+                "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
+            )
+        )
+        self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=2_000_000_000, value=0)
+        self.seed_spin.setToolTip(tr("Same seed, same settings: the same model, every time."))
+        self.images_spin = QSpinBox(
+            objectName="trainingImagesSpin", minimum=0, maximum=60_000, singleStep=1000
+        )
+        self.images_spin.setSpecialValueText(tr("all"))
+        self.images_spin.setToolTip(
+            tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
+        )
+        self.precision_combo = QComboBox(objectName="precisionCombo")
+        self.precision_combo.addItem(tr("Auto (bf16 where native)"), "auto")
+        self.precision_combo.addItem(tr("bf16 (faster)"), "bf16")
+        self.precision_combo.addItem(tr("fp32 (exact)"), "fp32")
+        self.device_combo = QComboBox(objectName="deviceCombo")
+        if torch.cuda.is_available():
+            self.device_combo.addItem(
+                self.tr("Auto — {gpu}").format(gpu=torch.cuda.get_device_name(0)), "auto"
+            )
+            self.device_combo.addItem(self.tr("CPU"), "cpu")
+            self.device_combo.addItem(self.tr("CUDA GPU"), "cuda")
+        else:
+            self.device_combo.addItem(self.tr("Auto — CPU (no CUDA GPU found)"), "auto")
+            self.device_combo.addItem(self.tr("CPU"), "cpu")
+        if not cpu_has_native_bf16() and not torch.cuda.is_available():
+            self.precision_combo.model().item(1).setEnabled(False)
+
+        model_box = QGroupBox(tr("Model"))
+        form = QFormLayout(model_box)
+        form.addRow(tr("Train"), self.target_combo)
+        form.addRow(tr("Kind"), self.kind_combo)
+        form.addRow(tr("Latent size"), self.latent_spin)
+        train_box = QGroupBox(tr("Training"))
+        form2 = QFormLayout(train_box)
+        form2.addRow(tr("Epochs"), self.epochs_spin)
+        form2.addRow(tr("Batch size"), self.batch_spin)
+        form2.addRow(tr("Learning rate"), self.lr_spin)
+        form2.addRow(tr("Weight decay"), self.wd_spin)
+        self.beta_label = QLabel(tr("β (KL weight)"))
+        form2.addRow(self.beta_label, self.beta_spin)
+        form2.addRow(tr("Seed"), self.seed_spin)
+        form2.addRow(tr("Training images"), self.images_spin)
+        form2.addRow(tr("Precision"), self.precision_combo)
+        form2.addRow(tr("Device"), self.device_combo)
+        self.defaults_button = QPushButton(tr("Lab defaults"), objectName="labDefaultsButton")
+        self.defaults_button.setToolTip(tr("Reset every setting to the lab's values."))
+        form2.addRow("", self.defaults_button)
+
+        self.start_button = QPushButton(tr("Start"), objectName="startTrainingButton")
+        self.start_button.setShortcut("Ctrl+Return")
+        self.start_button.setToolTip(tr("Start training (Ctrl+Enter)"))
+        self.pause_button = QPushButton(tr("Pause"), objectName="pauseTrainingButton")
+        self.pause_button.setCheckable(True)
+        self.stop_button = QPushButton(tr("Stop"), objectName="stopTrainingButton")
+        self.stop_button.setToolTip(tr("Stop after the current batch; what was trained is kept."))
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            b.setMinimumHeight(36)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button, 2)
+        buttons.addWidget(self.pause_button, 1)
+        buttons.addWidget(self.stop_button, 1)
+        self.progress = QProgressBar(objectName="trainingProgress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat(tr("Ready"))
+        self.progress.setValue(0)
+        self.progress_label = QLabel(objectName="trainingStatusLabel")
+        self.progress_label.setWordWrap(True)
+
+        left = QVBoxLayout()
+        left.addWidget(model_box)
+        left.addWidget(train_box)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addWidget(self.progress_label)
+        left.addStretch(1)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setMaximumWidth(420)
+        left_widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+        self.plot = LossPlot()
+        self.log_check = QCheckBox(tr("Log scale"), objectName="logScaleCheck")
+        self.terms_check = QCheckBox(tr("Show BCE and KL terms"), objectName="showTermsCheck", checked=True)
+        self.terms_check.setToolTip(
+            tr("The VAE loss is a sum: reconstruction error (BCE) + β × KL divergence. Show each part.")
+        )
+        self.reference_label = QLabel(objectName="referenceLabel")
+        self.reference_label.setStyleSheet("color: #555;")
+        plot_bar = QHBoxLayout()
+        plot_bar.addWidget(self.log_check)
+        plot_bar.addWidget(self.terms_check)
+        plot_bar.addStretch(1)
+        plot_bar.addWidget(self.reference_label)
+        plot_box = QWidget()
+        pl = QVBoxLayout(plot_box)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addLayout(plot_bar)
+        pl.addWidget(self.plot, 1)
+
+        self.preview = ImageGrid(objectName="trainingPreview")
+        self.preview.setToolTip(
+            tr("Eight fixed test images (top) and the model's reconstructions, after each epoch.")
+        )
+        preview_box = QGroupBox(tr("Reconstructions after each epoch"))
+        QVBoxLayout(preview_box).addWidget(self.preview)
+        self.kl_bars = KlBars()
+        self.kl_warning = QLabel(objectName="klWarningLabel")
+        self.kl_warning.setWordWrap(True)
+        self.kl_box = QGroupBox(tr("KL per latent dimension (VAE)"))
+        kl_layout = QVBoxLayout(self.kl_box)
+        kl_layout.addWidget(self.kl_bars, 1)
+        kl_layout.addWidget(self.kl_warning)
+        self.table = QTableWidget(0, 7, objectName="metricsTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                tr("Epoch"),
+                tr("Train loss"),
+                tr("Test loss"),
+                tr("MSE / pixel"),
+                tr("BCE / image"),
+                tr("KL / image"),
+                tr("Seconds"),
+            ]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip(
+            tr(
+                "Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image "
+                "(nats); MSE is per pixel, with pixels in [0, 1]."
+            )
+        )
+        table_box = QGroupBox(tr("Per-epoch metrics"))
+        QVBoxLayout(table_box).addWidget(self.table)
+
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(preview_box)
+        bottom.addWidget(self.kl_box)
+        bottom.addWidget(table_box)
+        bottom.setSizes([700, 350, 600])
+        right = QSplitter(Qt.Orientation.Vertical, objectName="trainingSplitter")
+        right.addWidget(plot_box)
+        right.addWidget(bottom)
+        right.setSizes([600, 340])
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_widget)
+        layout.addWidget(right, 1)
+
+        self.target_combo.currentIndexChanged.connect(self._on_target_changed)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
+        self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.pause_button.toggled.connect(self._on_pause_button_toggled)
+        self.stop_button.clicked.connect(self._on_stop_button_clicked)
+        self.defaults_button.clicked.connect(self._on_defaults_button_clicked)
+        self.log_check.toggled.connect(self.plot.set_log_scale)
+        self.terms_check.toggled.connect(self.plot.set_show_terms)
+        for spin in (self.latent_spin, self.batch_spin, self.images_spin):
+            spin.valueChanged.connect(self._update_reference)
+        for spin in (self.lr_spin, self.wd_spin, self.beta_spin):
+            spin.valueChanged.connect(self._update_reference)
+        self._set_running(False)
+
+    # --- settings --------------------------------------------------------------------------
+
+    def config(self) -> TrainConfig:
+        """The panel's settings as one TrainConfig."""
+        return TrainConfig(
+            epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(),
+            learning_rate=self.lr_spin.value(),
+            weight_decay=self.wd_spin.value(),
+            beta=self.beta_spin.value(),
+            seed=self.seed_spin.value(),
+            device=self.device_combo.currentData(),
+            precision=self.precision_combo.currentData(),
+            limit=self.images_spin.value() or None,
+        )
+
+    def set_config(self, config: TrainConfig) -> None:
+        self.epochs_spin.setValue(config.epochs)
+        self.batch_spin.setValue(config.batch_size)
+        self.lr_spin.setValue(config.learning_rate)
+        self.wd_spin.setValue(config.weight_decay)
+        self.beta_spin.setValue(config.beta)
+        self.seed_spin.setValue(config.seed)
+        self.images_spin.setValue(config.limit or 0)
+        _select_data(self.device_combo, config.device)
+        _select_data(self.precision_combo, config.precision)
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(self.kind_combo.currentData(), self.latent_spin.value())
+
+    def _load_settings(self) -> None:
+        s = app_settings()
+        try:
+            stored = s.value("training/config")
+            if stored:
+                import json
+
+                self.set_config(TrainConfig.from_dict(json.loads(stored)))
+            _select_data(self.kind_combo, s.value("training/kind", "vae"))
+            self.latent_spin.setValue(int(s.value("training/latent_dim", 10)))
+        except (ValueError, TypeError):
+            pass  # a damaged settings file is ignored: defaults apply
+
+    def save_settings(self) -> None:
+        import json
+
+        s = app_settings()
+        try:
+            s.setValue("training/config", json.dumps(self.config().to_dict()))
+        except ValueError:
+            return
+        s.setValue("training/kind", self.kind_combo.currentData())
+        s.setValue("training/latent_dim", self.latent_spin.value())
+
+    # --- which model --------------------------------------------------------------------------
+
+    def current_entry(self) -> ModelEntry | None:
+        entry_id = self.target_combo.currentData()
+        return self.session.entry(entry_id) if entry_id not in (None, NEW_MODEL) else None
+
+    def select_entry(self, entry_id: int) -> None:
+        _select_data(self.target_combo, entry_id)
+
+    @Slot()
+    def _on_session_models_changed(self) -> None:
+        current = self.target_combo.currentData()
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        self.target_combo.addItem(self.tr("New model"), NEW_MODEL)
+        for entry in self.session.entries:
+            self.target_combo.addItem(entry.name, entry.id)
+        self.target_combo.blockSignals(False)
+        if current is not None and not _select_data(self.target_combo, current):
+            self.target_combo.setCurrentIndex(0)
+        self._on_target_changed()
+
+    @Slot()
+    def _on_target_changed(self) -> None:
+        entry = self.current_entry()
+        running = self.is_training
+        if entry is not None:
+            _select_data(self.kind_combo, entry.kind)
+            self.latent_spin.setValue(entry.model.latent_dim)
+            if entry.train_config and not running:
+                # Continuing uses the settings the model was trained with; only epochs stay.
+                epochs = self.epochs_spin.value()
+                self.set_config(entry.train_config)
+                self.epochs_spin.setValue(epochs)
+        self.kind_combo.setEnabled(entry is None and not running)
+        self.latent_spin.setEnabled(entry is None and not running)
+        if not running:
+            self.start_button.setText(self.tr("Continue training") if entry else self.tr("Start"))
+        self._show_entry(entry)
+
+    @Slot()
+    def _on_kind_changed(self) -> None:
+        is_vae = self.kind_combo.currentData() == "vae"
+        self.beta_spin.setEnabled(is_vae)
+        self.beta_label.setEnabled(is_vae)
+        self.terms_check.setEnabled(is_vae)
+        self.kl_box.setVisible(is_vae)
+        if self.current_entry() is None:
+            self.plot.set_kind(self.kind_combo.currentData())
+        self._update_reference()
+
+    def _show_entry(self, entry: ModelEntry | None) -> None:
+        """Draw an entry's curves, table, KL bars and reconstructions (or clear them)."""
+        kind = entry.kind if entry else self.kind_combo.currentData()
+        self.plot.set_kind(kind)
+        self.plot.set_data(entry.batch_losses if entry else [], entry.history if entry else [])
+        self.table.setRowCount(0)
+        for record in entry.history if entry else []:
+            self._add_table_row(record)
+        last = entry.history[-1] if entry and entry.history else None
+        self._show_kl(last.test.get("kl_per_dim") if last else None)
+        self._on_kind_changed()
+        self._show_preview(entry)
+
+    def _show_preview(self, entry: ModelEntry | None, recon: np.ndarray | None = None) -> None:
+        data = self.session.dataset
+        if data is None:
+            self.preview.clear()
+            return
+        idx = preview_indices(data.test)
+        originals = data.test.images[idx].float().numpy() / 255
+        if recon is None and entry is not None and not entry.training:
+            recon = reconstruct(entry.model, data.test.images[idx])
+        rows = [originals] if recon is None else [originals, recon]
+        labels = [self.tr("test image")] + ([self.tr("reconstruction")] if recon is not None else [])
+        self.preview.set_images(np.stack(rows), labels)
+
+    def _show_kl(self, kl_per_dim: list[float] | None) -> None:
+        active, total = self.kl_bars.set_values(kl_per_dim)
+        if not total:
+            self.kl_warning.setText(self.tr("Appears after the first epoch."))
+            self.kl_warning.setStyleSheet("")
+        elif active * 2 < total:
+            self.kl_warning.setText(
+                self.tr(
+                    "Only {a} of {n} dimensions carry information: the others match the prior and "
+                    "the decoder ignores them (posterior collapse). A smaller β gives the code room."
+                ).format(a=active, n=total)
+            )
+            self.kl_warning.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:
+            self.kl_warning.setText(
+                self.tr("{a} of {n} dimensions carry information.").format(a=active, n=total)
+            )
+            self.kl_warning.setStyleSheet("")
+
+    def _add_table_row(self, record) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        t = record.test
+        epoch = str(record.epoch) + ("" if record.complete else self.tr(" (stopped)"))
+        values = [
+            epoch,
+            _fmt(record.train_loss),
+            _fmt(t.get("test_loss")),
+            _fmt(t.get("test_mse"), 5),
+            _fmt(t.get("test_bce")),
+            _fmt(t.get("test_kl")),
+            f"{record.seconds:.1f}",
+        ]
+        for col, text in enumerate(values):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, col, item)
+        self.table.scrollToBottom()
+
+    @Slot()
+    def _update_reference(self) -> None:
+        entry = self.current_entry()
+        kind = entry.kind if entry else self.kind_combo.currentData()
+        try:
+            config = self.config()
+        except ValueError:
+            config = None
+        reference = lab_reference(kind, self.latent_spin.value(), config)
+        self.plot.set_reference(reference)
+        if reference:
+            last = max(reference)
+            self.reference_label.setText(
+                self.tr("Dashed line: the lab's own code, same settings, after {n} epochs.").format(n=last)
+            )
+        else:
+            self.reference_label.setText(self.tr("(The lab's reference appears with the lab's settings.)"))
+
+    @Slot()
+    def _on_session_dataset_changed(self) -> None:
+        self._show_preview(self.current_entry())
+
+    @Slot()
+    def _on_defaults_button_clicked(self) -> None:
+        self.set_config(TrainConfig())
+        if self.current_entry() is None:
+            self.latent_spin.setValue(10)
+
+    # --- running --------------------------------------------------------------------------
+
+    @property
+    def is_training(self) -> bool:
+        # Until our finished/failed slot has run, the run is ours, even if its thread is done.
+        return self.worker is not None
+
+    @Slot()
+    def _on_start_button_clicked(self) -> None:
+        self.start_training()
+
+    def start_training(self) -> bool:
+        """Start (or continue) training with the panel's settings; False if it could not."""
+        if self.is_training:
+            return False
+        data = self.session.dataset
+        if data is None:
+            self.dataMissing.emit()
+            return False
+        try:
+            config = self.config()
+        except ValueError as exc:
+            self.errorOccurred.emit(self.tr("Invalid settings"), str(exc))
+            return False
+        entry = self.current_entry()
+        if entry is None:
+            model = new_model(self.model_config(), config.seed)
+            entry = self.session.add(ModelEntry(model, config, saved=False))
+            self.select_entry(entry.id)
+        try:
+            self.trainer = Trainer(entry.model, config, data, history=entry.history)
+        except ValueError as exc:
+            self.errorOccurred.emit(self.tr("Cannot train"), str(exc))
+            return False
+        entry.train_config = config
+        entry.training = True
+        self.training_entry = entry
+        preview = data.test.images[preview_indices(data.test)]
+        self.worker = Worker(training_task(self.trainer, preview), TASK)
+        self.worker.progress.connect(self._on_worker_progress)
+        self.worker.finished.connect(self._on_worker_finished)
+        self.worker.failed.connect(self._on_worker_failed)
+        self._stopping = False
+        self.progress.setRange(
+            0, config.epochs * math.ceil(len(data.train.head(config.limit)) / config.batch_size)
+        )
+        self.progress.setValue(0)
+        self.progress.setFormat(self.tr("Starting…"))
+        self.progress_label.setText(
+            self.tr("Training on {device}, {precision}.").format(
+                device=self.trainer.device.type.upper(), precision=self.trainer.precision
+            )
+        )
+        self.runner.start(self.worker)
+        self._set_running(True)
+        self.save_settings()
+        self.trainingStarted.emit(entry.id)
+        return True
+
+    @Slot(bool)
+    def _on_pause_button_toggled(self, paused: bool) -> None:
+        if self.trainer is None:
+            return
+        if paused:
+            self.trainer.pause()
+            self.pause_button.setText(self.tr("Resume"))
+            self.progress.setFormat(self.tr("Paused — ") + self.progress.format())
+        else:
+            self.trainer.resume()
+            self.pause_button.setText(self.tr("Pause"))
+
+    @Slot()
+    def _on_stop_button_clicked(self) -> None:
+        self.stop_training()
+
+    def stop_training(self) -> None:
+        if self.worker is not None:
+            self._stopping = True
+            self.worker.cancel()
+            self.progress.setFormat(self.tr("Stopping…"))
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.target_combo.setEnabled(not running)
+        for w in (
+            self.epochs_spin,
+            self.batch_spin,
+            self.lr_spin,
+            self.wd_spin,
+            self.beta_spin,
+            self.seed_spin,
+            self.images_spin,
+            self.precision_combo,
+            self.device_combo,
+            self.defaults_button,
+        ):
+            w.setEnabled(not running)
+        if not running:
+            self.pause_button.blockSignals(True)
+            self.pause_button.setChecked(False)
+            self.pause_button.setText(self.tr("Pause"))
+            self.pause_button.blockSignals(False)
+            self._on_target_changed()
+        else:
+            self.kind_combo.setEnabled(False)
+            self.latent_spin.setEnabled(False)
+            self.beta_spin.setEnabled(False)
+
+    @Slot(object)
+    def _on_worker_progress(self, payload) -> None:
+        entry = self.training_entry
+        if entry is None:
+            return
+        if isinstance(payload, BatchProgress):
+            entry.batch_losses.extend(payload.points)
+            if self.current_entry() is entry:
+                self.plot.add_batches(payload.points)
+            if payload.run_step:
+                self.progress.setValue(payload.run_step)
+                fraction = payload.run_step / payload.run_steps
+                eta = payload.elapsed * (1 - fraction) / fraction if fraction else 0
+                text = self.tr("Epoch {e} · %p% · {eta} left").format(
+                    e=payload.epoch, eta=format_duration(eta)
+                )
+                if self.trainer is not None and self.trainer.paused:
+                    text = self.tr("Paused — ") + text
+                if not self._stopping:
+                    self.progress.setFormat(text)
+        elif isinstance(payload, EpochProgress):
+            record = payload.record
+            entry.history.append(record)
+            entry.saved = False
+            if self.current_entry() is entry:
+                self.plot.add_epoch(record)
+                self._add_table_row(record)
+                self._show_kl(record.test.get("kl_per_dim"))
+                self._show_preview(entry, payload.reconstructions)
+            self.progress_label.setText(
+                self.tr("Epoch {e} of {n}: test loss {loss}.").format(
+                    e=record.epoch, n=payload.last_epoch, loss=_fmt(record.test["test_loss"])
+                )
+            )
+            self.session.modelUpdated.emit(entry.id)
+
+    @Slot(object)
+    def _on_worker_finished(self, result) -> None:
+        entry = self._end_run()
+        if entry is None:
+            return
+        entry.history = list(result.history)
+        stopped = result.stopped
+        self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
+        self.progress.setFormat(self.tr("Stopped") if stopped else self.tr("Done — %p%"))
+        self.progress_label.setText(
+            (
+                self.tr("Stopped after {e} epoch(s).")
+                if stopped
+                else self.tr("Finished: {e} epoch(s) trained.")
+            ).format(e=entry.epochs)
+            + " "
+            + self.tr("File → Save model as… keeps it.")
+        )
+        self.session.mark_updated(entry)
+        self.trainingEnded.emit(entry.id)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        entry = self._end_run()
+        self.progress.setFormat(self.tr("Failed"))
+        self.progress_label.setText(message)
+        if entry is not None:
+            self.session.mark_updated(entry)
+            self.trainingEnded.emit(entry.id)
+        self.errorOccurred.emit(self.tr("Training stopped"), message)
+
+    def _end_run(self) -> ModelEntry | None:
+        entry = self.training_entry
+        if entry is not None:
+            entry.training = False
+            entry.model.eval()
+        self.training_entry = None
+        self.trainer = None
+        self.worker = None
+        self._set_running(False)
+        if entry is not None and self.current_entry() is entry:
+            self._show_preview(entry)
+        return entry
+
+
+def _select_data(combo: QComboBox, data) -> bool:
+    index = combo.findData(data)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+        return True
+    return False
+
+
+def _fmt(value, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if abs(value) < 0.1:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.1f}"

@@ -1,0 +1,125 @@
+"""Small reusable views: an image grid with crisp pixels, and the colour palette."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+# Okabe–Ito, colour-blind safe; one colour per class and per curve, defined once.
+PALETTE = [
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#999999",
+    "#000000",
+    "#882255",
+]
+CURVES = {
+    "batch": "#9aa7b8",
+    "smooth": "#0072B2",
+    "train": "#E69F00",
+    "test": "#D55E00",
+    "bce": "#009E73",
+    "kl": "#CC79A7",
+    "lab": "#555555",
+}
+
+
+class ImageGrid(QWidget):
+    """Rows of 28×28 grey images drawn large with nearest-neighbour scaling.
+
+    ``set_images(rows)`` takes an array (R, C, 28, 28) of floats in [0, 1] and optional row
+    labels and captions under each image; the widget keeps aspect and fills what it is given.
+    """
+
+    def __init__(self, parent: QWidget | None = None, **kwargs) -> None:
+        super().__init__(parent, **kwargs)
+        self._images = np.zeros((0, 0, 28, 28), dtype=np.float32)
+        self._qimages: list[list[QImage]] = []
+        self._row_labels: list[str] = []
+        self._captions: list[list[str]] | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 80)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 200)
+
+    @property
+    def images(self) -> np.ndarray:
+        return self._images
+
+    def set_images(
+        self,
+        rows: np.ndarray,
+        row_labels: list[str] | None = None,
+        captions: list[list[str]] | None = None,
+    ) -> None:
+        rows = np.asarray(rows, dtype=np.float32)
+        if rows.ndim == 3:
+            rows = rows[None]
+        self._images = rows
+        self._row_labels = list(row_labels or [])
+        self._captions = captions
+        gray = np.ascontiguousarray((np.clip(rows, 0, 1) * 255).round().astype(np.uint8))
+        self._qimages = [
+            [
+                QImage(gray[r, c].data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+                for c in range(rows.shape[1])
+            ]
+            for r in range(rows.shape[0])
+        ]
+        self.update()
+
+    def clear(self) -> None:
+        self.set_images(np.zeros((0, 0, 28, 28)))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        n_rows = len(self._qimages)
+        n_cols = len(self._qimages[0]) if n_rows else 0
+        if not n_rows or not n_cols:
+            return
+        font = QFont(self.font())
+        metrics = painter.fontMetrics()
+        label_w = max((metrics.horizontalAdvance(t) for t in self._row_labels), default=0)
+        label_w = label_w + 12 if label_w else 0
+        caption_h = metrics.height() + 2 if self._captions else 0
+        gap = 4
+        avail_w = self.width() - label_w - gap * (n_cols + 1)
+        avail_h = self.height() - (caption_h + gap) * n_rows - gap
+        side = max(8, min(avail_w / n_cols, avail_h / n_rows))
+        total_w = label_w + n_cols * side + (n_cols + 1) * gap
+        x0 = (self.width() - total_w) / 2 + label_w + gap
+        total_h = n_rows * (side + caption_h + gap) + gap
+        y0 = max(gap, (self.height() - total_h) / 2 + gap)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.setFont(font)
+        text_color = self.palette().color(QPalette.ColorRole.Text)
+        for r, row in enumerate(self._qimages):
+            y = y0 + r * (side + caption_h + gap)
+            if r < len(self._row_labels):
+                painter.setPen(text_color)
+                painter.drawText(
+                    QRectF(x0 - label_w - gap, y, label_w, side),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    self._row_labels[r],
+                )
+            for c, image in enumerate(row):
+                x = x0 + c * (side + gap)
+                painter.drawImage(QRectF(x, y, side, side), image)
+                if self._captions and r < len(self._captions) and c < len(self._captions[r]):
+                    painter.setPen(text_color)
+                    painter.drawText(
+                        QRectF(x - gap, y + side, side + 2 * gap, caption_h),
+                        Qt.AlignmentFlag.AlignCenter,
+                        self._captions[r][c],
+                    )
+        painter.setPen(QColor(text_color))
+        painter.end()

@@ -1,0 +1,260 @@
+import time
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
+
+from core import training as training_mod
+from core.checkpoint import load_checkpoint
+from explorer.app import build_window
+from explorer.training_task import preview_indices, reconstruct
+
+
+@pytest.fixture
+def window(qtbot, tiny_data_dir):
+    w = build_window(["--data-dir", str(tiny_data_dir)])
+    qtbot.addWidget(w)
+    w.ask = lambda title, text, buttons: 1  # at close: stop / quit without saving
+    qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
+    yield w
+    w.shutdown()
+
+
+def configure(panel, *, kind="vae", epochs=2, latent=3, batch=64):
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(kind))
+    panel.latent_spin.setValue(latent)
+    panel.epochs_spin.setValue(epochs)
+    panel.batch_spin.setValue(batch)
+    panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
+
+
+def click(qtbot, window, name):
+    qtbot.mouseClick(window.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
+
+
+def test_training_through_the_start_button(qtbot, window):
+    panel = window.training_panel
+    configure(panel, epochs=2)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    plot = window.findChild(type(panel.plot), "lossPlot")
+    assert plot.batch_count == 2 * 6  # 384 images / 64 per batch, 2 epochs
+    assert plot.epoch_count == 2
+    progress = window.findChild(QProgressBar, "trainingProgress")
+    assert progress.value() == progress.maximum() == 12
+    assert panel.table.rowCount() == 2
+    [entry] = window.session.entries
+    assert entry.kind == "vae" and entry.epochs == 2 and not entry.saved and not entry.training
+    # The preview's second row is the model's reconstruction of the fixed test images.
+    data = window.session.dataset
+    expected = reconstruct(entry.model, data.test.images[preview_indices(data.test)])
+    assert np.allclose(panel.preview.images[1], expected, atol=1e-6)
+    assert panel.kl_bars.values.shape == (3,)
+    assert "Models: VAE (2 ep., unsaved)" in window.models_label.text()
+    # Continuing appends to the curves instead of wiping them.
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    assert plot.epoch_count == 4 and plot.batch_count == 24
+    assert [r.epoch for r in entry.history] == [1, 2, 3, 4]
+
+
+def test_stop_answers_within_a_second(qtbot, window):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=200)
+    click(qtbot, window, "startTrainingButton")
+    qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
+    start = time.perf_counter()
+    with qtbot.waitSignal(panel.trainingEnded, timeout=5_000):
+        click(qtbot, window, "stopTrainingButton")
+    assert time.perf_counter() - start < 1.0
+    [entry] = window.session.entries
+    assert entry.epochs < 200
+    assert not entry.history[-1].complete
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_pause_and_resume(qtbot, window):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=30)
+    click(qtbot, window, "startTrainingButton")
+    qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
+    click(qtbot, window, "pauseTrainingButton")
+    assert panel.trainer.paused and panel.pause_button.text() == "Resume"
+    qtbot.wait(300)  # let batches already in flight arrive
+    count = panel.plot.batch_count
+    qtbot.wait(400)
+    assert panel.plot.batch_count == count
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "pauseTrainingButton")
+    assert panel.plot.batch_count == 30 * 6
+    assert window.session.entries[0].epochs == 30
+
+
+def test_save_then_reopen_gives_the_same_weights(qtbot, window, tmp_path):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=1)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    [entry] = window.session.entries
+    path = tmp_path / "ae.safetensors"
+    assert window.save_entry(entry, path)
+    assert entry.saved and entry.path == path
+    assert window.session.unsaved() == []
+    other = build_window(["--data-dir", str(window.data_dir), "--checkpoint", str(path)])
+    qtbot.addWidget(other)
+    try:
+        [loaded] = other.session.entries
+        for key, value in entry.model.state_dict().items():
+            assert torch.equal(loaded.model.state_dict()[key], value)
+        assert loaded.history == entry.history
+        assert other.training_panel.current_entry() is loaded
+        assert str(path.resolve()) in other._recent()
+    finally:
+        other.shutdown()
+
+
+def test_a_diverging_run_shows_an_error_and_keeps_the_model(qtbot, window, monkeypatch):
+    real_batch_loss = training_mod.batch_loss
+    calls = {"n": 0}
+
+    def exploding(model, x, beta):
+        calls["n"] += 1
+        terms = real_batch_loss(model, x, beta)
+        if calls["n"] > 8:  # one epoch (6 batches) and a bit trains fine
+            return type(terms)(terms.total * float("nan"), terms.bce, terms.kl)
+        return terms
+
+    monkeypatch.setattr(training_mod, "batch_loss", exploding)
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=3)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "diverged" in box.text()
+    [entry] = window.session.entries
+    assert entry.epochs == 1 and not entry.training
+    assert all(torch.isfinite(p).all() for p in entry.model.parameters())
+    box.close()
+    # The app is still usable: training again works.
+    monkeypatch.setattr(training_mod, "batch_loss", real_batch_loss)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    assert entry.epochs == 4
+
+
+def test_closing_during_training_leaves_no_thread(qtbot, window):
+    panel = window.training_panel
+    configure(panel, kind="vae", epochs=500)
+    click(qtbot, window, "startTrainingButton")
+    qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
+    threads = [thread for thread, _ in window.runner._tasks.values()]
+    start = time.perf_counter()
+    assert window.close()
+    assert time.perf_counter() - start < 2.0
+    assert window.runner._tasks == {}
+    assert all(t.isFinished() for t in threads)
+
+
+def test_closing_can_be_cancelled(qtbot, window):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=500)
+    click(qtbot, window, "startTrainingButton")
+    qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
+    window.ask = lambda title, text, buttons: len(buttons) - 1  # Cancel
+    assert not window.close()
+    assert panel.is_training
+    with qtbot.waitSignal(panel.trainingEnded, timeout=5_000):
+        panel.stop_training()
+
+
+def test_unsaved_model_is_offered_for_saving_at_close(qtbot, window, tmp_path):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=1)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+    [entry] = window.session.entries
+    entry.path = tmp_path / "kept.safetensors"  # as if saved once before
+    asked = []
+
+    def ask(title, text, buttons):
+        asked.append(text)
+        return 0  # Save
+
+    window.ask = ask
+    assert window.close()
+    assert asked and "not been saved" in asked[0]
+    assert load_checkpoint(entry.path).history == entry.history
+
+
+def test_missing_data_explains_and_offers_download(qtbot, tmp_path, monkeypatch):
+    from core import data
+
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "none")
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    w = build_window(["--data-dir", str(empty)])
+    qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: w.session.dataset_error is not None, timeout=10_000)
+        assert "not found" in w.dataset_label.text()
+        click(qtbot, w, "startTrainingButton")
+        box = w.findChild(QMessageBox, "dataMissingDialog")
+        assert box is not None and "dataset-fashion-mnist" in box.informativeText()
+        assert w.session.entries == []
+    finally:
+        w.shutdown()
+
+
+def test_bad_checkpoint_shows_an_error(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a model at all")
+    assert window.open_checkpoint(bad) is None
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "bad.safetensors" in box.text()
+    assert window.session.entries == []
+
+
+def test_lab_reference_only_with_the_labs_settings(qtbot, window):
+    panel = window.training_panel
+    panel.defaults_button.click()
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("vae"))
+    assert panel.plot.lab_line.isVisible()
+    assert panel.plot.lab_line.value() == pytest.approx(238.2)
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("ae"))
+    assert panel.plot.lab_line.value() == pytest.approx(0.01333)
+    panel.lr_spin.setValue(0.01)
+    assert not panel.plot.lab_line.isVisible()
+
+
+def test_beta_only_for_the_vae(qtbot, window):
+    panel = window.training_panel
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("ae"))
+    assert not panel.beta_spin.isEnabled() and not panel.kl_box.isVisibleTo(panel)
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("vae"))
+    assert panel.beta_spin.isEnabled() and panel.kl_box.isVisibleTo(panel)
+
+
+def test_posterior_collapse_warning(qtbot, window):
+    panel = window.training_panel
+    panel._show_kl([0.01] * 7 + [3.0, 2.5, 1.0])
+    assert "posterior collapse" in panel.kl_warning.text()
+    assert "3 of 10" in panel.kl_warning.text()
+    panel._show_kl([1.0] * 10)
+    assert "10 of 10" in panel.kl_warning.text()
+    assert "collapse" not in panel.kl_warning.text()
+
+
+def test_settings_are_remembered(qtbot, tiny_data_dir):
+    first = build_window(["--data-dir", str(tiny_data_dir)])
+    qtbot.addWidget(first)
+    first.training_panel.epochs_spin.setValue(7)
+    first.training_panel.beta_spin.setValue(4.0)
+    first.close()
+    second = build_window(["--data-dir", str(tiny_data_dir)])
+    qtbot.addWidget(second)
+    assert second.training_panel.epochs_spin.value() == 7
+    assert second.training_panel.beta_spin.value() == 4.0
+    second.shutdown()
