@@ -40,9 +40,13 @@ def build_window(argv: list[str]) -> QMainWindow:
     """
     import pyqtgraph as pg
 
+    from core.training import single_threaded
     from explorer.main_window import MainWindow
 
     args = build_parser().parse_args(argv)
+    # The GUI thread decodes single images; workers train and encode with every core. Keeping
+    # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
+    single_threaded()
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     return MainWindow(data_dir=args.data_dir, checkpoints=args.checkpoint)
 

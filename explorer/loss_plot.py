@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.training import EpochRecord
 from explorer.widgets import CURVES
@@ -39,12 +40,24 @@ class LossPlot(pg.PlotWidget):
         plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = plot.addLegend(offset=(-10, 10), labelTextSize="11pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        # The batch curves grow to thousands of points while a model trains: drawn without
+        # antialiasing, clipped to the view and downsampled to the pixels, they cost the
+        # training process (sharing two cores with us) a few percent instead of a third.
         self.batch_curve = plot.plot(
-            pen=pg.mkPen(CURVES["batch"], width=1), name=tr("batch loss (train)"), skipFiniteCheck=True
+            pen=pg.mkPen(CURVES["batch"], width=1),
+            name=tr("batch loss (train)"),
+            skipFiniteCheck=True,
+            antialias=False,
         )
         self.smooth_curve = plot.plot(
-            pen=pg.mkPen(CURVES["smooth"], width=3), name=tr("batch loss, smoothed")
+            pen=pg.mkPen(CURVES["smooth"], width=3),
+            name=tr("batch loss, smoothed"),
+            skipFiniteCheck=True,
+            antialias=False,
         )
+        for curve in (self.batch_curve, self.smooth_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
         self.train_points = plot.plot(
             pen=pg.mkPen(CURVES["train"], width=2),
             symbol="o",
@@ -88,6 +101,15 @@ class LossPlot(pg.PlotWidget):
         )
         self.lab_line.hide()
         plot.setLabel("bottom", tr("epoch"))
+        # Repainting the axes' text is the dearest part of a redraw on a software-rendered
+        # screen: cache them (and the legend), and move the ranges in steps (see _fit_ranges)
+        # so that the caches stay valid while batches stream in.
+        for item in (plot.getAxis("left"), plot.getAxis("bottom"), self.legend):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        plot.disableAutoRange()
+        self._x_max = 1.0
+        self._y_range: tuple[float, float] | None = None
+        self._planned_epochs = 0
         self._set_units()
 
     # --- what is shown -------------------------------------------------------------------
@@ -123,11 +145,56 @@ class LossPlot(pg.PlotWidget):
     def set_show_terms(self, show: bool) -> None:
         self._show_terms = show
         self._set_units()
+        self._y_range = None
+        self._fit_ranges()
 
     def set_log_scale(self, on: bool) -> None:
         self._log = on
         self.getPlotItem().setLogMode(y=on)
         self.set_reference(self.reference)
+        self._y_range = None
+        self._fit_ranges()
+
+    def set_planned_epochs(self, last_epoch: int) -> None:
+        """Show the whole run on the x axis from its start, so it does not move while training."""
+        self._planned_epochs = last_epoch
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Fit the view to the data, moving each bound only when data leaves it, by a step."""
+        values = list(self._batch_y) + [r.train_loss for r in self._history]
+        values += [r.test["test_loss"] for r in self._history]
+        if self.kind == "vae" and self._show_terms:
+            values += [r.test.get("test_kl", 0.0) for r in self._history]
+        if self.reference:
+            values += [m["test_loss"] for m in self.reference.values()]
+        values = [v for v in values if np.isfinite(v) and (v > 0 or not self._log)]
+        x_max = max(
+            [self._planned_epochs, 1.0] + [x for x in self._batch_x[-1:]] + [r.epoch for r in self._history]
+        )
+        if self.reference:
+            x_max = max(x_max, max(self.reference))
+        if x_max > self._x_max or x_max < self._x_max * 0.5 or not self._history and not self._batch_x:
+            self._x_max = x_max
+            self.setXRange(0, x_max * 1.02, padding=0)
+        if not values:
+            return
+        lo, hi = min(values), max(values)
+        if self._log:
+            lo, hi = np.log10(lo), np.log10(hi)
+            pad = max(0.05, 0.1 * (hi - lo))
+        else:
+            pad = max(1e-6, 0.08 * (hi - lo), 0.02 * abs(hi))
+        current = self._y_range
+        if (
+            current is None
+            or lo < current[0]
+            or hi > current[1]
+            or (hi - lo) < 0.25 * (current[1] - current[0])
+        ):
+            low = lo - pad if self._log else max(0.0, lo - pad)
+            self._y_range = (low, hi + pad)
+            self.setYRange(*self._y_range, padding=0)
 
     def set_reference(self, reference: dict[int, dict] | None) -> None:
         """The lab's figures for these settings (epoch → metrics), or None to hide them."""
@@ -146,6 +213,7 @@ class LossPlot(pg.PlotWidget):
         self.lab_line.show()
         xs = sorted(reference)
         self.lab_points.setData(xs, [reference[x]["test_loss"] for x in xs])
+        self._fit_ranges()
 
     # --- data ------------------------------------------------------------------------------
 
@@ -156,6 +224,9 @@ class LossPlot(pg.PlotWidget):
         self._smooth_y = []
         self._extend_smooth(self._batch_y)
         self._history = list(history)
+        self._y_range = None
+        self._x_max = 0.0
+        self._planned_epochs = 0
         self._redraw_batches()
         self._redraw_epochs()
 
@@ -188,6 +259,7 @@ class LossPlot(pg.PlotWidget):
         x = np.asarray(self._batch_x, dtype=np.float64)
         self.batch_curve.setData(x, np.asarray(self._batch_y, dtype=np.float64))
         self.smooth_curve.setData(x, np.asarray(self._smooth_y, dtype=np.float64))
+        self._fit_ranges()
 
     def _redraw_epochs(self) -> None:
         h = self._history
@@ -200,6 +272,7 @@ class LossPlot(pg.PlotWidget):
         else:
             self.bce_points.setData([], [])
             self.kl_points.setData([], [])
+        self._fit_ranges()
 
 
 class KlBars(pg.PlotWidget):

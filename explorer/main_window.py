@@ -363,8 +363,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every worker and wait for its thread (also used by tests)."""
-        if self.training_panel.trainer is not None:
-            self.training_panel.trainer.request_stop()
+        if self.training_panel.process is not None:
+            self.training_panel.process.request_stop()
         self.runner.stop_all()
 
     def _confirm_close(self) -> bool:
@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
             if choice == 2:
                 return False
             entry = panel.training_entry
-            panel.trainer.request_stop()
+            panel.process.request_stop()
             self.runner.stop_all()
             QApplication.processEvents()  # deliver the worker's last epoch and its result
             if choice == 0 and entry is not None:

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
-from core.training import TrainConfig, Trainer, cpu_has_native_bf16, new_model
+from core.training import TrainConfig, cpu_has_native_bf16, new_model, resolve_device, resolve_precision
+from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
 from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
-from explorer.training_task import BatchProgress, EpochProgress, preview_indices, reconstruct, training_task
+from explorer.training_task import preview_indices, reconstruct, training_task
 from explorer.widgets import ImageGrid
 from explorer.workers import TaskRunner, Worker
 
@@ -63,7 +64,7 @@ class TrainingPanel(QWidget):
         self.setObjectName("trainingPanel")
         self.session = session
         self.runner = runner
-        self.trainer: Trainer | None = None
+        self.process: TrainingProcess | None = None
         self.worker: Worker | None = None
         self.training_entry: ModelEntry | None = None
         self._stopping = False
@@ -509,7 +510,8 @@ class TrainingPanel(QWidget):
             entry = self.session.add(ModelEntry(model, config, saved=False))
             self.select_entry(entry.id)
         try:
-            self.trainer = Trainer(entry.model, config, data, history=entry.history)
+            device = resolve_device(config.device)
+            precision = resolve_precision(config.precision, device)
         except ValueError as exc:
             self.errorOccurred.emit(self.tr("Cannot train"), str(exc))
             return False
@@ -517,7 +519,8 @@ class TrainingPanel(QWidget):
         entry.training = True
         self.training_entry = entry
         preview = data.test.images[preview_indices(data.test)]
-        self.worker = Worker(training_task(self.trainer, preview), TASK)
+        self.process = TrainingProcess(entry.model, config, data, entry.history, preview)
+        self.worker = Worker(training_task(self.process), TASK)
         self.worker.progress.connect(self._on_worker_progress)
         self.worker.finished.connect(self._on_worker_finished)
         self.worker.failed.connect(self._on_worker_failed)
@@ -529,9 +532,10 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(self.tr("Starting…"))
         self.progress_label.setText(
             self.tr("Training on {device}, {precision}.").format(
-                device=self.trainer.device.type.upper(), precision=self.trainer.precision
+                device=device.type.upper(), precision=precision
             )
         )
+        self.plot.set_planned_epochs(entry.epochs + config.epochs)
         self.runner.start(self.worker)
         self._set_running(True)
         self.save_settings()
@@ -540,14 +544,14 @@ class TrainingPanel(QWidget):
 
     @Slot(bool)
     def _on_pause_button_toggled(self, paused: bool) -> None:
-        if self.trainer is None:
+        if self.process is None:
             return
         if paused:
-            self.trainer.pause()
+            self.process.pause()
             self.pause_button.setText(self.tr("Resume"))
             self.progress.setFormat(self.tr("Paused — ") + self.progress.format())
         else:
-            self.trainer.resume()
+            self.process.resume()
             self.pause_button.setText(self.tr("Pause"))
 
     @Slot()
@@ -590,46 +594,58 @@ class TrainingPanel(QWidget):
             self.beta_spin.setEnabled(False)
 
     @Slot(object)
-    def _on_worker_progress(self, payload) -> None:
+    def _on_worker_progress(self, message) -> None:
         entry = self.training_entry
         if entry is None:
             return
-        if isinstance(payload, BatchProgress):
-            entry.batch_losses.extend(payload.points)
+        if isinstance(message, Batches):
+            entry.batch_losses.extend(message.points)
             if self.current_entry() is entry:
-                self.plot.add_batches(payload.points)
-            if payload.run_step:
-                self.progress.setValue(payload.run_step)
-                fraction = payload.run_step / payload.run_steps
-                eta = payload.elapsed * (1 - fraction) / fraction if fraction else 0
+                self.plot.add_batches(message.points)
+            if message.run_step:
+                self.progress.setValue(message.run_step)
+                fraction = message.run_step / message.run_steps
+                eta = message.elapsed * (1 - fraction) / fraction if fraction else 0
                 text = self.tr("Epoch {e} · %p% · {eta} left").format(
-                    e=payload.epoch, eta=format_duration(eta)
+                    e=message.epoch, eta=format_duration(eta)
                 )
-                if self.trainer is not None and self.trainer.paused:
+                if self.process is not None and self.process.paused:
                     text = self.tr("Paused — ") + text
                 if not self._stopping:
                     self.progress.setFormat(text)
-        elif isinstance(payload, EpochProgress):
-            record = payload.record
+        elif isinstance(message, Epoch):
+            record = message.record
+            load_numpy_state(entry.model, message.state)
             entry.history.append(record)
             entry.saved = False
             if self.current_entry() is entry:
                 self.plot.add_epoch(record)
                 self._add_table_row(record)
                 self._show_kl(record.test.get("kl_per_dim"))
-                self._show_preview(entry, payload.reconstructions)
+                self._show_preview(entry, message.reconstructions)
             self.progress_label.setText(
                 self.tr("Epoch {e} of {n}: test loss {loss}.").format(
-                    e=record.epoch, n=payload.last_epoch, loss=_fmt(record.test["test_loss"])
+                    e=record.epoch, n=message.last_epoch, loss=_fmt(record.test["test_loss"])
                 )
             )
             self.session.modelUpdated.emit(entry.id)
 
     @Slot(object)
     def _on_worker_finished(self, result) -> None:
+        entry = self.training_entry
+        if isinstance(result, Failed) or result is None:
+            message = result.message if result is not None else self.tr("Training ended without a result.")
+            if entry is not None and result is not None:
+                if result.state is not None:
+                    load_numpy_state(entry.model, result.state)
+                if result.history:
+                    entry.history = list(result.history)
+            self._on_worker_failed(message)
+            return
         entry = self._end_run()
         if entry is None:
             return
+        load_numpy_state(entry.model, result.state)
         entry.history = list(result.history)
         stopped = result.stopped
         self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
@@ -662,7 +678,7 @@ class TrainingPanel(QWidget):
             entry.training = False
             entry.model.eval()
         self.training_entry = None
-        self.trainer = None
+        self.process = None
         self.worker = None
         self._set_running(False)
         if entry is not None and self.current_entry() is entry:

@@ -1,36 +1,19 @@
-"""Training as a worker task: runs core's Trainer and reports throttled progress."""
+"""Training as a worker task: a child process trains, this worker relays its messages.
+
+The worker thread only waits on the child's queue (the GIL is free meanwhile), so neither
+the GUI nor the training slow each other down. Messages are core.training_process's
+``Batches``, ``Epoch``, ``Finished`` and ``Failed``; the GUI thread applies the weights they
+carry to its own copy of the model.
+"""
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from core.data import Split, to_float
-from core.training import BatchEnd, EpochEnd, EpochRecord, Trainer, TrainResult
+from core.training_process import Failed, Finished, TrainingProcess
 from explorer.workers import Worker
-
-BATCH_REPORT_INTERVAL = 0.05  # seconds: batch losses reach the GUI at most 20 times a second
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    points: list[tuple[float, float]]  # (x in epochs, loss)
-    epoch: int
-    step: int
-    steps: int
-    run_step: int
-    run_steps: int
-    elapsed: float  # seconds of training in this run, pauses excluded
-
-
-@dataclass(frozen=True)
-class EpochProgress:
-    record: EpochRecord
-    last_epoch: int
-    reconstructions: np.ndarray  # (8, 28, 28) floats in [0, 1] of the preview images
 
 
 def preview_indices(split: Split, count: int = 8) -> list[int]:
@@ -63,62 +46,20 @@ def reconstruct(model, images: torch.Tensor) -> np.ndarray:
     return out[:, 0].float().cpu().numpy()
 
 
-class _Relay:
-    """Trainer callback, in the worker thread: batches coalesced, epochs with previews."""
+def training_task(process: TrainingProcess):
+    """A worker function: start the child, relay its messages, return its last one."""
 
-    def __init__(self, worker: Worker, preview: torch.Tensor) -> None:
-        self.worker = worker
-        self.preview = preview
-        self.pending: list[tuple[float, float]] = []
-        self.last_emit = 0.0
-        self.start = time.perf_counter()
-        self.trainer: Trainer | None = None
-        self.paused_total = 0.0
-
-    def __call__(self, event) -> None:
-        if isinstance(event, BatchEnd):
-            self.pending.append((event.epoch - 1 + event.step / event.steps, event.loss))
-            now = time.perf_counter()
-            if now - self.last_emit >= BATCH_REPORT_INTERVAL or event.run_step == event.run_steps:
-                self._flush(event, now)
-        elif isinstance(event, EpochEnd):
-            if self.pending:
-                self.worker.report(
-                    BatchProgress(list(self.pending), event.record.epoch, 0, 0, 0, 0, self._elapsed())
-                )
-                self.pending.clear()
-            recon = reconstruct(self.trainer.model, self.preview)
-            self.worker.report(EpochProgress(event.record, event.epochs, recon))
-
-    def _elapsed(self) -> float:
-        return time.perf_counter() - self.start - (self.trainer.paused_seconds if self.trainer else 0.0)
-
-    def _flush(self, event: BatchEnd, now: float) -> None:
-        self.worker.report(
-            BatchProgress(
-                list(self.pending),
-                event.epoch,
-                event.step,
-                event.steps,
-                event.run_step,
-                event.run_steps,
-                self._elapsed(),
-            )
-        )
-        self.pending.clear()
-        self.last_emit = now
-
-
-def training_task(trainer: Trainer, preview: torch.Tensor):
-    """A worker function running ``trainer``; its result is the TrainResult."""
-
-    def run(worker: Worker) -> TrainResult:
-        relay = _Relay(worker, preview)
-        relay.trainer = trainer
-        trainer.callback = relay
-        worker.on_cancel = trainer.request_stop
+    def run(worker: Worker) -> Finished | Failed:
+        worker.on_cancel = process.request_stop
+        process.start()
         if worker.cancelled:
-            trainer.request_stop()
-        return trainer.run()
+            process.request_stop()
+        last: Finished | Failed | None = None
+        for message in process.messages():
+            if isinstance(message, (Finished, Failed)):
+                last = message
+            else:
+                worker.report(message)
+        return last
 
     return run

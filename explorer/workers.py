@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +95,21 @@ class TaskRunner(QObject):
             thread, old = previous
             if not old.done:
                 return False
-            thread.wait(2000)  # its result is out; the thread is only winding down
+            # Its result is out; the thread is only winding down. quit() is thread-safe and must
+            # be called here: the queued quit from its signal would wait for this very loop.
+            thread.quit()
+            if not thread.wait(5000):
+                return False
             del self._tasks[worker.name]
             thread.deleteLater()
         thread = QThread()
         thread.setObjectName(f"{worker.name}Thread")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
+        # Direct: quit() runs at once in the worker thread (it is thread-safe), not queued
+        # behind whatever the GUI thread is doing.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._tasks[worker.name] = (thread, worker)
         thread.start()

@@ -135,6 +135,14 @@ def test_continue_training_numbers_epochs_after_history(tiny_data):
     assert [r.epoch for r in second.history] == [1, 2, 3]
 
 
+def test_nan_output_counts_as_divergence(tiny_data):
+    # An absurd learning rate makes the VAE's outputs NaN, which BCE refuses with a RuntimeError.
+    model = new_model(ModelConfig("vae", 3))
+    with pytest.raises(TrainingDiverged, match="initial weights were restored"):
+        Trainer(model, TrainConfig(epochs=2, learning_rate=1.0, **FAST), tiny_data).run()
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
 def test_nan_stops_and_restores_last_good_weights(tiny_data):
     model = new_model(ModelConfig("ae", 4))
     initial = {k: v.clone() for k, v in model.state_dict().items()}
