@@ -1,13 +1,14 @@
 # make run   — set everything up in .venv and launch the app
 # make test  — set everything up in .venv and run the test suite (headless)
 # make bench — the training benchmark (the lab's pipeline vs ours, 10 epochs each)
+# make screenshots — regenerate the README's screenshots (trains 3 epochs on the real data)
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_training.py --model both --epochs 10
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py docs --epochs 3
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -262,7 +262,7 @@ class TrainingPanel(QWidget):
         right = QSplitter(Qt.Orientation.Vertical, objectName="trainingSplitter")
         right.addWidget(plot_box)
         right.addWidget(bottom)
-        right.setSizes([600, 340])
+        right.setSizes([680, 300])
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
@@ -347,6 +347,12 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _on_session_models_changed(self) -> None:
+        ids = [self.target_combo.itemData(i) for i in range(1, self.target_combo.count())]
+        if ids == [e.id for e in self.session.entries]:
+            # Same models: only their names changed (epochs, unsaved star); keep the views.
+            for i, entry in enumerate(self.session.entries, start=1):
+                self.target_combo.setItemText(i, entry.name)
+            return
         current = self.target_combo.currentData()
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
@@ -628,7 +634,7 @@ class TrainingPanel(QWidget):
                     e=record.epoch, n=message.last_epoch, loss=_fmt(record.test["test_loss"])
                 )
             )
-            self.session.modelUpdated.emit(entry.id)
+            self.session.mark_updated(entry)
 
     @Slot(object)
     def _on_worker_finished(self, result) -> None:
