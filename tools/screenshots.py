@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--kind", choices=["ae", "vae"], default="vae")
     args = parser.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    _app = QApplication.instance() or QApplication([sys.argv[0]])  # kept alive while we run
     from core.training import TrainConfig
     from explorer.app import build_window
 
