@@ -1,0 +1,199 @@
+"""Tools on latent codes: encode, sample, interpolate, project to 2-D, place a point on a map.
+
+Everything takes and returns plain tensors / numpy arrays, so the GUI, the tests and scripts
+use it the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.data import Split, add_uniform_noise, to_float
+from core.models import LatentModel
+from core.training import encode_split
+
+__all__ = [
+    "LatentStats",
+    "Projection",
+    "decode",
+    "encode_split",
+    "interpolate",
+    "latent_stats",
+    "pca_projection",
+    "reconstruct",
+    "sample_prior",
+    "tsne_position",
+    "tsne_projection",
+]
+
+
+@torch.no_grad()
+def decode(model: LatentModel, z: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Images (N, 28, 28) in [0, 1] for codes (N, d) or (d,), in eval mode."""
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    if z.dim() == 1:
+        z = z[None]
+    was_training = model.training
+    model.eval()
+    try:
+        device = next(model.parameters()).device
+        return model.decode(z.to(device))[:, 0].float().cpu().numpy()
+    finally:
+        model.train(was_training)
+
+
+@torch.no_grad()
+def reconstruct(
+    model: LatentModel,
+    images: torch.Tensor,
+    noise_level: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, reconstructions), each (N, 28, 28): uint8 images, optionally with the lab's
+    uniform noise added first, then encoded (z = μ) and decoded."""
+    x = to_float(images)
+    if noise_level > 0:
+        x = add_uniform_noise(x, noise_level, generator)
+    was_training = model.training
+    model.eval()
+    try:
+        device = next(model.parameters()).device
+        out = model(x.to(device))[0]
+    finally:
+        model.train(was_training)
+    return x[:, 0].numpy(), out[:, 0].float().cpu().numpy()
+
+
+def sample_prior(n: int, latent_dim: int, scale: float = 1.0, seed: int | None = None) -> np.ndarray:
+    """n codes drawn from N(0, scale² I), as the lab generates (scale 1)."""
+    generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    return (torch.randn(n, latent_dim, generator=generator) * scale).numpy()
+
+
+def interpolate(
+    z1: np.ndarray, z2: np.ndarray, steps: int = 10, method: str = "linear"
+) -> tuple[np.ndarray, np.ndarray]:
+    """(alphas, codes): steps + 1 points from z1 (α = 0) to z2 (α = 1).
+
+    "linear" is the lab's z = (1 − α)·z₁ + α·z₂; "spherical" (slerp) keeps the norm of
+    points between two draws of the prior, which a straight line shortens.
+    """
+    z1 = np.asarray(z1, dtype=np.float64)
+    z2 = np.asarray(z2, dtype=np.float64)
+    alphas = np.linspace(0.0, 1.0, steps + 1)
+    if method == "linear":
+        codes = (1 - alphas)[:, None] * z1 + alphas[:, None] * z2
+    elif method == "spherical":
+        n1, n2 = np.linalg.norm(z1), np.linalg.norm(z2)
+        if n1 < 1e-12 or n2 < 1e-12:
+            return interpolate(z1, z2, steps, "linear")
+        cos = np.clip(np.dot(z1 / n1, z2 / n2), -1.0, 1.0)
+        omega = np.arccos(cos)
+        if omega < 1e-6:
+            return interpolate(z1, z2, steps, "linear")
+        codes = (np.sin((1 - alphas) * omega)[:, None] * z1 + np.sin(alphas * omega)[:, None] * z2) / np.sin(
+            omega
+        )
+    else:
+        raise ValueError(f"Unknown interpolation {method!r}: expected 'linear' or 'spherical'.")
+    return alphas, codes.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class LatentStats:
+    """Per-dimension statistics of a set of codes, for slider ranges."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    low: np.ndarray  # mean − 3σ
+    high: np.ndarray  # mean + 3σ
+
+
+def latent_stats(codes: np.ndarray, spread: float = 3.0) -> LatentStats:
+    codes = np.asarray(codes, dtype=np.float64)
+    mean = codes.mean(0)
+    std = np.maximum(codes.std(0), 1e-3)
+    return LatentStats(
+        mean.astype(np.float32),
+        std.astype(np.float32),
+        (mean - spread * std).astype(np.float32),
+        (mean + spread * std).astype(np.float32),
+    )
+
+
+@dataclass
+class Projection:
+    """2-D coordinates of codes; PCA can also map a 2-D point back into the latent space."""
+
+    method: str  # "pca" or "tsne"
+    coords: np.ndarray  # (N, 2) float32
+    codes: np.ndarray  # (N, d) the codes projected
+    pca: object | None = None  # the fitted sklearn PCA (PCA only)
+
+    @property
+    def exact(self) -> bool:
+        """Whether a code's position is exact (PCA) or estimated from neighbours (t-SNE)."""
+        return self.method == "pca"
+
+    def position(self, z: np.ndarray, k: int = 10) -> np.ndarray:
+        """Where the code z lies on this map."""
+        if self.pca is not None:
+            return self.pca.transform(np.asarray(z, dtype=np.float64)[None])[0].astype(np.float32)
+        return tsne_position(z, self.codes, self.coords, k)
+
+    def inverse(self, point: np.ndarray) -> np.ndarray | None:
+        """The latent code at a map point (PCA only: its two axes span a plane of the space)."""
+        if self.pca is None:
+            return None
+        return self.pca.inverse_transform(np.asarray(point, dtype=np.float64)[None])[0].astype(np.float32)
+
+
+def pca_projection(codes: np.ndarray) -> Projection:
+    from sklearn.decomposition import PCA
+
+    codes = np.asarray(codes, dtype=np.float32)
+    pca = PCA(n_components=2, random_state=0).fit(codes.astype(np.float64))
+    coords = pca.transform(codes.astype(np.float64)).astype(np.float32)
+    return Projection("pca", coords, codes, pca)
+
+
+def tsne_projection(codes: np.ndarray, seed: int = 42, n_jobs: int | None = None) -> Projection:
+    """scikit-learn's t-SNE, as the lab runs it (random_state=42), PCA-initialised."""
+    from sklearn.manifold import TSNE
+
+    codes = np.asarray(codes, dtype=np.float32)
+    tsne = TSNE(n_components=2, random_state=seed, init="pca", n_jobs=n_jobs)
+    coords = tsne.fit_transform(codes).astype(np.float32)
+    return Projection("tsne", coords, codes, None)
+
+
+def tsne_position(z: np.ndarray, codes: np.ndarray, coords: np.ndarray, k: int = 10) -> np.ndarray:
+    """An estimate of where z falls on a t-SNE map: the distance-weighted mean of the map
+    positions of its k nearest codes (t-SNE has no transform for new points)."""
+    z = np.asarray(z, dtype=np.float32)
+    d2 = np.sum((codes - z) ** 2, axis=1)
+    k = min(k, len(codes))
+    nearest = np.argpartition(d2, k - 1)[:k]
+    weights = 1.0 / (np.sqrt(d2[nearest]) + 1e-6)
+    return (weights[:, None] * coords[nearest]).sum(0) / weights.sum()
+
+
+def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:
+    """n test indices, the same for every model, class-balanced as far as possible."""
+    n = min(n, len(split))
+    if n == len(split):
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    labels = split.labels.numpy()
+    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(10)]
+    chosen: list[int] = []
+    i = 0
+    while len(chosen) < n:
+        for group in per_class:
+            if i < len(group) and len(chosen) < n:
+                chosen.append(int(group[i]))
+        i += 1
+    return np.sort(np.asarray(chosen))
