@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import torch
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import load_fashion_mnist
+from explorer.generation_panel import GenerationPanel
+from explorer.reconstruction_panel import ReconstructionPanel
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
@@ -49,6 +52,14 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.training_panel = TrainingPanel(self.session, self.runner)
         self.tabs.addTab(self.training_panel, self.tr("Training"))
+        self.generation_panel = GenerationPanel(self.session)
+        self.tabs.addTab(self.generation_panel, self.tr("Generation"))
+        self.reconstruction_panel = ReconstructionPanel(self.session)
+        self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
+        for index in range(self.tabs.count()):
+            QShortcut(
+                QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
+            )
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
@@ -336,6 +347,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Keyboard shortcuts"),
             self.tr(
+                "Ctrl+1 … Ctrl+3\tswitch panels\nCtrl+G\tnew draws (Generation)\n"
                 "Ctrl+Enter\tstart training\nCtrl+O\topen models\nCtrl+S\tsave the selected model\n"
                 "Ctrl+L\tlog scale for losses\nF11\tfull screen\nF1\tthis list\nCtrl+Q\tquit"
             ),
