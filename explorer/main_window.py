@@ -23,6 +23,7 @@ from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import load_fashion_mnist
 from explorer.generation_panel import GenerationPanel
+from explorer.latent_panel import LatentPanel
 from explorer.reconstruction_panel import ReconstructionPanel
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.training_panel = TrainingPanel(self.session, self.runner)
         self.tabs.addTab(self.training_panel, self.tr("Training"))
+        self.latent_panel = LatentPanel(self.session, self.runner)
+        self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
         self.generation_panel = GenerationPanel(self.session)
         self.tabs.addTab(self.generation_panel, self.tr("Generation"))
         self.reconstruction_panel = ReconstructionPanel(self.session)
@@ -347,7 +350,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Keyboard shortcuts"),
             self.tr(
-                "Ctrl+1 … Ctrl+3\tswitch panels\nCtrl+G\tnew draws (Generation)\n"
+                "Ctrl+1 … Ctrl+4\tswitch panels\nCtrl+G\tnew draws (Generation)\n"
                 "Ctrl+Enter\tstart training\nCtrl+O\topen models\nCtrl+S\tsave the selected model\n"
                 "Ctrl+L\tlog scale for losses\nF11\tfull screen\nF1\tthis list\nCtrl+Q\tquit"
             ),

@@ -1,0 +1,761 @@
+"""The latent explorer: sliders driving the decoder, a clickable map of the test set's codes,
+and interpolation between two endpoints."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.data import CLASS_NAMES, Split
+from core.latent import (
+    Projection,
+    decode,
+    interpolate,
+    latent_stats,
+    pca_projection,
+    reconstruct,
+    sample_prior,
+    subset_indices,
+    tsne_projection,
+)
+from core.training import encode_split, use_all_threads
+from explorer.model_picker import ModelPicker
+from explorer.session import ModelEntry, Session
+from explorer.widgets import PALETTE, ImageGrid
+from explorer.workers import TaskRunner, Worker
+
+SLIDER_STEPS = 1000
+POINT_COUNTS = (1000, 2000, 5000, 10000)
+
+
+class ExplorerState(QObject):
+    """What the explorer shows: the current code, the selected test image, the endpoints."""
+
+    codeChanged = Signal()
+    selectionChanged = Signal()
+    endpointsChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.z = np.zeros(0, dtype=np.float32)
+        self.selected: int | None = None  # test-set index
+        self.endpoints: dict[str, np.ndarray | None] = {"A": None, "B": None}
+        self.endpoint_labels: dict[str, str] = {"A": "", "B": ""}
+
+    def set_code(self, z: np.ndarray) -> None:
+        self.z = np.asarray(z, dtype=np.float32).copy()
+        self.codeChanged.emit()
+
+    def set_value(self, dim: int, value: float) -> None:
+        self.z[dim] = value
+        self.codeChanged.emit()
+
+    def select(self, index: int | None) -> None:
+        self.selected = index
+        self.selectionChanged.emit()
+
+    def set_endpoints(self, a: np.ndarray, b: np.ndarray, label_a: str = "", label_b: str = "") -> None:
+        """Both ends at once (e.g. for a model of another latent size)."""
+        self.endpoints = {
+            "A": np.asarray(a, dtype=np.float32).copy(),
+            "B": np.asarray(b, dtype=np.float32).copy(),
+        }
+        self.endpoint_labels = {"A": label_a, "B": label_b}
+        self.endpointsChanged.emit()
+
+    def set_endpoint(self, name: str, z: np.ndarray | None, label: str = "") -> None:
+        self.endpoints[name] = None if z is None else np.asarray(z, dtype=np.float32).copy()
+        self.endpoint_labels[name] = label
+        self.endpointsChanged.emit()
+
+
+def _encode_task(model, split: Split, indices: np.ndarray, key):
+    """Worker function: codes of the chosen test images and their PCA map."""
+    model_copy = _copy_model(model)
+
+    def run(worker: Worker):
+        use_all_threads()
+        subset = Split(split.images[torch.from_numpy(indices)], split.labels[torch.from_numpy(indices)])
+        codes = encode_split(model_copy, subset).numpy()
+        return key, codes, pca_projection(codes)
+
+    return run
+
+
+def _tsne_task(codes: np.ndarray, key):
+    def run(worker: Worker):
+        use_all_threads()
+        return key, tsne_projection(codes)
+
+    return run
+
+
+def _copy_model(model):
+    """A private copy for a worker thread, so the GUI thread may keep using (and updating) its own."""
+    import copy
+
+    clone = copy.deepcopy(model)
+    clone.eval()
+    return clone
+
+
+class LatentPanel(QWidget):
+    """Sliders + decoded image, the latent map, and the interpolation strip."""
+
+    def __init__(self, session: Session, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("latentPanel")
+        self.session = session
+        self.runner = runner
+        self.state = ExplorerState(self)
+        self.entry: ModelEntry | None = None
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.codes: np.ndarray | None = None
+        self.labels = np.zeros(0, dtype=np.int64)
+        self.pca: Projection | None = None
+        self.tsne: Projection | None = None
+        self._cache: dict[tuple, tuple[np.ndarray, Projection, Projection | None]] = {}
+        self._key: tuple | None = None
+        self._tsne_started = 0.0
+        self.stats = None
+        self.sliders: list[QSlider] = []
+        self.value_labels: list[QLabel] = []
+        self._decode_pending = False
+        self._build()
+        self.picker.entryChanged.connect(self._on_picker_entry_changed)
+        session.modelUpdated.connect(self._on_session_model_updated)
+        session.datasetChanged.connect(self._on_session_dataset_changed)
+        self.state.codeChanged.connect(self._on_state_code_changed)
+        self.state.selectionChanged.connect(self._on_state_selection_changed)
+        self.state.endpointsChanged.connect(self._on_state_endpoints_changed)
+        self._tsne_timer = QTimer(self, interval=500)
+        self._tsne_timer.timeout.connect(self._on_tsne_timer_timeout)
+        self._on_picker_entry_changed(self.picker.entry())
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        tr = self.tr
+        self.picker = ModelPicker(self.session, prefer="vae", objectName="latentModelCombo")
+        self.map_combo = QComboBox(objectName="mapKindCombo")
+        self.map_combo.addItem(tr("t-SNE (PCA first)"), "tsne")
+        self.map_combo.addItem(tr("PCA"), "pca")
+        self.map_combo.setToolTip(
+            tr(
+                "PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab's non-linear "
+                "view, better at showing clusters; positions of new points are estimated."
+            )
+        )
+        self.count_combo = QComboBox(objectName="pointCountCombo")
+        for n in POINT_COUNTS:
+            self.count_combo.addItem(tr("{n:,} points").format(n=n), n)
+        self.count_combo.setCurrentIndex(1)
+        self.map_status = QLabel(objectName="mapStatusLabel")
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Model")))
+        top.addWidget(self.picker)
+        top.addSpacing(12)
+        top.addWidget(QLabel(tr("Map")))
+        top.addWidget(self.map_combo)
+        top.addWidget(self.count_combo)
+        top.addWidget(self.map_status, 1)
+
+        # left: decoded image and sliders
+        self.decoded = ImageGrid(objectName="decodedImage")
+        self.decoded.setMinimumSize(280, 280)
+        self.random_button = QPushButton(tr("Random"), objectName="randomCodeButton")
+        self.random_button.setToolTip(
+            tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
+        )
+        self.reset_button = QPushButton(tr("Reset"), objectName="resetCodeButton")
+        self.reset_button.setToolTip(tr("Every slider to the mean of the test images' codes."))
+        self.from_selection_button = QPushButton(tr("From selected image"), objectName="fromSelectionButton")
+        buttons = QHBoxLayout()
+        for b in (self.random_button, self.reset_button, self.from_selection_button):
+            buttons.addWidget(b)
+        self.slider_box = QWidget()
+        self.slider_layout = QGridLayout(self.slider_box)
+        self.slider_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.slider_box)
+        self.slider_note = QLabel(objectName="sliderNoteLabel")
+        self.slider_note.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(self.decoded, 3)
+        left.addLayout(buttons)
+        left.addWidget(self.slider_note)
+        left.addWidget(scroll, 4)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+
+        # centre: the map
+        self.map = pg.PlotWidget(background="w")
+        self.map.setObjectName("latentMap")
+        self.map.setAspectLocked(False)
+        self.map.showGrid(x=True, y=True, alpha=0.15)
+        self.map.getPlotItem().hideButtons()
+        self.scatter = pg.ScatterPlotItem(size=6, pen=None, hoverable=False)
+        self.map.addItem(self.scatter)
+        self.path_item = pg.PlotDataItem(
+            pen=pg.mkPen("#333333", width=2, style=Qt.PenStyle.DashLine),
+            symbol="o",
+            symbolSize=6,
+            symbolBrush="#333333",
+        )
+        self.map.addItem(self.path_item)
+        self.endpoint_items = {
+            name: pg.TextItem(name, color="#000000", anchor=(0.5, 1.2), fill=pg.mkBrush(255, 255, 255, 200))
+            for name in ("A", "B")
+        }
+        for item in self.endpoint_items.values():
+            item.hide()
+            self.map.addItem(item)
+        self.here = pg.ScatterPlotItem(
+            size=22, symbol="star", pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush("#ffffff")
+        )
+        self.map.addItem(self.here)
+        self.here_label = pg.TextItem("", color="#000000", anchor=(-0.1, 1.1))
+        self.map.addItem(self.here_label)
+        self.selected_item = pg.ScatterPlotItem(
+            size=16, symbol="o", pen=pg.mkPen("#000000", width=3), brush=None
+        )
+        self.map.addItem(self.selected_item)
+        legend = self.map.addLegend(offset=(10, 10), labelTextSize="10pt")
+        self.brushes = [pg.mkBrush(c) for c in PALETTE]
+        for c, name in enumerate(CLASS_NAMES):
+            legend.addItem(pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), name)
+        self.map_hint = QLabel(
+            tr(
+                "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
+                "Hover: the image under the cursor."
+            )
+        )
+        self.map_hint.setWordWrap(True)
+        self.mouse_proxy = pg.SignalProxy(
+            self.map.scene().sigMouseMoved, rateLimit=60, slot=self._on_map_mouse_moved
+        )
+        self.map.scene().sigMouseClicked.connect(self._on_map_scene_clicked)
+        centre = QVBoxLayout()
+        centre.addWidget(self.map, 1)
+        centre.addWidget(self.map_hint)
+        centre_widget = QWidget()
+        centre_widget.setLayout(centre)
+
+        # right: hover and selection previews
+        self.hover = ImageGrid(objectName="hoverImage")
+        self.hover.setMinimumSize(160, 160)
+        self.hover_label = QLabel(objectName="hoverLabel")
+        self.selection = ImageGrid(objectName="selectionImages")
+        self.selection.setMinimumSize(160, 260)
+        self.selection_label = QLabel(objectName="selectionLabel")
+        self.selection_label.setWordWrap(True)
+        right = QVBoxLayout()
+        hover_box = QGroupBox(tr("Under the cursor"))
+        hl = QVBoxLayout(hover_box)
+        hl.addWidget(self.hover, 1)
+        hl.addWidget(self.hover_label)
+        sel_box = QGroupBox(tr("Selected test image"))
+        sl = QVBoxLayout(sel_box)
+        sl.addWidget(self.selection, 1)
+        sl.addWidget(self.selection_label)
+        right.addWidget(hover_box, 1)
+        right.addWidget(sel_box, 1)
+        right_widget = QWidget()
+        right_widget.setLayout(right)
+        right_widget.setMaximumWidth(300)
+
+        # bottom: interpolation
+        self.steps_spin = QSpinBox(objectName="interpolationStepsSpin", minimum=1, maximum=20, value=10)
+        self.method_combo = QComboBox(objectName="interpolationMethodCombo")
+        self.method_combo.addItem(tr("linear (the lab's)"), "linear")
+        self.method_combo.addItem(tr("spherical (slerp)"), "spherical")
+        self.random_ends_button = QPushButton(tr("Random A and B"), objectName="randomEndpointsButton")
+        self.endpoint_label = QLabel(objectName="endpointLabel")
+        self.strip = ImageGrid(objectName="interpolationStrip")
+        self.strip.setMinimumHeight(130)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(tr("Interpolation")))
+        bar.addWidget(self.method_combo)
+        bar.addWidget(QLabel(tr("Steps")))
+        bar.addWidget(self.steps_spin)
+        bar.addWidget(self.random_ends_button)
+        bar.addWidget(self.endpoint_label, 1)
+        bottom = QVBoxLayout()
+        bottom.addLayout(bar)
+        bottom.addWidget(self.strip, 1)
+        bottom_widget = QWidget()
+        bottom_widget.setLayout(bottom)
+
+        upper = QSplitter(Qt.Orientation.Horizontal)
+        upper.addWidget(left_widget)
+        upper.addWidget(centre_widget)
+        upper.addWidget(right_widget)
+        upper.setSizes([420, 1100, 300])
+        outer = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(upper)
+        outer.addWidget(bottom_widget)
+        outer.setSizes([760, 200])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(outer, 1)
+
+        self.random_button.clicked.connect(self._on_random_button_clicked)
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.from_selection_button.clicked.connect(self._on_from_selection_button_clicked)
+        self.random_ends_button.clicked.connect(self._on_random_ends_button_clicked)
+        self.steps_spin.valueChanged.connect(self._on_interpolation_settings_changed)
+        self.method_combo.currentIndexChanged.connect(self._on_interpolation_settings_changed)
+        self.map_combo.currentIndexChanged.connect(self._on_map_combo_changed)
+        self.count_combo.currentIndexChanged.connect(self._on_count_combo_changed)
+
+    # --- model and data -------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_picker_entry_changed(self, entry) -> None:
+        self.set_entry(entry)
+
+    @Slot(int)
+    def _on_session_model_updated(self, entry_id: int) -> None:
+        if self.entry is not None and self.entry.id == entry_id:
+            self.set_entry(self.entry, keep_code=True)
+
+    @Slot()
+    def _on_session_dataset_changed(self) -> None:
+        self.set_entry(self.entry)
+
+    def set_entry(self, entry: ModelEntry | None, keep_code: bool = False) -> None:
+        changed = entry is not self.entry
+        self.entry = entry
+        for w in (self.random_button, self.reset_button, self.random_ends_button):
+            w.setEnabled(entry is not None)
+        if entry is None:
+            self._build_sliders(0)
+            self.decoded.clear()
+            self.scatter.setData([])
+            self.map_status.setText(self.tr("Train a model or open one to explore its latent space."))
+            return
+        d = entry.model.latent_dim
+        if changed or len(self.state.z) != d:
+            self._build_sliders(d)
+            self.state.select(None)
+            self.state.z = np.zeros(d, dtype=np.float32)
+            # Start as the lab does: two random points of the prior.
+            self._on_random_ends_button_clicked()
+        if not keep_code or len(self.state.z) != d:
+            self.state.set_code(np.zeros(d, dtype=np.float32))
+        else:
+            self._schedule_decode()
+        self._request_codes()
+
+    def _request_codes(self) -> None:
+        data = self.session.dataset
+        entry = self.entry
+        if data is None or entry is None:
+            self.map_status.setText(self.tr("The map needs the Fashion-MNIST test images."))
+            return
+        n = self.count_combo.currentData()
+        key = (entry.id, len(entry.history), n)
+        self._key = key
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._apply_codes(key, *cached[:2])
+            self.tsne = cached[2]
+            self._show_map()
+            self._maybe_start_tsne()
+            return
+        self.indices = subset_indices(data.test, n)
+        self.map_status.setText(self.tr("Encoding {n:,} test images…").format(n=len(self.indices)))
+        worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
+        worker.finished.connect(self._on_encode_worker_finished)
+        worker.failed.connect(self._on_worker_failed)
+        self._encode_worker = worker
+        self.runner.start(worker)
+
+    @Slot(object)
+    def _on_encode_worker_finished(self, result) -> None:
+        key, codes, pca = result
+        if key != self._key:  # a newer model or request: drop this stale result
+            return
+        self._cache[key] = (codes, pca, None)
+        self._apply_codes(key, codes, pca)
+        self.tsne = None
+        self._show_map()
+        self._maybe_start_tsne()
+
+    def _apply_codes(self, key, codes: np.ndarray, pca: Projection) -> None:
+        data = self.session.dataset
+        n = key[2]
+        self.indices = subset_indices(data.test, n)
+        self.codes = codes
+        self.pca = pca
+        self.labels = data.test.labels.numpy()[self.indices]
+        self.stats = latent_stats(codes)
+        self._update_slider_ranges()
+
+    def _maybe_start_tsne(self) -> None:
+        if self.map_combo.currentData() != "tsne" or self.tsne is not None or self.codes is None:
+            return
+        key = self._key
+        name = f"tsne-{key}"
+        if self.runner.is_running(name):
+            return
+        worker = Worker(_tsne_task(self.codes, key), name)
+        worker.finished.connect(self._on_tsne_worker_finished)
+        worker.failed.connect(self._on_worker_failed)
+        self._tsne_worker = worker
+        self._tsne_started = time.perf_counter()
+        self._tsne_timer.start()
+        self.runner.start(worker)
+        self._on_tsne_timer_timeout()
+
+    @Slot()
+    def _on_tsne_timer_timeout(self) -> None:
+        if self._tsne_worker is None or self._tsne_worker.done:
+            self._tsne_timer.stop()
+            return
+        self.map_status.setText(
+            self.tr("PCA shown; computing t-SNE of {n:,} codes… {s:.0f} s").format(
+                n=len(self.indices), s=time.perf_counter() - self._tsne_started
+            )
+        )
+
+    _tsne_worker: Worker | None = None
+
+    @Slot(object)
+    def _on_tsne_worker_finished(self, result) -> None:
+        key, projection = result
+        self._tsne_timer.stop()
+        if key in self._cache:
+            codes, pca, _ = self._cache[key]
+            self._cache[key] = (codes, pca, projection)
+        if key != self._key:
+            return
+        self.tsne = projection
+        self._show_map()
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self._tsne_timer.stop()
+        self.map_status.setText(self.tr("Could not compute the map: {m}").format(m=message))
+
+    @Slot(int)
+    def _on_map_combo_changed(self, _index: int) -> None:
+        self._show_map()
+        self._maybe_start_tsne()
+
+    @Slot(int)
+    def _on_count_combo_changed(self, _index: int) -> None:
+        self._request_codes()
+
+    @property
+    def projection(self) -> Projection | None:
+        if self.map_combo.currentData() == "tsne" and self.tsne is not None:
+            return self.tsne
+        return self.pca
+
+    def _show_map(self) -> None:
+        projection = self.projection
+        if projection is None:
+            return
+        coords = projection.coords
+        self.scatter.setData(
+            x=coords[:, 0],
+            y=coords[:, 1],
+            data=np.arange(len(coords)),
+            brush=[self.brushes[c] for c in self.labels],
+        )
+        kind = "t-SNE" if projection.method == "tsne" else "PCA"
+        status = self.tr("{kind} of {n:,} test codes ({what}).").format(
+            kind=kind, n=len(coords), what="μ" if self.entry and self.entry.kind == "vae" else "z"
+        )
+        if self.map_combo.currentData() == "tsne" and projection.method == "pca":
+            status = self.map_status.text() if self._tsne_timer.isActive() else status
+        self.map_status.setText(status)
+        self.map.getPlotItem().setLabel("bottom", f"{kind} 1")
+        self.map.getPlotItem().setLabel("left", f"{kind} 2")
+        self.map.getViewBox().autoRange(items=[self.scatter], padding=0.05)
+        self._update_here()
+        self._update_selection_marker()
+        self._update_path()
+
+    # --- sliders ------------------------------------------------------------------------------
+
+    def _build_sliders(self, d: int) -> None:
+        for w in self.sliders + self.value_labels:
+            w.deleteLater()
+        while self.slider_layout.count():
+            item = self.slider_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.sliders, self.value_labels = [], []
+        for i in range(d):
+            name = QLabel(f"z{i}")
+            slider = QSlider(Qt.Orientation.Horizontal, objectName=f"latentSlider{i}")
+            slider.setRange(0, SLIDER_STEPS)
+            slider.setValue(SLIDER_STEPS // 2)
+            slider.valueChanged.connect(self._on_slider_value_changed)
+            value = QLabel("0.00", objectName=f"latentValue{i}")
+            value.setMinimumWidth(52)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.slider_layout.addWidget(name, i, 0)
+            self.slider_layout.addWidget(slider, i, 1)
+            self.slider_layout.addWidget(value, i, 2)
+            self.sliders.append(slider)
+            self.value_labels.append(value)
+
+    def slider_range(self, i: int) -> tuple[float, float]:
+        if self.stats is None:
+            return -3.0, 3.0
+        low, high = float(self.stats.low[i]), float(self.stats.high[i])
+        if self.entry is not None and self.entry.kind == "vae":  # show the N(0, 1) prior too
+            low, high = min(low, -3.0), max(high, 3.0)
+        return low, high
+
+    def slider_value(self, i: int) -> float:
+        low, high = self.slider_range(i)
+        return low + (high - low) * self.sliders[i].value() / SLIDER_STEPS
+
+    def _update_slider_ranges(self) -> None:
+        if self.entry is not None and self.entry.kind == "vae":
+            self.slider_note.setText(
+                self.tr("Ranges: the test codes' mean ± 3σ, widened to the prior N(0, 1) ± 3.")
+            )
+        else:
+            self.slider_note.setText(self.tr("Ranges: the test codes' mean ± 3σ per dimension."))
+        self._sync_sliders()
+
+    def _sync_sliders(self) -> None:
+        """Put the sliders where the state's code is, without feeding back."""
+        for i, slider in enumerate(self.sliders):
+            if i >= len(self.state.z):
+                break
+            low, high = self.slider_range(i)
+            position = int(round((self.state.z[i] - low) / (high - low) * SLIDER_STEPS))
+            slider.blockSignals(True)
+            slider.setValue(max(0, min(SLIDER_STEPS, position)))
+            slider.blockSignals(False)
+            self.value_labels[i].setText(f"{self.state.z[i]:+.2f}")
+
+    @Slot(int)
+    def _on_slider_value_changed(self, _value: int) -> None:
+        slider = self.sender()
+        i = self.sliders.index(slider)
+        value = self.slider_value(i)
+        self.value_labels[i].setText(f"{value:+.2f}")
+        self.state.z[i] = value
+        self._schedule_decode()
+        self._update_here()
+
+    @Slot()
+    def _on_state_code_changed(self) -> None:
+        self._sync_sliders()
+        self._schedule_decode()
+        self._update_here()
+
+    def _schedule_decode(self) -> None:
+        """Decode at most once per event-loop turn, with the newest code."""
+        if not self._decode_pending:
+            self._decode_pending = True
+            QTimer.singleShot(0, self._decode_now)
+
+    @Slot()
+    def _decode_now(self) -> None:
+        self._decode_pending = False
+        if self.entry is None or len(self.state.z) != self.entry.model.latent_dim:
+            return
+        self.decoded.set_images(decode(self.entry.model, self.state.z)[None])
+
+    @Slot()
+    def _on_random_button_clicked(self) -> None:
+        d = len(self.state.z)
+        rng = np.random.default_rng()
+        if self.entry.kind == "vae" or self.stats is None:
+            z = rng.standard_normal(d)
+        else:
+            z = self.stats.mean + self.stats.std * rng.standard_normal(d)
+        self.state.set_code(z)
+
+    @Slot()
+    def _on_reset_button_clicked(self) -> None:
+        self.state.set_code(self.stats.mean if self.stats is not None else np.zeros(len(self.state.z)))
+
+    @Slot()
+    def _on_from_selection_button_clicked(self) -> None:
+        if self.state.selected is not None and self.codes is not None:
+            self.state.set_code(self.codes[self.state.selected])
+
+    # --- the map ------------------------------------------------------------------------------
+
+    def _nearest_point(self, view_pos) -> int | None:
+        projection = self.projection
+        if projection is None:
+            return None
+        px, py = self.map.getViewBox().viewPixelSize()
+        dx = (projection.coords[:, 0] - view_pos.x()) / px
+        dy = (projection.coords[:, 1] - view_pos.y()) / py
+        d2 = dx * dx + dy * dy
+        best = int(np.argmin(d2))
+        return best if d2[best] <= 8.0**2 else None
+
+    def _on_map_mouse_moved(self, event) -> None:
+        pos = event[0]
+        if self.entry is None or not self.map.sceneBoundingRect().contains(pos):
+            return
+        view_pos = self.map.getViewBox().mapSceneToView(pos)
+        point = self._nearest_point(view_pos)
+        data = self.session.dataset
+        if point is not None and data is not None:
+            index = int(self.indices[point])
+            self.hover.set_images(data.test.images[index].float().numpy()[None, None] / 255)
+            self.hover_label.setText(
+                self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+            )
+            return
+        projection = self.projection
+        z = projection.inverse(np.array([view_pos.x(), view_pos.y()])) if projection is not None else None
+        if z is not None:
+            self.hover.set_images(decode(self.entry.model, z)[None])
+            self.hover_label.setText(self.tr("Decoded at this point of the PCA plane"))
+        else:
+            self.hover_label.setText(self.tr("No point here (t-SNE cannot be inverted)"))
+
+    def _on_map_scene_clicked(self, event) -> None:
+        if self.entry is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        view_pos = self.map.getViewBox().mapSceneToView(event.scenePos())
+        point = self._nearest_point(view_pos)
+        if point is None:
+            return
+        modifiers = event.modifiers()
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            self.set_endpoint_from_point("A", point)
+        elif modifiers & Qt.KeyboardModifier.ControlModifier:
+            self.set_endpoint_from_point("B", point)
+        else:
+            self.select_point(point)
+
+    def select_point(self, point: int) -> None:
+        """Select the point-th mapped test image: sliders take its code."""
+        self.state.select(point)
+        self.state.set_code(self.codes[point])
+
+    def set_endpoint_from_point(self, name: str, point: int) -> None:
+        label = self.tr("test image {i} ({c})").format(
+            i=int(self.indices[point]), c=CLASS_NAMES[int(self.labels[point])]
+        )
+        self.state.set_endpoint(name, self.codes[point], label)
+
+    @Slot()
+    def _on_state_selection_changed(self) -> None:
+        point = self.state.selected
+        data = self.session.dataset
+        if point is None or data is None or self.entry is None:
+            self.selection.clear()
+            self.selection_label.setText(self.tr("Click a point on the map."))
+            self._update_selection_marker()
+            return
+        index = int(self.indices[point])
+        original, recon = reconstruct(self.entry.model, data.test.images[index : index + 1])
+        self.selection.set_images(np.stack([original, recon]), [self.tr("image"), self.tr("decoded")])
+        self.selection_label.setText(
+            self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+        )
+        self._update_selection_marker()
+
+    def _update_selection_marker(self) -> None:
+        projection = self.projection
+        if projection is None or self.state.selected is None:
+            self.selected_item.setData([])
+            return
+        x, y = projection.coords[self.state.selected]
+        self.selected_item.setData([x], [y])
+
+    def here_position(self) -> np.ndarray | None:
+        projection = self.projection
+        if projection is None or len(self.state.z) != projection.codes.shape[1]:
+            return None
+        return projection.position(self.state.z)
+
+    def _update_here(self) -> None:
+        position = self.here_position()
+        if position is None:
+            self.here.setData([])
+            self.here_label.setText("")
+            return
+        self.here.setData([position[0]], [position[1]])
+        self.here_label.setPos(float(position[0]), float(position[1]))
+        exact = self.projection.exact
+        self.here_label.setText(self.tr("you are here") if exact else self.tr("you are here (approximate)"))
+
+    # --- interpolation --------------------------------------------------------------------
+
+    @Slot()
+    def _on_random_ends_button_clicked(self) -> None:
+        d = len(self.state.z)
+        z = sample_prior(2, d, seed=int(np.random.default_rng().integers(1 << 31)))
+        self.state.set_endpoints(z[0], z[1], self.tr("random N(0, I)"), self.tr("random N(0, I)"))
+
+    @Slot()
+    def _on_interpolation_settings_changed(self) -> None:
+        self._on_state_endpoints_changed()
+
+    def interpolation(self) -> tuple[np.ndarray, np.ndarray] | None:
+        a, b = self.state.endpoints["A"], self.state.endpoints["B"]
+        d = self.entry.model.latent_dim if self.entry is not None else -1
+        if a is None or b is None or len(a) != d or len(b) != d:
+            return None
+        return interpolate(a, b, self.steps_spin.value(), self.method_combo.currentData())
+
+    @Slot()
+    def _on_state_endpoints_changed(self) -> None:
+        labels = self.state.endpoint_labels
+        self.endpoint_label.setText(
+            self.tr("A: {a}   B: {b}").format(
+                a=labels["A"] or self.tr("(Shift+click a point)"),
+                b=labels["B"] or self.tr("(Ctrl+click a point)"),
+            )
+        )
+        result = self.interpolation()
+        if result is None or self.entry is None:
+            self.strip.clear()
+        else:
+            alphas, codes = result
+            images = decode(self.entry.model, codes)
+            self.strip.set_images(images[None], captions=[[f"α={a:.2f}" for a in alphas]])
+        self._update_path()
+
+    def _update_path(self) -> None:
+        projection = self.projection
+        result = self.interpolation()
+        for name, item in self.endpoint_items.items():
+            z = self.state.endpoints[name]
+            if projection is None or z is None or len(z) != projection.codes.shape[1]:
+                item.hide()
+                continue
+            x, y = projection.position(z)
+            item.setPos(float(x), float(y))
+            item.show()
+        if projection is None or result is None or len(result[1][0]) != projection.codes.shape[1]:
+            self.path_item.setData([], [])
+            return
+        points = np.array([projection.position(z) for z in result[1]])
+        self.path_item.setData(points[:, 0], points[:, 1])

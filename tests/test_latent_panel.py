@@ -1,0 +1,138 @@
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QSlider, QSpinBox
+
+from core.checkpoint import save_checkpoint
+from core.latent import decode, interpolate
+from core.models import ModelConfig
+from core.training import TrainConfig, Trainer, new_model
+from explorer.app import build_window
+from explorer.widgets import ImageGrid
+
+
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory, tiny_data):
+    folder = tmp_path_factory.mktemp("models")
+    paths = {}
+    for kind, latent in (("ae", 3), ("vae", 4)):
+        model = new_model(ModelConfig(kind, latent))
+        result = Trainer(model, TrainConfig(epochs=1, batch_size=64, device="cpu"), tiny_data).run()
+        paths[kind] = save_checkpoint(folder / f"{kind}.safetensors", model, history=result.history)
+    return paths
+
+
+@pytest.fixture
+def window(qtbot, tiny_data_dir, model_files):
+    w = build_window(
+        [
+            "--data-dir",
+            str(tiny_data_dir),
+            "--checkpoint",
+            str(model_files["ae"]),
+            "--checkpoint",
+            str(model_files["vae"]),
+        ]
+    )
+    qtbot.addWidget(w)
+    w.ask = lambda *a: 1
+    w.resize(1600, 1000)
+    w.show()
+    w.tabs.setCurrentWidget(w.latent_panel)
+    qtbot.waitUntil(lambda: w.latent_panel.pca is not None, timeout=20_000)
+    yield w
+    w.shutdown()
+
+
+def test_sliders_drive_the_decoder(qtbot, window):
+    panel = window.latent_panel
+    assert panel.entry.kind == "vae"
+    sliders = [window.findChild(QSlider, f"latentSlider{i}") for i in range(4)]
+    assert all(sliders) and window.findChild(QSlider, "latentSlider4") is None
+    image = window.findChild(ImageGrid, "decodedImage")
+    before = image.images.copy()
+    sliders[1].setValue(900)
+    sliders[3].setValue(120)
+    qtbot.wait(20)  # the coalesced decode runs on the next event-loop turn
+    z = np.array([panel.slider_value(i) for i in range(4)], dtype=np.float32)
+    assert np.allclose(panel.state.z, z)
+    assert not np.allclose(image.images, before)
+    assert np.allclose(image.images[0], decode(panel.entry.model, z), atol=1e-6)
+
+
+def test_vae_slider_ranges_cover_the_prior(qtbot, window):
+    panel = window.latent_panel
+    for i in range(4):
+        low, high = panel.slider_range(i)
+        assert low <= -3 and high >= 3
+
+
+def test_map_shows_pca_then_tsne(qtbot, window):
+    panel = window.latent_panel
+    assert panel.pca is not None and panel.pca.coords.shape == (128, 2)  # all 128 tiny test images
+    qtbot.waitUntil(lambda: panel.tsne is not None, timeout=30_000)
+    assert panel.projection is panel.tsne
+    x, y = panel.scatter.getData()
+    assert np.allclose(np.c_[x, y], panel.tsne.coords)
+    panel.map_combo.setCurrentIndex(panel.map_combo.findData("pca"))
+    x, y = panel.scatter.getData()
+    assert np.allclose(np.c_[x, y], panel.pca.coords)
+
+
+def test_clicking_a_point_sets_the_sliders_to_its_code(qtbot, window):
+    panel = window.latent_panel
+    panel.map_combo.setCurrentIndex(panel.map_combo.findData("pca"))
+    qtbot.wait(50)
+    point = 17
+    view_xy = panel.pca.coords[point]
+    scene = panel.map.getViewBox().mapViewToScene(QPointF(float(view_xy[0]), float(view_xy[1])))
+    widget_pos = panel.map.mapFromScene(scene)
+    qtbot.mouseClick(panel.map.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    qtbot.waitUntil(lambda: panel.state.selected is not None, timeout=2_000)
+    chosen = panel.state.selected
+    assert np.allclose(panel.state.z, panel.codes[chosen])
+    values = np.array([panel.slider_value(i) for i in range(4)])
+    assert np.allclose(
+        values, panel.codes[chosen], atol=(panel.slider_range(0)[1] - panel.slider_range(0)[0]) / 900
+    )
+    assert np.allclose(panel.pca.coords[chosen], view_xy, atol=1.0)
+    assert window.findChild(ImageGrid, "selectionImages").images.shape == (2, 1, 28, 28)
+
+
+def test_you_are_here_follows_the_sliders(qtbot, window):
+    panel = window.latent_panel
+    panel.map_combo.setCurrentIndex(panel.map_combo.findData("pca"))
+    before = panel.here.getData()
+    window.findChild(QSlider, "latentSlider0").setValue(1000)
+    after = panel.here.getData()
+    assert (before[0][0], before[1][0]) != (after[0][0], after[1][0])
+    assert np.allclose([after[0][0], after[1][0]], panel.pca.position(panel.state.z), atol=1e-5)
+
+
+@pytest.mark.parametrize("steps", [4, 10])
+def test_interpolation_strip(qtbot, window, steps):
+    panel = window.latent_panel
+    panel.set_endpoint_from_point("A", 3)
+    panel.set_endpoint_from_point("B", 40)
+    window.findChild(QSpinBox, "interpolationStepsSpin").setValue(steps)
+    strip = window.findChild(ImageGrid, "interpolationStrip")
+    assert strip.images.shape == (1, steps + 1, 28, 28)
+    model = panel.entry.model
+    assert np.allclose(strip.images[0, 0], decode(model, panel.codes[3])[0], atol=1e-6)
+    assert np.allclose(strip.images[0, -1], decode(model, panel.codes[40])[0], atol=1e-6)
+    _, codes = interpolate(panel.codes[3], panel.codes[40], steps, "linear")
+    assert np.allclose(strip.images[0, steps // 2], decode(model, codes[steps // 2])[0], atol=1e-6)
+    x, _ = panel.path_item.getData()
+    assert len(x) == steps + 1
+
+
+def test_switching_model_drops_the_stale_tsne(qtbot, window):
+    panel = window.latent_panel
+    vae_key = panel._key
+    panel.picker.select(window.session.latest("ae").id)
+    assert panel.entry.kind == "ae" and panel._key != vae_key
+    qtbot.waitUntil(lambda: panel.pca is not None and panel.codes.shape[1] == 3, timeout=20_000)
+    qtbot.waitUntil(lambda: panel.tsne is not None, timeout=30_000)
+    assert panel.tsne.codes.shape[1] == 3  # the AE's map, never the VAE's late result
+    assert window.findChild(QSlider, "latentSlider2") is not None
+    assert window.findChild(QSlider, "latentSlider3") is None
