@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import load_fashion_mnist
+from explorer.compare_panel import ComparePanel
 from explorer.generation_panel import GenerationPanel
 from explorer.latent_panel import LatentPanel
 from explorer.reconstruction_panel import ReconstructionPanel
@@ -59,6 +60,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.generation_panel, self.tr("Generation"))
         self.reconstruction_panel = ReconstructionPanel(self.session)
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
+        self.compare_panel = ComparePanel(self.session, self.runner)
+        self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
         for index in range(self.tabs.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
@@ -90,6 +93,9 @@ class MainWindow(QMainWindow):
         self.save_action = QAction(self.tr("&Save model as…"), self, shortcut=QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self._on_save_action_triggered)
         file_menu.addAction(self.save_action)
+        self.export_action = QAction(self.tr("&Export view as PNG…"), self, shortcut="Ctrl+E")
+        self.export_action.triggered.connect(self._on_export_action_triggered)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -271,6 +277,27 @@ class MainWindow(QMainWindow):
         )
         return bool(path) and self.save_entry(entry, path)
 
+    def export_view(self, path: str | Path) -> bool:
+        """Save the current panel, as shown, to a PNG file."""
+        path = Path(path).expanduser()
+        if path.suffix.lower() != ".png":
+            path = path.with_name(path.name + ".png")
+        if not self.tabs.currentWidget().grab().save(str(path), "PNG"):
+            self.show_error(self.tr("Cannot export"), self.tr("Could not write {path}.").format(path=path))
+            return False
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
+        return True
+
+    @Slot()
+    def _on_export_action_triggered(self) -> None:
+        folder = Path(app_settings().value("files/last_folder", str(Path.home())))
+        name = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and").replace(" ", "-").lower()
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export view"), str(folder / f"{name}.png"), self.tr("PNG images (*.png)")
+        )
+        if path:
+            self.export_view(path)
+
     def _recent(self) -> list[str]:
         value = app_settings().value("files/recent", [])
         if isinstance(value, str):
@@ -350,7 +377,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Keyboard shortcuts"),
             self.tr(
-                "Ctrl+1 … Ctrl+4\tswitch panels\nCtrl+G\tnew draws (Generation)\n"
+                "Ctrl+1 … Ctrl+5\tswitch panels\nCtrl+E\texport the view as PNG\nCtrl+G\tnew draws (Generation)\n"
                 "Ctrl+Enter\tstart training\nCtrl+O\topen models\nCtrl+S\tsave the selected model\n"
                 "Ctrl+L\tlog scale for losses\nF11\tfull screen\nF1\tthis list\nCtrl+Q\tquit"
             ),

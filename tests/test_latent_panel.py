@@ -136,3 +136,25 @@ def test_switching_model_drops_the_stale_tsne(qtbot, window):
     assert panel.tsne.codes.shape[1] == 3  # the AE's map, never the VAE's late result
     assert window.findChild(QSlider, "latentSlider2") is not None
     assert window.findChild(QSlider, "latentSlider3") is None
+
+
+def test_ae_vs_vae_maps_side_by_side(qtbot, window):
+    panel = window.compare_panel
+    window.tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: all(panel.projection(k) is not None for k in ("ae", "vae")), timeout=20_000)
+    qtbot.waitUntil(lambda: all(panel.projection(k).method == "tsne" for k in ("ae", "vae")), timeout=40_000)
+    ae_codes = panel.projection("ae").codes
+    vae_codes = panel.projection("vae").codes
+    assert ae_codes.shape == (128, 3) and vae_codes.shape == (128, 4)  # the same 128 test images
+    for kind in ("ae", "vae"):
+        x, _ = panel.scatters[kind].getData()
+        assert len(x) == 128
+    assert "distance" in panel.status["vae"].text()
+
+
+def test_export_view(qtbot, window, tmp_path):
+    assert window.export_view(tmp_path / "map")
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(tmp_path / "map.png"))
+    assert not image.isNull() and image.width() > 100
