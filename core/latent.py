@@ -170,6 +170,42 @@ def tsne_projection(codes: np.ndarray, seed: int = 42, n_jobs: int | None = None
     return Projection("tsne", coords, codes, None)
 
 
+def tsne_projection_cancellable(
+    codes: np.ndarray, cancelled, seed: int = 42, poll: float = 0.1
+) -> Projection | None:
+    """t-SNE in a child process, so that it can be cancelled (scikit-learn's cannot) and leaves
+    the calling process's GIL alone. Returns None when ``cancelled()`` became true."""
+    import multiprocessing as mp
+    import queue
+
+    from core import _tsne_child
+
+    codes = np.asarray(codes, dtype=np.float32)
+    context = mp.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=_tsne_child.run, args=(codes, seed, out), daemon=True)
+    process.start()
+    try:
+        while True:
+            if cancelled():
+                return None
+            try:
+                status, value = out.get(timeout=poll)
+                break
+            except queue.Empty:
+                if not process.is_alive() and out.empty():
+                    raise RuntimeError(
+                        f"the t-SNE process ended unexpectedly (exit code {process.exitcode})"
+                    ) from None
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(2)
+    if status != "ok":
+        raise RuntimeError(value)
+    return Projection("tsne", value, codes, None)
+
+
 def tsne_position(z: np.ndarray, codes: np.ndarray, coords: np.ndarray, k: int = 10) -> np.ndarray:
     """An estimate of where z falls on a t-SNE map: the distance-weighted mean of the map
     positions of its k nearest codes (t-SNE has no transform for new points)."""

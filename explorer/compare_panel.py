@@ -103,8 +103,19 @@ class ComparePanel(QWidget):
             self._draw(kind)
             self._maybe_tsne(kind)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    _stale = False
+
     @Slot()
     def refresh(self) -> None:
+        # Encoding and t-SNE cost the CPU a training run needs: only for a panel on screen.
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
         data = self.session.dataset
         for kind, picker in self.pickers.items():
             entry = picker.entry()
@@ -146,6 +157,10 @@ class ComparePanel(QWidget):
         result = self.results[kind].get(key) if key else None
         if result is None or result["tsne"] is not None or self.method_combo.currentData() != "tsne":
             return
+        entry = self.pickers[kind].entry()
+        if entry is not None and entry.training:
+            self.status[kind].setText(self.tr("PCA shown; t-SNE after training."))
+            return
         name = f"compare-tsne-{key}"
         if self.runner.is_running(name):
             return
@@ -158,6 +173,8 @@ class ComparePanel(QWidget):
     @Slot(object)
     def _on_tsne_finished(self, result) -> None:
         key, projection = result
+        if projection is None:  # cancelled
+            return
         kind = key[0]
         if key in self.results[kind]:
             self.results[kind][key]["tsne"] = projection

@@ -34,7 +34,7 @@ from core.latent import (
     reconstruct,
     sample_prior,
     subset_indices,
-    tsne_projection,
+    tsne_projection_cancellable,
 )
 from core.training import encode_split, use_all_threads
 from explorer.model_picker import ModelPicker
@@ -102,8 +102,8 @@ def _encode_task(model, split: Split, indices: np.ndarray, key):
 
 def _tsne_task(codes: np.ndarray, key):
     def run(worker: Worker):
-        use_all_threads()
-        return key, tsne_projection(codes)
+        # In a child process: cancellable at close, and no GIL taken from the GUI.
+        return key, tsne_projection_cancellable(codes, lambda: worker.cancelled)
 
     return run
 
@@ -338,6 +338,13 @@ class LatentPanel(QWidget):
         if self.entry is not None and self.entry.id == entry_id:
             self.set_entry(self.entry, keep_code=True)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._stale:
+            self._request_codes()
+
+    _stale = False
+
     @Slot()
     def _on_session_dataset_changed(self) -> None:
         self.set_entry(self.entry)
@@ -369,6 +376,10 @@ class LatentPanel(QWidget):
     def _request_codes(self) -> None:
         data = self.session.dataset
         entry = self.entry
+        # Encoding and t-SNE cost the CPU a training run needs: only for a panel on screen.
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
         if data is None or entry is None:
             self.map_status.setText(self.tr("The map needs the Fashion-MNIST test images."))
             return
@@ -414,6 +425,9 @@ class LatentPanel(QWidget):
     def _maybe_start_tsne(self) -> None:
         if self.map_combo.currentData() != "tsne" or self.tsne is not None or self.codes is None:
             return
+        if self.entry is not None and self.entry.training:
+            self.map_status.setText(self.tr("PCA shown; t-SNE after training (it would slow training down)."))
+            return
         key = self._key
         name = f"tsne-{key}"
         if self.runner.is_running(name):
@@ -444,6 +458,8 @@ class LatentPanel(QWidget):
     def _on_tsne_worker_finished(self, result) -> None:
         key, projection = result
         self._tsne_timer.stop()
+        if projection is None:  # cancelled
+            return
         if key in self._cache:
             codes, pca, _ = self._cache[key]
             self._cache[key] = (codes, pca, projection)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
+_abandoned: list = []  # threads that would not stop in time; see TaskRunner.stop_all
 
 
 class Worker(QObject):
@@ -136,6 +137,9 @@ class TaskRunner(QObject):
             thread.quit()
             if not thread.wait(timeout_ms):
                 log.error("thread %s did not stop within %d ms", name, timeout_ms)
+                # Never let Qt destroy a running QThread (it aborts the process): keep it
+                # referenced until the process ends.
+                _abandoned.append(self._tasks.pop(name))
                 ok = False
                 continue
             del self._tasks[name]

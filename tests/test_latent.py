@@ -105,3 +105,24 @@ def test_subset_is_balanced_and_stable(tiny_data):
     assert counts.max() - counts.min() <= 1
     assert np.array_equal(idx, subset_indices(tiny_data.test, 50))
     assert len(subset_indices(tiny_data.test, 10_000)) == 128
+
+
+def test_tsne_in_a_child_process_can_be_cancelled():
+    import time
+
+    from core.latent import tsne_projection_cancellable
+
+    codes = np.random.default_rng(0).normal(size=(4000, 10)).astype(np.float32)  # tens of seconds of work
+    start = time.perf_counter()
+    result = tsne_projection_cancellable(codes, lambda: time.perf_counter() - start > 0.5)
+    assert result is None
+    assert time.perf_counter() - start < 5
+
+
+def test_tsne_in_a_child_process_matches_in_process(tiny_data):
+    from core.latent import tsne_projection_cancellable
+
+    codes = np.random.default_rng(1).normal(size=(150, 4)).astype(np.float32)
+    here = tsne_projection(codes)
+    there = tsne_projection_cancellable(codes, lambda: False)
+    assert np.allclose(here.coords, there.coords, atol=1e-3)
