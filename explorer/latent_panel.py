@@ -371,6 +371,10 @@ class LatentPanel(QWidget):
             self.state.set_code(np.zeros(d, dtype=np.float32))
         else:
             self._schedule_decode()
+        # New weights: every decoded view is redone (the strip, the selection's reconstruction).
+        self._on_state_endpoints_changed()
+        if self.state.selected is not None and self.codes is not None:
+            self._on_state_selection_changed()
         self._request_codes()
 
     def _request_codes(self) -> None:

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QSlider, QSpinBox
 
@@ -158,3 +159,15 @@ def test_export_view(qtbot, window, tmp_path):
 
     image = QImage(str(tmp_path / "map.png"))
     assert not image.isNull() and image.width() > 100
+
+
+def test_new_weights_redraw_the_strip(qtbot, window):
+    panel = window.latent_panel
+    strip = window.findChild(ImageGrid, "interpolationStrip")
+    entry = panel.entry
+    with torch.no_grad():
+        for p in entry.model.decoder.parameters():
+            p.mul_(0.5)
+    window.session.mark_updated(entry)  # what a training epoch does
+    _, codes = interpolate(panel.state.endpoints["A"], panel.state.endpoints["B"], panel.steps_spin.value())
+    assert np.allclose(strip.images[0], decode(entry.model, codes), atol=1e-6)

@@ -1,9 +1,11 @@
-"""Screenshots of the training panel before, during and after a real training run.
+"""Screenshots of every panel with models trained for real, as the README shows them.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUTDIR [--epochs 3] [--kind vae]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUTDIR [--epochs 3]
 
-Trains on the Fashion-MNIST found on this machine with the lab's settings and saves
-OUTDIR/training-before.png, training-during.png and training-after.png at 1920×1080.
+Trains a VAE on the Fashion-MNIST found on this machine with the lab's settings and saves
+OUTDIR/training-before.png, training-during.png and training-after.png at 1920×1080; then
+trains an AE the same way and saves latent-explorer.png, generation.png,
+reconstruction.png and ae-vs-vae.png.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--kind", choices=["ae", "vae"], default="vae")
     args = parser.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
     _app = QApplication.instance() or QApplication([sys.argv[0]])  # kept alive while we run
@@ -47,7 +48,7 @@ def main() -> int:
     panel = window.training_panel
     panel.target_combo.setCurrentIndex(0)
     panel.set_config(TrainConfig(epochs=args.epochs))
-    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(args.kind))
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("vae"))
     panel.latent_spin.setValue(10)
     wait(500)
     window.grab().save(str(args.outdir / "training-before.png"))
@@ -64,6 +65,39 @@ def main() -> int:
     window.grab().save(str(args.outdir / "training-after.png"))
     for name in ("before", "during", "after"):
         print(args.outdir / f"training-{name}.png")
+
+    # An AE too, for the panels that compare.
+    panel.target_combo.setCurrentIndex(0)
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("ae"))
+    panel.latent_spin.setValue(10)
+    panel.start_training()
+    loop = QEventLoop()
+    panel.trainingEnded.connect(loop.quit)
+    loop.exec()
+    shots = [
+        (window.latent_panel, "latent-explorer", lambda: window.latent_panel.tsne is not None),
+        (window.generation_panel, "generation", lambda: True),
+        (window.reconstruction_panel, "reconstruction", lambda: True),
+        (
+            window.compare_panel,
+            "ae-vs-vae",
+            lambda: all(
+                window.compare_panel.projection(k) is not None
+                and window.compare_panel.projection(k).method == "tsne"
+                for k in ("ae", "vae")
+            ),
+        ),
+    ]
+    for widget, name, ready in shots:
+        window.tabs.setCurrentWidget(widget)
+        deadline = time.time() + 120
+        while not ready() and time.time() < deadline:
+            wait(200)
+        if widget is window.latent_panel:
+            widget.select_point(5)
+        wait(500)
+        window.grab().save(str(args.outdir / f"{name}.png"))
+        print(args.outdir / f"{name}.png")
     window.shutdown()
     return 0
 
