@@ -21,6 +21,7 @@ __all__ = [
     "decode",
     "encode_split",
     "interpolate",
+    "path_points",
     "latent_stats",
     "pca_projection",
     "reconstruct",
@@ -81,25 +82,26 @@ def interpolate(
     "linear" is the lab's z = (1 − α)·z₁ + α·z₂; "spherical" (slerp) keeps the norm of
     points between two draws of the prior, which a straight line shortens.
     """
+    alphas = np.linspace(0.0, 1.0, steps + 1)
+    return alphas, path_points(z1, z2, alphas, method)
+
+
+def path_points(z1: np.ndarray, z2: np.ndarray, alphas, method: str = "linear") -> np.ndarray:
+    """Codes at the given α (scalar or array) on the linear or spherical path from z1 to z2."""
     z1 = np.asarray(z1, dtype=np.float64)
     z2 = np.asarray(z2, dtype=np.float64)
-    alphas = np.linspace(0.0, 1.0, steps + 1)
-    if method == "linear":
-        codes = (1 - alphas)[:, None] * z1 + alphas[:, None] * z2
-    elif method == "spherical":
-        n1, n2 = np.linalg.norm(z1), np.linalg.norm(z2)
-        if n1 < 1e-12 or n2 < 1e-12:
-            return interpolate(z1, z2, steps, "linear")
-        cos = np.clip(np.dot(z1 / n1, z2 / n2), -1.0, 1.0)
-        omega = np.arccos(cos)
-        if omega < 1e-6:
-            return interpolate(z1, z2, steps, "linear")
-        codes = (np.sin((1 - alphas) * omega)[:, None] * z1 + np.sin(alphas * omega)[:, None] * z2) / np.sin(
-            omega
-        )
-    else:
+    a = np.atleast_1d(np.asarray(alphas, dtype=np.float64))[:, None]
+    if method not in ("linear", "spherical"):
         raise ValueError(f"Unknown interpolation {method!r}: expected 'linear' or 'spherical'.")
-    return alphas, codes.astype(np.float32)
+    codes = (1 - a) * z1 + a * z2
+    if method == "spherical":
+        n1, n2 = np.linalg.norm(z1), np.linalg.norm(z2)
+        if n1 > 1e-12 and n2 > 1e-12:
+            omega = np.arccos(np.clip(np.dot(z1 / n1, z2 / n2), -1.0, 1.0))
+            if omega > 1e-6:  # else the two directions agree: the line is the arc
+                codes = (np.sin((1 - a) * omega) * z1 + np.sin(a * omega) * z2) / np.sin(omega)
+    codes = codes.astype(np.float32)
+    return codes[0] if np.ndim(alphas) == 0 else codes
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from core.latent import (
     decode,
     interpolate,
     latent_stats,
+    path_points,
     pca_projection,
     reconstruct,
     sample_prior,
@@ -290,6 +291,15 @@ class LatentPanel(QWidget):
         self.method_combo.addItem(tr("spherical (slerp)"), "spherical")
         self.random_ends_button = QPushButton(tr("Random A and B"), objectName="randomEndpointsButton")
         self.endpoint_label = QLabel(objectName="endpointLabel")
+        self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
+        self.alpha_slider.setRange(0, 100)
+        self.alpha_slider.setMinimumWidth(240)
+        self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
+        self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
+        self.animate_button = QPushButton(tr("Animate"), objectName="animateButton", checkable=True)
+        self._animation = QTimer(self, interval=40)
+        self._animation.timeout.connect(self._on_animation_timeout)
+        self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
         self.strip.setMinimumHeight(130)
         bar = QHBoxLayout()
@@ -298,6 +308,9 @@ class LatentPanel(QWidget):
         bar.addWidget(QLabel(tr("Steps")))
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
+        bar.addWidget(self.alpha_slider)
+        bar.addWidget(self.alpha_label)
+        bar.addWidget(self.animate_button)
         bar.addWidget(self.endpoint_label, 1)
         bottom = QVBoxLayout()
         bottom.addLayout(bar)
@@ -322,6 +335,8 @@ class LatentPanel(QWidget):
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         self.from_selection_button.clicked.connect(self._on_from_selection_button_clicked)
         self.random_ends_button.clicked.connect(self._on_random_ends_button_clicked)
+        self.alpha_slider.valueChanged.connect(self._on_alpha_slider_value_changed)
+        self.animate_button.toggled.connect(self._on_animate_button_toggled)
         self.steps_spin.valueChanged.connect(self._on_interpolation_settings_changed)
         self.method_combo.currentIndexChanged.connect(self._on_interpolation_settings_changed)
         self.map_combo.currentIndexChanged.connect(self._on_map_combo_changed)
@@ -733,6 +748,41 @@ class LatentPanel(QWidget):
         d = len(self.state.z)
         z = sample_prior(2, d, seed=int(np.random.default_rng().integers(1 << 31)))
         self.state.set_endpoints(z[0], z[1], self.tr("random N(0, I)"), self.tr("random N(0, I)"))
+
+    def code_at(self, alpha: float) -> np.ndarray | None:
+        """The code at α on the current path (linear or spherical), or None without endpoints."""
+        a, b = self.state.endpoints["A"], self.state.endpoints["B"]
+        d = self.entry.model.latent_dim if self.entry is not None else -1
+        if a is None or b is None or len(a) != d or len(b) != d:
+            return None
+        return path_points(a, b, alpha, self.method_combo.currentData())
+
+    @Slot(int)
+    def _on_alpha_slider_value_changed(self, value: int) -> None:
+        alpha = value / 100
+        self.alpha_label.setText(f"α = {alpha:.2f}")
+        z = self.code_at(alpha)
+        if z is not None:
+            self.state.set_code(z)
+
+    @Slot(bool)
+    def _on_animate_button_toggled(self, on: bool) -> None:
+        if on:
+            self._animation.start()
+        else:
+            self._animation.stop()
+
+    @Slot()
+    def _on_animation_timeout(self) -> None:
+        value = self.alpha_slider.value() + self._animation_step
+        if value > 100 or value < 0:  # back and forth
+            self._animation_step = -self._animation_step
+            value = max(0, min(100, value))
+        self.alpha_slider.setValue(value)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().hideEvent(event)
+        self.animate_button.setChecked(False)
 
     @Slot()
     def _on_interpolation_settings_changed(self) -> None:

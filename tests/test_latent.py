@@ -126,3 +126,12 @@ def test_tsne_in_a_child_process_matches_in_process(tiny_data):
     here = tsne_projection(codes)
     there = tsne_projection_cancellable(codes, lambda: False)
     assert np.allclose(here.coords, there.coords, atol=1e-3)
+
+
+def test_path_points_agree_with_interpolate():
+    from core.latent import path_points
+
+    z1, z2 = np.array([1.0, 0.5, 0.0]), np.array([-0.2, 1.0, 2.0])
+    for method in ("linear", "spherical"):
+        alphas, codes = interpolate(z1, z2, 8, method)
+        assert np.allclose(path_points(z1, z2, alphas[3], method), codes[3], atol=1e-6)

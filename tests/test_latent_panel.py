@@ -171,3 +171,22 @@ def test_new_weights_redraw_the_strip(qtbot, window):
     window.session.mark_updated(entry)  # what a training epoch does
     _, codes = interpolate(panel.state.endpoints["A"], panel.state.endpoints["B"], panel.steps_spin.value())
     assert np.allclose(strip.images[0], decode(entry.model, codes), atol=1e-6)
+
+
+def test_alpha_scrubber_walks_the_path(qtbot, window):
+    from core.latent import path_points
+
+    panel = window.latent_panel
+    panel.set_endpoint_from_point("A", 3)
+    panel.set_endpoint_from_point("B", 40)
+    slider = window.findChild(QSlider, "alphaSlider")
+    slider.setValue(30)
+    expected = path_points(panel.codes[3], panel.codes[40], 0.3)
+    assert np.allclose(panel.state.z, expected, atol=1e-6)
+    qtbot.wait(20)
+    assert np.allclose(
+        window.findChild(ImageGrid, "decodedImage").images[0], decode(panel.entry.model, expected), atol=1e-6
+    )
+    panel.animate_button.setChecked(True)
+    qtbot.waitUntil(lambda: slider.value() != 30, timeout=2_000)
+    panel.animate_button.setChecked(False)
