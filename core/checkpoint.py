@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
@@ -26,7 +27,7 @@ from safetensors.torch import save as save_tensors
 
 from core import __version__
 from core.models import LatentModel, ModelConfig, build_model, model_config
-from core.training import EpochRecord, TrainConfig
+from core.training import EpochRecord, Replay, TrainConfig
 
 FORMAT = "latent-explorer"
 FORMAT_VERSION = 1
@@ -56,6 +57,17 @@ class Checkpoint:
         return self.model.kind
 
     @property
+    def replay(self) -> Replay | None:
+        """The training replay saved with the model, if any."""
+        codes = self.extra_tensors.get("replay_codes")
+        indices = self.extra_tensors.get("replay_indices")
+        if codes is None or indices is None or codes.dim() != 3 or codes.shape[1] != len(indices):
+            return None
+        if codes.shape[2] != self.model.latent_dim:
+            return None
+        return Replay(indices.numpy().astype(np.int64), [f.numpy() for f in codes])
+
+    @property
     def extra(self) -> dict:
         """Additional data saved with the model (e.g. a training replay)."""
         return self.metadata.get("extra", {})
@@ -68,8 +80,14 @@ def save_checkpoint(
     history: list[EpochRecord] | None = None,
     extra: dict | None = None,
     extra_tensors: dict[str, torch.Tensor] | None = None,
+    replay: Replay | None = None,
 ) -> Path:
-    """Write model + metadata atomically; returns the path written."""
+    """Write model + metadata atomically; returns the path written. A training replay (codes of
+    fixed test images after each epoch) is stored as two more tensors."""
+    extra_tensors = dict(extra_tensors or {})
+    if replay is not None and replay.frames:
+        extra_tensors["replay_codes"] = torch.from_numpy(np.stack(replay.frames).astype(np.float16))
+        extra_tensors["replay_indices"] = torch.from_numpy(np.asarray(replay.indices, dtype=np.int64))
     path = Path(path).expanduser()
     config = model_config(model)
     document = {

@@ -141,15 +141,19 @@ def _main(argv: list[str] | None) -> int:
     base.update({k: v for k, v in overrides.items() if v is not None})
     config = TrainConfig.from_dict(base)
 
+    replay = None
     if resumed is not None:
         model, history = resumed.model, resumed.history
+        replay = resumed.replay
     else:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
     data = load_fashion_mnist(args.data_dir, download=not args.no_download)
     reporter = _JsonReporter() if args.json else _BarReporter()
-    trainer = Trainer(model, config, data, reporter, history)
+    if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
+        replay = None  # recorded on another test set: start a new one
+    trainer = Trainer(model, config, data, reporter, history, replay=replay)
     n_train = len(data.train.head(config.limit))
     _log(
         f"Training {'an AE' if model.kind == 'ae' else 'a VAE'} (latent {model.latent_dim}) "
@@ -168,13 +172,13 @@ def _main(argv: list[str] | None) -> int:
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            save_checkpoint(out, model, config, exc.history)
+            save_checkpoint(out, model, config, exc.history, replay=trainer.replay)
             raise ValueError(f"{exc} The last good model was saved to {out}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    save_checkpoint(out, model, config, result.history)
+    save_checkpoint(out, model, config, result.history, replay=trainer.replay)
     state = "stopped early; saved" if result.stopped else "saved"
     _log(f"{state} {out}")
     return 0

@@ -13,9 +13,10 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from core.data import Dataset, Split, to_float
@@ -41,6 +42,7 @@ class TrainConfig:
     precision: str = "auto"
     limit: int | None = None
     test_limit: int | None = None
+    replay_points: int = 2000  # test images whose codes are kept after each epoch (0: none)
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -72,6 +74,10 @@ class TrainConfig:
         check(
             self.precision in PRECISIONS,
             f"Precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}.",
+        )
+        check(
+            _is_int(self.replay_points) and 0 <= self.replay_points <= 10_000,
+            f"Replay points must be 0 to 10000, not {self.replay_points!r}.",
         )
         for name in ("limit", "test_limit"):
             value = getattr(self, name)
@@ -146,6 +152,7 @@ class EpochRecord:
 class EpochEnd:
     record: EpochRecord
     epochs: int  # last epoch number of this run
+    replay_codes: np.ndarray | None = None  # (N, d) float16 codes of the replay images
 
 
 Event = BatchEnd | EpochEnd
@@ -302,6 +309,7 @@ class Trainer:
         *,
         stop_event=None,
         run_event=None,
+        replay: Replay | None = None,
     ) -> None:
         """``stop_event`` / ``run_event``: Event-like objects (threading or multiprocessing)
         to drive stop and pause from elsewhere; fresh threading Events by default."""
@@ -317,6 +325,8 @@ class Trainer:
         if run_event is None:
             self._running.set()
         self.paused_seconds = 0.0  # total time spent paused, for ETAs
+        # Codes of a fixed set of test images after each epoch, to replay the map forming.
+        self.replay = replay if replay is not None else Replay.start(data.test, config.replay_points)
 
     # requests, from any thread
     def request_stop(self) -> None:
@@ -367,6 +377,8 @@ class Trainer:
             **_fused_kwargs(device),
         )
         first_epoch = len([r for r in self.history if r.complete]) + 1
+        if first_epoch == 1 and not self.replay.frames:
+            self.replay.record(model, test_split=self.data.test)  # epoch 0: before training
         last_epoch = first_epoch + config.epochs - 1
         # One stream for shuffling, one for the VAE's ε; both derive from the seed and the
         # epoch we start at, so a continued run does not replay the first run's draws.
@@ -434,7 +446,8 @@ class Trainer:
                 self._diverged(float("nan"), epoch, steps, good_state)
             self.history.append(record)
             good_state = _copy_state(model)
-            self.callback(EpochEnd(record, last_epoch))
+            frame = self.replay.record(model, test_split=self.data.test) if record.complete else None
+            self.callback(EpochEnd(record, last_epoch, frame))
             if stopped:
                 break
 
@@ -479,6 +492,32 @@ def _fused_kwargs(device: torch.device) -> dict:
 
 def _copy_state(model: LatentModel) -> dict:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+# --- training replay ----------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    """Codes of the same test images after each epoch (frame 0: before training), float16."""
+
+    indices: np.ndarray  # (N,) test-set indices
+    frames: list[np.ndarray] = field(default_factory=list)  # each (N, d) float16
+
+    @classmethod
+    def start(cls, test: Split, points: int) -> Replay:
+        from core.latent import subset_indices
+
+        return cls(subset_indices(test, points) if points else np.zeros(0, dtype=np.int64))
+
+    def record(self, model: LatentModel, test_split: Split) -> np.ndarray | None:
+        if len(self.indices) == 0:
+            return None
+        index = torch.from_numpy(self.indices)
+        subset = Split(test_split.images[index], test_split.labels[index])
+        codes = encode_split(model, subset).numpy().astype(np.float16)
+        self.frames.append(codes)
+        return codes
 
 
 # --- evaluation ---------------------------------------------------------------------------

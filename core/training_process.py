@@ -28,6 +28,7 @@ from core.training import (
     BatchEnd,
     EpochEnd,
     EpochRecord,
+    Replay,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -53,6 +54,7 @@ class Epoch:
     last_epoch: int
     state: dict[str, np.ndarray]  # the weights after this epoch
     reconstructions: np.ndarray  # (N, 28, 28) of the preview images
+    replay: Replay | None = None  # every frame so far
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Finished:
     state: dict[str, np.ndarray]
     device: str
     precision: str
+    replay: Replay | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class TrainingProcess:
         data: Dataset,
         history: list[EpochRecord] | None = None,
         preview: torch.Tensor | None = None,
+        replay: Replay | None = None,
     ) -> None:
         context = mp.get_context("spawn")  # never fork a process that runs Qt or OpenMP threads
         self._queue = context.Queue()
@@ -110,6 +114,7 @@ class TrainingProcess:
             "train": (data.train.images.numpy(), data.train.labels.numpy()),
             "test": (data.test.images.numpy(), data.test.labels.numpy()),
             "preview": (preview if preview is not None else data.test.images[:0]).numpy(),
+            "replay": replay,
         }
         self._process = context.Process(
             target=_child_main,
@@ -197,11 +202,20 @@ def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
             "parent",
         )
         preview = torch.from_numpy(payload["preview"])
-        trainer = Trainer(model, config, data, history=history, stop_event=stop, run_event=running)
+        trainer = Trainer(
+            model, config, data, history=history, stop_event=stop, run_event=running, replay=payload["replay"]
+        )
         trainer.callback = _Relay(out, trainer, preview)
         result = trainer.run()
         out.put(
-            Finished(result.history, result.stopped, state_to_numpy(model), result.device, result.precision)
+            Finished(
+                result.history,
+                result.stopped,
+                state_to_numpy(model),
+                result.device,
+                result.precision,
+                trainer.replay,
+            )
         )
     except TrainingDiverged as exc:
         out.put(Failed(str(exc), exc.history, state_to_numpy(model)))
@@ -250,7 +264,7 @@ class _Relay:
                 self.pending = []
             model = self.trainer.model
             recon = _reconstruct(model, self.preview)
-            self.out.put(Epoch(event.record, event.epochs, state_to_numpy(model), recon))
+            self.out.put(Epoch(event.record, event.epochs, state_to_numpy(model), recon, self.trainer.replay))
 
 
 @torch.no_grad()

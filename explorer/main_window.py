@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            save_checkpoint(path, entry.model, entry.train_config, entry.history)
+            save_checkpoint(path, entry.model, entry.train_config, entry.history, replay=entry.replay)
         except CheckpointError as exc:
             self.show_error(self.tr("Cannot save model"), str(exc))
             return False

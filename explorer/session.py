@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from core.checkpoint import Checkpoint
 from core.data import Dataset
 from core.models import LatentModel
-from core.training import EpochRecord, TrainConfig
+from core.training import EpochRecord, Replay, TrainConfig
 
 _ids = itertools.count(1)
 
@@ -32,6 +32,7 @@ class ModelEntry:
     batch_losses: list[tuple[float, float]] = field(default_factory=list)
     id: int = field(default_factory=lambda: next(_ids))
     training: bool = False
+    replay: Replay | None = None  # codes of fixed test images after each epoch
 
     @property
     def kind(self) -> str:
@@ -49,7 +50,13 @@ class ModelEntry:
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> ModelEntry:
-        return cls(checkpoint.model, checkpoint.train_config, checkpoint.history, checkpoint.path)
+        return cls(
+            checkpoint.model,
+            checkpoint.train_config,
+            checkpoint.history,
+            checkpoint.path,
+            replay=checkpoint.replay,
+        )
 
 
 class Session(QObject):

@@ -525,7 +525,12 @@ class TrainingPanel(QWidget):
         entry.training = True
         self.training_entry = entry
         preview = data.test.images[preview_indices(data.test)]
-        self.process = TrainingProcess(entry.model, config, data, entry.history, preview)
+        replay = entry.replay
+        if replay is not None and (
+            len(replay.indices) == 0 or int(replay.indices.max()) >= len(data.test) or not entry.history
+        ):
+            replay = None  # recorded on another test set, or a model never trained: start anew
+        self.process = TrainingProcess(entry.model, config, data, entry.history, preview, replay)
         self.worker = Worker(training_task(self.process), TASK)
         self.worker.progress.connect(self._on_worker_progress)
         self.worker.finished.connect(self._on_worker_finished)
@@ -623,6 +628,8 @@ class TrainingPanel(QWidget):
             record = message.record
             load_numpy_state(entry.model, message.state)
             entry.history.append(record)
+            if message.replay is not None:
+                entry.replay = message.replay
             entry.saved = False
             if self.current_entry() is entry:
                 self.plot.add_epoch(record)
@@ -653,6 +660,8 @@ class TrainingPanel(QWidget):
             return
         load_numpy_state(entry.model, result.state)
         entry.history = list(result.history)
+        if result.replay is not None:
+            entry.replay = result.replay
         stopped = result.stopped
         self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
         self.progress.setFormat(self.tr("Stopped") if stopped else self.tr("Done — %p%"))

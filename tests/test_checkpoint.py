@@ -2,6 +2,7 @@ import json
 import os
 import struct
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
@@ -171,3 +172,26 @@ def _rewrite(path, meta):
     new = json.dumps(header).encode()
     new += b" " * (-len(new) % 8)
     path.write_bytes(struct.pack("<Q", len(new)) + new + data[8 + n :])
+
+
+def test_training_replay_round_trips(tmp_path, tiny_data):
+    model = new_model(ModelConfig("vae", 3))
+    trainer = Trainer(model, TrainConfig(epochs=2, batch_size=64, device="cpu", replay_points=50), tiny_data)
+    result = trainer.run()
+    replay = trainer.replay
+    assert len(replay.frames) == 3  # before training, then after each epoch
+    assert replay.frames[0].shape == (50, 3) and replay.frames[0].dtype == np.float16
+    path = save_checkpoint(tmp_path / "r.safetensors", model, trainer.config, result.history, replay=replay)
+    loaded = load_checkpoint(path).replay
+    assert np.array_equal(loaded.indices, replay.indices)
+    assert all(np.array_equal(a, b) for a, b in zip(loaded.frames, replay.frames, strict=True))
+    # Continuing the training appends frames to the same replay.
+    more = Trainer(
+        model,
+        TrainConfig(epochs=1, batch_size=64, device="cpu", replay_points=50),
+        tiny_data,
+        history=result.history,
+        replay=loaded,
+    )
+    more.run()
+    assert len(more.replay.frames) == 4
