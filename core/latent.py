@@ -17,6 +17,7 @@ from core.training import encode_split
 
 __all__ = [
     "LatentStats",
+    "aligned_replay",
     "Projection",
     "decode",
     "encode_split",
@@ -217,6 +218,27 @@ def tsne_position(z: np.ndarray, codes: np.ndarray, coords: np.ndarray, k: int =
     nearest = np.argpartition(d2, k - 1)[:k]
     weights = 1.0 / (np.sqrt(d2[nearest]) + 1e-6)
     return (weights[:, None] * coords[nearest]).sum(0) / weights.sum()
+
+
+def aligned_replay(frames: list[np.ndarray]) -> list[np.ndarray]:
+    """2-D maps of a training replay, one per frame (PCA of each frame's codes), each rotated or
+    reflected to best match the previous one (orthogonal Procrustes), so points do not jump
+    when the network merely turns its latent space between epochs. Scales are kept: the VAE's
+    codes are seen packing."""
+    maps: list[np.ndarray] = []
+    for codes in frames:
+        codes = np.asarray(codes, dtype=np.float64)
+        centred = codes - codes.mean(0)
+        # The two leading principal directions (SVD), as PCA computes them.
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        coords = centred @ vt[:2].T
+        if coords.shape[1] < 2:
+            coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+        if maps:
+            u, _, wt = np.linalg.svd(coords.T @ maps[-1])
+            coords = coords @ (u @ wt)
+        maps.append(coords.astype(np.float32))
+    return maps
 
 
 def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from core.data import CLASS_NAMES, Split
 from core.latent import (
     Projection,
+    aligned_replay,
     decode,
     interpolate,
     latent_stats,
@@ -255,8 +256,26 @@ class LatentPanel(QWidget):
             self.map.scene().sigMouseMoved, rateLimit=60, slot=self._on_map_mouse_moved
         )
         self.map.scene().sigMouseClicked.connect(self._on_map_scene_clicked)
+        self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
+        self.replay_slider.setToolTip(
+            tr("Watch the map form: the codes of 2,000 test images after each epoch.")
+        )
+        self.replay_button = QPushButton(tr("Play training"), objectName="replayPlayButton", checkable=True)
+        self.live_button = QPushButton(tr("Back to the live map"), objectName="liveMapButton")
+        self.replay_label = QLabel(objectName="replayLabel")
+        self._replay_timer = QTimer(self, interval=700)
+        self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
+        self._replay_maps: list[np.ndarray] = []
+        self.replaying = False
+        replay_bar = QHBoxLayout()
+        replay_bar.addWidget(QLabel(tr("Training replay")))
+        replay_bar.addWidget(self.replay_slider, 1)
+        replay_bar.addWidget(self.replay_button)
+        replay_bar.addWidget(self.live_button)
+        replay_bar.addWidget(self.replay_label)
         centre = QVBoxLayout()
         centre.addWidget(self.map, 1)
+        centre.addLayout(replay_bar)
         centre.addWidget(self.map_hint)
         centre_widget = QWidget()
         centre_widget.setLayout(centre)
@@ -336,6 +355,9 @@ class LatentPanel(QWidget):
         self.from_selection_button.clicked.connect(self._on_from_selection_button_clicked)
         self.random_ends_button.clicked.connect(self._on_random_ends_button_clicked)
         self.alpha_slider.valueChanged.connect(self._on_alpha_slider_value_changed)
+        self.replay_slider.valueChanged.connect(self._on_replay_slider_value_changed)
+        self.replay_button.toggled.connect(self._on_replay_button_toggled)
+        self.live_button.clicked.connect(self._on_live_button_clicked)
         self.animate_button.toggled.connect(self._on_animate_button_toggled)
         self.steps_spin.valueChanged.connect(self._on_interpolation_settings_changed)
         self.method_combo.currentIndexChanged.connect(self._on_interpolation_settings_changed)
@@ -367,6 +389,9 @@ class LatentPanel(QWidget):
     def set_entry(self, entry: ModelEntry | None, keep_code: bool = False) -> None:
         changed = entry is not self.entry
         self.entry = entry
+        if changed:
+            self.replaying = False
+            self.replay_button.setChecked(False)
         for w in (self.random_button, self.reset_button, self.random_ends_button):
             w.setEnabled(entry is not None)
         if entry is None:
@@ -508,6 +533,10 @@ class LatentPanel(QWidget):
         return self.pca
 
     def _show_map(self) -> None:
+        self._update_replay_controls()
+        if self.replaying:
+            self._show_replay_frame()
+            return
         projection = self.projection
         if projection is None:
             return
@@ -531,6 +560,94 @@ class LatentPanel(QWidget):
         self._update_here()
         self._update_selection_marker()
         self._update_path()
+
+    # --- training replay --------------------------------------------------------------------
+
+    def _update_replay_controls(self) -> None:
+        replay = self.entry.replay if self.entry is not None else None
+        frames = len(replay.frames) if replay is not None else 0
+        for w in (self.replay_slider, self.replay_button):
+            w.setEnabled(frames > 1)
+        self.live_button.setEnabled(self.replaying)
+        self.replay_slider.blockSignals(True)
+        self.replay_slider.setRange(0, max(0, frames - 1))
+        self.replay_slider.blockSignals(False)
+        if frames <= 1:
+            self.replay_label.setText(self.tr("(recorded while a model trains)"))
+            if self.replaying:
+                self._leave_replay()
+
+    def _replay_maps_for(self, replay) -> list[np.ndarray]:
+        key = (id(replay), len(replay.frames))
+        if getattr(self, "_replay_key", None) != key:
+            self._replay_key = key
+            self._replay_maps = aligned_replay(replay.frames)
+        return self._replay_maps
+
+    @Slot(int)
+    def _on_replay_slider_value_changed(self, _value: int) -> None:
+        if self.entry is None or self.entry.replay is None:
+            return
+        self.replaying = True
+        self.live_button.setEnabled(True)
+        self._show_replay_frame()
+
+    def _show_replay_frame(self) -> None:
+        replay = self.entry.replay if self.entry is not None else None
+        if replay is None or not replay.frames:
+            return
+        maps = self._replay_maps_for(replay)
+        frame = min(self.replay_slider.value(), len(maps) - 1)
+        coords = maps[frame]
+        labels = self.session.dataset.test.labels.numpy()[replay.indices] if self.session.dataset else None
+        brushes = [self.brushes[c] for c in labels] if labels is not None else None
+        self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes)
+        # One view for the whole replay, so that packing and spreading show as they are.
+        everything = np.concatenate(maps)
+        self.map.setXRange(float(everything[:, 0].min()), float(everything[:, 0].max()), padding=0.05)
+        self.map.setYRange(float(everything[:, 1].min()), float(everything[:, 1].max()), padding=0.05)
+        for item in (self.here, self.selected_item):
+            item.setData([])
+        self.path_item.setData([], [])
+        self.here_label.setText("")
+        for item in self.endpoint_items.values():
+            item.hide()
+        when = self.tr("before training") if frame == 0 else self.tr("after epoch {e}").format(e=frame)
+        self.replay_label.setText(self.tr("Replay: {when} of {n}").format(when=when, n=len(maps) - 1))
+        self.map_status.setText(
+            self.tr("Training replay: PCA of each epoch's codes, aligned to the previous epoch.")
+        )
+        self.map.getPlotItem().setLabel("bottom", "PCA 1")
+        self.map.getPlotItem().setLabel("left", "PCA 2")
+
+    @Slot(bool)
+    def _on_replay_button_toggled(self, on: bool) -> None:
+        if on:
+            if self.replay_slider.value() >= self.replay_slider.maximum():
+                self.replay_slider.setValue(0)
+            else:
+                self._on_replay_slider_value_changed(self.replay_slider.value())
+            self._replay_timer.start()
+        else:
+            self._replay_timer.stop()
+
+    @Slot()
+    def _on_replay_timer_timeout(self) -> None:
+        if self.replay_slider.value() >= self.replay_slider.maximum():
+            self.replay_button.setChecked(False)
+            return
+        self.replay_slider.setValue(self.replay_slider.value() + 1)
+
+    @Slot()
+    def _on_live_button_clicked(self) -> None:
+        self._leave_replay()
+
+    def _leave_replay(self) -> None:
+        self.replay_button.setChecked(False)
+        self.replaying = False
+        self.live_button.setEnabled(False)
+        self.replay_label.setText("")
+        self._show_map()
 
     # --- sliders ------------------------------------------------------------------------------
 

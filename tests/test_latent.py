@@ -135,3 +135,17 @@ def test_path_points_agree_with_interpolate():
     for method in ("linear", "spherical"):
         alphas, codes = interpolate(z1, z2, 8, method)
         assert np.allclose(path_points(z1, z2, alphas[3], method), codes[3], atol=1e-6)
+
+
+def test_replay_frames_are_aligned_to_the_previous_one():
+    from core.latent import aligned_replay
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(200, 5)) * [3, 2, 0.5, 0.2, 0.1]
+    theta = 0.9
+    turn = np.eye(5)
+    turn[:2, :2] = [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]]
+    flipped = base @ turn * [-1, 1, 1, 1, 1]  # the same cloud, turned and mirrored
+    maps = aligned_replay([base, flipped])
+    assert len(maps) == 2 and maps[0].shape == (200, 2)
+    assert np.allclose(maps[1], maps[0], atol=1e-4)  # no jump between the two frames

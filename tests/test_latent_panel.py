@@ -18,8 +18,13 @@ def model_files(tmp_path_factory, tiny_data):
     paths = {}
     for kind, latent in (("ae", 3), ("vae", 4)):
         model = new_model(ModelConfig(kind, latent))
-        result = Trainer(model, TrainConfig(epochs=1, batch_size=64, device="cpu"), tiny_data).run()
-        paths[kind] = save_checkpoint(folder / f"{kind}.safetensors", model, history=result.history)
+        trainer = Trainer(
+            model, TrainConfig(epochs=2, batch_size=64, device="cpu", replay_points=64), tiny_data
+        )
+        result = trainer.run()
+        paths[kind] = save_checkpoint(
+            folder / f"{kind}.safetensors", model, history=result.history, replay=trainer.replay
+        )
     return paths
 
 
@@ -190,3 +195,27 @@ def test_alpha_scrubber_walks_the_path(qtbot, window):
     panel.animate_button.setChecked(True)
     qtbot.waitUntil(lambda: slider.value() != 30, timeout=2_000)
     panel.animate_button.setChecked(False)
+
+
+def test_training_replay_shows_one_frame_per_epoch(qtbot, window):
+    from core.latent import aligned_replay
+
+    panel = window.latent_panel
+    replay = panel.entry.replay
+    assert len(replay.frames) == 3 and len(replay.indices) == 64
+    slider = window.findChild(QSlider, "replaySlider")
+    assert slider.isEnabled() and slider.maximum() == 2  # before training, epochs 1 and 2
+    maps = aligned_replay(replay.frames)
+    for frame in (1, 0, 2):
+        slider.setValue(frame)
+        x, y = panel.scatter.getData()
+        assert np.allclose(np.c_[x, y], maps[frame])
+    assert "after epoch 2" in panel.replay_label.text()
+    slider.setValue(0)
+    panel.replay_button.setChecked(True)
+    qtbot.waitUntil(lambda: slider.value() == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: not panel.replay_button.isChecked(), timeout=5_000)
+    panel.live_button.click()
+    assert not panel.replaying
+    x, _ = panel.scatter.getData()
+    assert len(x) == 128  # the live map again

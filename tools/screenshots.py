@@ -5,7 +5,7 @@
 Trains a VAE on the Fashion-MNIST found on this machine with the lab's settings and saves
 OUTDIR/training-before.png, training-during.png and training-after.png at 1920×1080; then
 trains an AE the same way and saves latent-explorer.png, generation.png,
-reconstruction.png and ae-vs-vae.png.
+reconstruction.png, ae-vs-vae.png and replay.png (the VAE's map after its first epoch).
 """
 
 from __future__ import annotations
@@ -98,6 +98,15 @@ def main() -> int:
         wait(500)
         window.grab().save(str(args.outdir / f"{name}.png"))
         print(args.outdir / f"{name}.png")
+    # The training replay of the VAE, after its first epoch.
+    latent = window.latent_panel
+    window.tabs.setCurrentWidget(latent)
+    latent.picker.select(window.session.latest("vae").id)
+    wait(1000)
+    latent.replay_slider.setValue(1)
+    wait(500)
+    window.grab().save(str(args.outdir / "replay.png"))
+    print(args.outdir / "replay.png")
     window.shutdown()
     return 0
 
