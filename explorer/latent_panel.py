@@ -310,6 +310,10 @@ class LatentPanel(QWidget):
         self.method_combo.addItem(tr("spherical (slerp)"), "spherical")
         self.random_ends_button = QPushButton(tr("Random A and B"), objectName="randomEndpointsButton")
         self.endpoint_label = QLabel(objectName="endpointLabel")
+        self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
+        self.index_spin.setToolTip(tr("A test image by its index (0–9,999), as in the lab's notebook."))
+        self.set_a_button = QPushButton(tr("→ A"), objectName="setEndpointAButton")
+        self.set_b_button = QPushButton(tr("→ B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
         self.alpha_slider.setMinimumWidth(240)
@@ -327,6 +331,10 @@ class LatentPanel(QWidget):
         bar.addWidget(QLabel(tr("Steps")))
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
+        bar.addWidget(QLabel(tr("Test image")))
+        bar.addWidget(self.index_spin)
+        bar.addWidget(self.set_a_button)
+        bar.addWidget(self.set_b_button)
         bar.addWidget(self.alpha_slider)
         bar.addWidget(self.alpha_label)
         bar.addWidget(self.animate_button)
@@ -354,6 +362,8 @@ class LatentPanel(QWidget):
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         self.from_selection_button.clicked.connect(self._on_from_selection_button_clicked)
         self.random_ends_button.clicked.connect(self._on_random_ends_button_clicked)
+        self.set_a_button.clicked.connect(self._on_set_a_button_clicked)
+        self.set_b_button.clicked.connect(self._on_set_b_button_clicked)
         self.alpha_slider.valueChanged.connect(self._on_alpha_slider_value_changed)
         self.replay_slider.valueChanged.connect(self._on_replay_slider_value_changed)
         self.replay_button.toggled.connect(self._on_replay_button_toggled)
@@ -384,6 +394,8 @@ class LatentPanel(QWidget):
 
     @Slot()
     def _on_session_dataset_changed(self) -> None:
+        if self.session.dataset is not None:
+            self.index_spin.setMaximum(len(self.session.dataset.test) - 1)
         self.set_entry(self.entry)
 
     def set_entry(self, entry: ModelEntry | None, keep_code: bool = False) -> None:
@@ -900,6 +912,25 @@ class LatentPanel(QWidget):
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().hideEvent(event)
         self.animate_button.setChecked(False)
+
+    @Slot()
+    def _on_set_a_button_clicked(self) -> None:
+        self.set_endpoint_from_index("A", self.index_spin.value())
+
+    @Slot()
+    def _on_set_b_button_clicked(self) -> None:
+        self.set_endpoint_from_index("B", self.index_spin.value())
+
+    def set_endpoint_from_index(self, name: str, index: int) -> None:
+        """Endpoint from a test image given by its index in the test set (encoded here)."""
+        data = self.session.dataset
+        if data is None or self.entry is None or not 0 <= index < len(data.test):
+            return
+        z = encode_split(
+            self.entry.model, Split(data.test.images[index : index + 1], data.test.labels[index : index + 1])
+        )
+        label = self.tr("test image {i} ({c})").format(i=index, c=CLASS_NAMES[int(data.test.labels[index])])
+        self.state.set_endpoint(name, z[0].numpy(), label)
 
     @Slot()
     def _on_interpolation_settings_changed(self) -> None:

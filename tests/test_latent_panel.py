@@ -219,3 +219,21 @@ def test_training_replay_shows_one_frame_per_epoch(qtbot, window):
     assert not panel.replaying
     x, _ = panel.scatter.getData()
     assert len(x) == 128  # the live map again
+
+
+def test_endpoints_from_test_image_indices(qtbot, window):
+    from core.training import encode_split
+
+    panel = window.latent_panel
+    spin = window.findChild(QSpinBox, "endpointIndexSpin")
+    assert spin.maximum() == 127
+    spin.setValue(12)
+    panel.set_a_button.click()
+    spin.setValue(99)
+    panel.set_b_button.click()
+    codes = encode_split(panel.entry.model, window.session.dataset.test).numpy()
+    assert np.allclose(panel.state.endpoints["A"], codes[12], atol=1e-5)
+    assert np.allclose(panel.state.endpoints["B"], codes[99], atol=1e-5)
+    assert "test image 12" in panel.endpoint_label.text() and "test image 99" in panel.endpoint_label.text()
+    strip = window.findChild(ImageGrid, "interpolationStrip")
+    assert np.allclose(strip.images[0, 0], decode(panel.entry.model, codes[12])[0], atol=1e-5)
