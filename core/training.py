@@ -293,7 +293,36 @@ def batch_loss(model: LatentModel, x: torch.Tensor, beta: float) -> LossTerms:
     return ae_loss(output[0], x)
 
 
-class Trainer:
+class RunControl:
+    """Pause, resume and stop requests for a long run, safe from any thread — or from another
+    process, given multiprocessing Events."""
+
+    def __init__(self, stop_event=None, run_event=None) -> None:
+        self._stop = stop_event if stop_event is not None else threading.Event()
+        self._running = run_event if run_event is not None else threading.Event()
+        if run_event is None:
+            self._running.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+
+class Trainer(RunControl):
     """Trains one model; ``run()`` blocks, the other methods may be called from any thread.
 
     Continuing a model trained before: pass its history, epochs are numbered after it.
@@ -320,32 +349,10 @@ class Trainer:
         self.history: list[EpochRecord] = list(history or [])
         self.device = resolve_device(config.device)
         self.precision = resolve_precision(config.precision, self.device)
-        self._stop = stop_event if stop_event is not None else threading.Event()
-        self._running = run_event if run_event is not None else threading.Event()
-        if run_event is None:
-            self._running.set()
+        super().__init__(stop_event, run_event)
         self.paused_seconds = 0.0  # total time spent paused, for ETAs
         # Codes of a fixed set of test images after each epoch, to replay the map forming.
         self.replay = replay if replay is not None else Replay.start(data.test, config.replay_points)
-
-    # requests, from any thread
-    def request_stop(self) -> None:
-        self._stop.set()
-        self._running.set()
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
 
     def _wait_while_paused(self) -> float:
         """Block while paused; return the seconds spent waiting."""

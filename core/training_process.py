@@ -23,12 +23,14 @@ import numpy as np
 import torch
 
 from core.data import Dataset, Split
+from core.latent import reconstruct
 from core.models import LatentModel, ModelConfig, build_model, model_config
 from core.training import (
     BatchEnd,
     EpochEnd,
     EpochRecord,
     Replay,
+    RunControl,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -85,7 +87,7 @@ def load_numpy_state(model: LatentModel, state: dict[str, np.ndarray]) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
 
 
-class TrainingProcess:
+class TrainingProcess(RunControl):
     """Trains a copy of ``model`` in a child process; read progress with ``messages()``.
 
     ``pause``, ``resume`` and ``request_stop`` may be called from any thread of the parent.
@@ -103,9 +105,9 @@ class TrainingProcess:
         context = mp.get_context("spawn")  # never fork a process that runs Qt or OpenMP threads
         self._queue = context.Queue()
         self._inbox = context.Queue()
-        self._stop = context.Event()
-        self._running = context.Event()
-        self._running.set()
+        run_event = context.Event()
+        run_event.set()
+        super().__init__(context.Event(), run_event)
         self._payload = {
             "model": model_config(model).to_dict(),
             "state": state_to_numpy(model),
@@ -130,25 +132,6 @@ class TrainingProcess:
         self._process.start()
         self._inbox.put(self._payload)
         self._payload = None
-
-    # requests, from any thread
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
 
     def messages(self, poll: float = 0.1) -> Iterator[Message]:
         """Messages until the child ends; the last one is Finished or Failed."""
@@ -267,17 +250,7 @@ class _Relay:
             self.out.put(Epoch(event.record, event.epochs, state_to_numpy(model), recon, self.trainer.replay))
 
 
-@torch.no_grad()
 def _reconstruct(model: LatentModel, images: torch.Tensor) -> np.ndarray:
     if len(images) == 0:
         return np.zeros((0, 28, 28), dtype=np.float32)
-    from core.data import to_float
-
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-        out = model(to_float(images).to(device))[0]
-    finally:
-        model.train(was_training)
-    return out[:, 0].float().cpu().numpy()
+    return reconstruct(model, images)[1]

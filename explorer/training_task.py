@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.data import Split, to_float
+from core.data import Split
+from core.latent import reconstruct as core_reconstruct
 from core.training_process import Failed, Finished, TrainingProcess
 from explorer.workers import Worker
 
@@ -33,17 +34,9 @@ def preview_indices(split: Split, count: int = 8) -> list[int]:
     return indices
 
 
-@torch.no_grad()
 def reconstruct(model, images: torch.Tensor) -> np.ndarray:
-    """Reconstructions (N, 28, 28) in eval mode (z = μ), restoring the model's mode."""
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-        out = model(to_float(images).to(device))[0]
-    finally:
-        model.train(was_training)
-    return out[:, 0].float().cpu().numpy()
+    """Reconstructions (N, 28, 28) in eval mode (z = μ)."""
+    return core_reconstruct(model, images)[1]
 
 
 def training_task(process: TrainingProcess):
