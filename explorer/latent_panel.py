@@ -404,9 +404,19 @@ class LatentPanel(QWidget):
         if changed:
             self.replaying = False
             self.replay_button.setChecked(False)
-        for w in (self.random_button, self.reset_button, self.random_ends_button):
+        for w in (
+            self.random_button,
+            self.reset_button,
+            self.random_ends_button,
+            self.from_selection_button,
+            self.set_a_button,
+            self.set_b_button,
+            self.animate_button,
+            self.alpha_slider,
+        ):
             w.setEnabled(entry is not None)
         if entry is None:
+            self._update_replay_controls()
             self._build_sliders(0)
             self.decoded.clear()
             self.scatter.setData([])
