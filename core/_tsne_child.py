@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 
-def run(codes, seed: int, out) -> None:
+def serve(jobs, results) -> None:
+    """Import scikit-learn at once (the parent may start us ahead of time), then wait for one
+    job ``(codes, seed)`` on the ``jobs`` connection and send ``("ok", coords)`` or
+    ``("error", message)`` back on ``results``."""
     import numpy as np
     from sklearn.manifold import TSNE
 
     try:
+        codes, seed = jobs.recv()
+    except (EOFError, OSError):  # the parent went away or gave us up
+        return
+    try:
         coords = TSNE(n_components=2, random_state=seed, init="pca").fit_transform(np.asarray(codes))
-        out.put(("ok", coords.astype(np.float32)))
+        results.send(("ok", coords.astype(np.float32)))
     except Exception as exc:  # reported to the parent, shown there
-        out.put(("error", f"{type(exc).__name__}: {exc}"))
+        results.send(("error", f"{type(exc).__name__}: {exc}"))

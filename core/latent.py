@@ -6,6 +6,7 @@ use it the same way.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "path_points",
     "latent_stats",
     "pca_projection",
+    "prewarm_tsne",
     "reconstruct",
     "sample_prior",
     "tsne_position",
@@ -173,37 +175,89 @@ def tsne_projection(codes: np.ndarray, seed: int = 42, n_jobs: int | None = None
     return Projection("tsne", coords, codes, None)
 
 
+class _TsneProcess:
+    """A spawned child that imports scikit-learn, then waits for one t-SNE job on a pipe.
+
+    Pipes, not queues: a queue's feeder thread would block the interpreter's exit on a child
+    that was terminated before reading its input."""
+
+    def __init__(self) -> None:
+        import multiprocessing as mp
+
+        from core import _tsne_child
+
+        context = mp.get_context("spawn")
+        jobs_recv, self.jobs = context.Pipe(duplex=False)
+        self.results, results_send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_tsne_child.serve, args=(jobs_recv, results_send), daemon=True, name="t-SNE"
+        )
+        self.process.start()
+        jobs_recv.close()  # the child's ends: closed here so a dead child reads as EOF
+        results_send.close()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(2)
+        self.jobs.close()
+        self.results.close()
+
+
+_warm_lock = threading.Lock()
+_warm: _TsneProcess | None = None
+
+
+def prewarm_tsne() -> None:
+    """Start the next t-SNE's process now (spawning Python and importing scikit-learn take a
+    second or two), e.g. while the codes it will get are being encoded."""
+    global _warm
+    with _warm_lock:
+        if _warm is None or not _warm.process.is_alive():
+            _warm = _TsneProcess()
+
+
+def _take_tsne_process() -> _TsneProcess:
+    global _warm
+    with _warm_lock:
+        process, _warm = _warm, None
+    if process is not None and process.process.is_alive():
+        return process
+    if process is not None:
+        process.close()
+    return _TsneProcess()
+
+
 def tsne_projection_cancellable(
     codes: np.ndarray, cancelled, seed: int = 42, poll: float = 0.1
 ) -> Projection | None:
-    """t-SNE in a child process, so that it can be cancelled (scikit-learn's cannot) and leaves
-    the calling process's GIL alone. Returns None when ``cancelled()`` became true."""
-    import multiprocessing as mp
-    import queue
-
-    from core import _tsne_child
-
+    """t-SNE in a child process (the one ``prewarm_tsne`` started, if any), so that it can be
+    cancelled (scikit-learn's cannot) and leaves the calling process's GIL alone. Returns None
+    when ``cancelled()`` became true."""
     codes = np.asarray(codes, dtype=np.float32)
-    context = mp.get_context("spawn")
-    out = context.Queue()
-    process = context.Process(target=_tsne_child.run, args=(codes, seed, out), daemon=True)
-    process.start()
+    child = _take_tsne_process()
     try:
-        while True:
+        try:
+            child.jobs.send((codes, seed))
+        except OSError:
+            raise RuntimeError(
+                f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
+            ) from None
+        while not child.results.poll(poll):
             if cancelled():
                 return None
-            try:
-                status, value = out.get(timeout=poll)
-                break
-            except queue.Empty:
-                if not process.is_alive() and out.empty():
-                    raise RuntimeError(
-                        f"the t-SNE process ended unexpectedly (exit code {process.exitcode})"
-                    ) from None
+            if not child.process.is_alive() and not child.results.poll():
+                raise RuntimeError(
+                    f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
+                )
+        try:
+            status, value = child.results.recv()
+        except EOFError:
+            raise RuntimeError(
+                f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
+            ) from None
     finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(2)
+        child.close()
     if status != "ok":
         raise RuntimeError(value)
     return Projection("tsne", value, codes, None)

@@ -33,6 +33,7 @@ from core.latent import (
     latent_stats,
     path_points,
     pca_projection,
+    prewarm_tsne,
     reconstruct,
     sample_prior,
     subset_indices,
@@ -461,6 +462,8 @@ class LatentPanel(QWidget):
             return
         self.indices = subset_indices(data.test, n)
         self.map_status.setText(self.tr("Encoding {n:,} test images…").format(n=len(self.indices)))
+        if self.map_combo.currentData() == "tsne" and not entry.training:
+            prewarm_tsne()  # its process starts while the codes are encoded
         worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
         worker.finished.connect(self._on_encode_worker_finished)
         worker.failed.connect(self._on_worker_failed)
