@@ -133,6 +133,25 @@ class Dataset:
     train: Split
     test: Split
     source: str  # a folder, or a description such as "downloaded to ..."
+    # The bundled sample stands in when Fashion-MNIST is missing: a part of the test split, no
+    # training split. test_ids: where its images sit in the full test split.
+    sample: bool = False
+    test_ids: np.ndarray | None = None
+
+    def test_labels_at(self, full_indices: np.ndarray) -> np.ndarray | None:
+        """Labels of test images given by their index in the full test split; None when some of
+        them are not in this dataset (the sample holds only part of the test split)."""
+        full_indices = np.asarray(full_indices, dtype=np.int64)
+        labels = self.test.labels.numpy()
+        if self.test_ids is None:
+            if len(full_indices) and (full_indices.min() < 0 or full_indices.max() >= len(labels)):
+                return None
+            return labels[full_indices]
+        where = np.searchsorted(self.test_ids, full_indices)
+        where = np.clip(where, 0, len(self.test_ids) - 1)
+        if not np.array_equal(self.test_ids[where], full_indices):
+            return None
+        return labels[where]
 
 
 def load_split(folder: str | os.PathLike, split: str) -> Split:
@@ -251,3 +270,49 @@ def add_uniform_noise(
     """The lab's noise: ``clamp(x + level · (U[0,1) − 0.5), 0, 1)`` on float images."""
     noise = torch.rand(images.shape, generator=generator, device=images.device, dtype=images.dtype)
     return torch.clamp(images + level * (noise - 0.5), 0.0, 1.0)
+
+
+SAMPLE_IDS_FILE = "t10k-indices.txt"
+
+
+def sample_folder() -> Path:
+    """The bundled sample of the test split (resources/sample)."""
+    from resources import resource_path
+
+    return Path(str(resource_path("sample")))
+
+
+def load_sample(folder: str | os.PathLike | None = None) -> Dataset:
+    """The bundled, class-balanced sample of Fashion-MNIST's test split (2,000 images): enough
+    for the maps, reconstructions and denoising when the full dataset is not on the machine.
+    Its training split is empty."""
+    folder = Path(folder) if folder is not None else sample_folder()
+    test = load_split(folder, "test")
+    ids_file = folder / SAMPLE_IDS_FILE
+    try:
+        ids = np.array(ids_file.read_text(encoding="ascii").split(), dtype=np.int64)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"Cannot read {ids_file}: {exc}") from None
+    if len(ids) != len(test) or np.any(np.diff(ids) <= 0) or (len(ids) and ids[0] < 0):
+        raise DataFormatError(f"{ids_file} does not list one increasing index per sample image.")
+    empty = Split(torch.zeros((0, 28, 28), dtype=torch.uint8), torch.zeros(0, dtype=torch.int64))
+    return Dataset(empty, test, f"bundled sample of {len(test):,} test images", sample=True, test_ids=ids)
+
+
+def write_sample(dataset: Dataset, folder: str | os.PathLike, n: int = 2000) -> Path:
+    """Write a class-balanced sample of dataset's test split as gzipped IDX files plus the list
+    of the images' indices in the full split (how resources/sample is made)."""
+    from core.latent import subset_indices
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = subset_indices(dataset.test, n)
+    images = dataset.test.images[torch.from_numpy(ids)].numpy()
+    labels = dataset.test.labels[torch.from_numpy(ids)].numpy().astype(np.uint8)
+    image_stem, label_stem, _ = SPLIT_FILES["test"]
+    for stem, array in ((image_stem, images), (label_stem, labels)):
+        header = struct.pack(">HBB", 0, _IDX_UBYTE, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+        # mtime=0: the same data gives the same bytes.
+        (folder / (stem + ".gz")).write_bytes(gzip.compress(header + array.tobytes(), mtime=0))
+    (folder / SAMPLE_IDS_FILE).write_text("\n".join(map(str, ids)) + "\n", encoding="ascii")
+    return folder

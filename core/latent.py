@@ -129,6 +129,34 @@ def latent_stats(codes: np.ndarray, spread: float = 3.0) -> LatentStats:
     )
 
 
+@dataclass(frozen=True)
+class PlanePCA:
+    """The plane of the two leading principal axes of a set of codes: x ↦ (x − mean)·Wᵀ and
+    back, as scikit-learn's PCA(n_components=2) computes it (signs fixed so that each axis's
+    largest coefficient is positive, which keeps maps from flipping between runs)."""
+
+    mean: np.ndarray  # (d,)
+    components: np.ndarray  # (2, d), orthonormal rows
+
+    @classmethod
+    def fit(cls, codes: np.ndarray) -> PlanePCA:
+        x = np.asarray(codes, dtype=np.float64)
+        mean = x.mean(0)
+        _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+        components = np.zeros((2, x.shape[1]))
+        k = min(2, vt.shape[0])
+        components[:k] = vt[:k]
+        signs = np.sign(components[np.arange(2), np.abs(components).argmax(1)])
+        components *= np.where(signs == 0, 1.0, signs)[:, None]
+        return cls(mean, components)
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=np.float64) - self.mean) @ self.components.T
+
+    def inverse_transform(self, y: np.ndarray) -> np.ndarray:
+        return np.asarray(y, dtype=np.float64) @ self.components + self.mean
+
+
 @dataclass
 class Projection:
     """2-D coordinates of codes; PCA can also map a 2-D point back into the latent space."""
@@ -136,7 +164,7 @@ class Projection:
     method: str  # "pca" or "tsne"
     coords: np.ndarray  # (N, 2) float32
     codes: np.ndarray  # (N, d) the codes projected
-    pca: object | None = None  # the fitted sklearn PCA (PCA only)
+    pca: PlanePCA | None = None  # the fitted plane (PCA only)
 
     @property
     def exact(self) -> bool:
@@ -157,11 +185,11 @@ class Projection:
 
 
 def pca_projection(codes: np.ndarray) -> Projection:
-    from sklearn.decomposition import PCA
-
+    """The codes' two principal axes (numpy alone: importing scikit-learn in the GUI process
+    costs seconds, and the map should appear at once)."""
     codes = np.asarray(codes, dtype=np.float32)
-    pca = PCA(n_components=2, random_state=0).fit(codes.astype(np.float64))
-    coords = pca.transform(codes.astype(np.float64)).astype(np.float32)
+    pca = PlanePCA.fit(codes)
+    coords = pca.transform(codes).astype(np.float32)
     return Projection("pca", coords, codes, pca)
 
 

@@ -127,6 +127,18 @@ class TrainingProcess(RunControl):
             daemon=True,
         )
         self._ended = False
+        self._killed = False
+
+    @property
+    def killed(self) -> bool:
+        return self._killed
+
+    def kill(self) -> None:
+        """End the child at once, without waiting for the batch in progress (nothing is kept:
+        for a user who quits without saving)."""
+        self._killed = True
+        if self._process.is_alive():
+            self._process.terminate()
 
     def start(self) -> None:
         self._process.start()
@@ -136,6 +148,10 @@ class TrainingProcess(RunControl):
     def messages(self, poll: float = 0.1) -> Iterator[Message]:
         """Messages until the child ends; the last one is Finished or Failed."""
         while not self._ended:
+            if self._killed:  # what is left in the queue may be cut short: never read it
+                self._ended = True
+                yield Failed("Training was stopped without saving.", [], None)
+                return
             try:
                 message = self._queue.get(timeout=poll)
             except queue.Empty:

@@ -25,9 +25,24 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="latent-explorer", description="Train and explore auto-encoders on Fashion-MNIST.")
+    p.add_argument(
+        "scene", nargs="?", metavar="SCENE.json", help="a lesson scene to open (File → Save scene)"
+    )
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the Fashion-MNIST IDX files")
     p.add_argument(
         "--checkpoint", metavar="FILE", action="append", default=[], help="open a model (repeatable)"
+    )
+    p.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start in presentation mode (large text, high contrast, full screen; F5 toggles it)",
+    )
+    p.add_argument(
+        "--no-bundled-models",
+        dest="bundled_models",
+        action="store_false",
+        help="start with no model (by default the bundled pretrained AE and VAE open when no "
+        "--checkpoint is given)",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -42,13 +57,25 @@ def build_window(argv: list[str]) -> QMainWindow:
 
     from core.training import single_threaded
     from explorer.main_window import MainWindow
+    from explorer.settings import app_settings
 
     args = build_parser().parse_args(argv)
     # The GUI thread decodes single images; workers train and encode with every core. Keeping
     # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
     single_threaded()
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    return MainWindow(data_dir=args.data_dir, checkpoints=args.checkpoint)
+    window = MainWindow(
+        data_dir=args.data_dir,
+        checkpoints=args.checkpoint,
+        open_bundled=args.bundled_models and not args.scene,
+    )
+    remembered = app_settings().value("view/presentation", False, type=bool)
+    window.set_presentation(args.presentation or remembered)
+    if args.scene:
+        window.open_scene(args.scene)
+        if args.presentation:  # the command line wins over the scene
+            window.set_presentation(True)
+    return window
 
 
 def _setup_logging() -> None:

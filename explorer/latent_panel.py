@@ -142,6 +142,10 @@ class LatentPanel(QWidget):
         self.sliders: list[QSlider] = []
         self.value_labels: list[QLabel] = []
         self._decode_pending = False
+        # A child timer, not QTimer.singleShot(0, method): it dies with the panel, so a decode
+        # cannot fire into a window already closed and deleted.
+        self._decode_timer = QTimer(self, interval=0, singleShot=True)
+        self._decode_timer.timeout.connect(self._decode_now)
         self._build()
         self.picker.entryChanged.connect(self._on_picker_entry_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
@@ -397,7 +401,7 @@ class LatentPanel(QWidget):
     def _on_session_dataset_changed(self) -> None:
         if self.session.dataset is not None:
             self.index_spin.setMaximum(len(self.session.dataset.test) - 1)
-        self.set_entry(self.entry)
+        self.set_entry(self.entry, keep_code=True)  # data arriving late keeps the sliders
 
     def set_entry(self, entry: ModelEntry | None, keep_code: bool = False) -> None:
         changed = entry is not self.entry
@@ -462,8 +466,8 @@ class LatentPanel(QWidget):
             return
         self.indices = subset_indices(data.test, n)
         self.map_status.setText(self.tr("Encoding {n:,} test images…").format(n=len(self.indices)))
-        if self.map_combo.currentData() == "tsne" and not entry.training:
-            prewarm_tsne()  # its process starts while the codes are encoded
+        if not entry.training:
+            prewarm_tsne()  # a t-SNE's process starts while the codes are encoded
         worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
         worker.finished.connect(self._on_encode_worker_finished)
         worker.failed.connect(self._on_worker_failed)
@@ -484,12 +488,44 @@ class LatentPanel(QWidget):
     def _apply_codes(self, key, codes: np.ndarray, pca: Projection) -> None:
         data = self.session.dataset
         n = key[2]
+        previous = self.selected_test_index()
         self.indices = subset_indices(data.test, n)
         self.codes = codes
         self.pca = pca
         self.labels = data.test.labels.numpy()[self.indices]
         self.stats = latent_stats(codes)
         self._update_slider_ranges()
+        # The same test image stays selected when the map's points change (or the one a scene
+        # asked for, now that its point exists).
+        target = self._pending_selection if self._pending_selection is not None else previous
+        if target is not None and not self.select_test_image(target):
+            self.state.select(None)
+
+    _pending_selection: int | None = None
+
+    def selected_test_index(self) -> int | None:
+        """The selected image's index in the test split, or None."""
+        point = self.state.selected
+        if point is None or point >= len(self.indices):
+            return None
+        return int(self.indices[point])
+
+    def select_test_image(self, index: int | None) -> bool:
+        """Select a test image by its index in the test split, as a click on its point does
+        (without moving the sliders). Before the map's codes exist, the selection waits for
+        them. False when the image is not among the map's points."""
+        self._pending_selection = index
+        if index is None:
+            self.state.select(None)
+            return True
+        if self.codes is None or not len(self.indices):
+            return False
+        point = int(np.searchsorted(self.indices, index))
+        if point >= len(self.indices) or int(self.indices[point]) != index:
+            return False
+        self._pending_selection = None
+        self.state.select(point)
+        return True
 
     def _maybe_start_tsne(self) -> None:
         if self.map_combo.currentData() != "tsne" or self.tsne is not None or self.codes is None:
@@ -624,8 +660,10 @@ class LatentPanel(QWidget):
         maps = self._replay_maps_for(replay)
         frame = min(self.replay_slider.value(), len(maps) - 1)
         coords = maps[frame]
-        labels = self.session.dataset.test.labels.numpy()[replay.indices] if self.session.dataset else None
-        brushes = [self.brushes[c] for c in labels] if labels is not None else None
+        data = self.session.dataset
+        labels = data.test_labels_at(replay.indices) if data is not None else None
+        # Unknown classes (a replay recorded on test images this dataset lacks): one grey.
+        brushes = [self.brushes[c] for c in labels] if labels is not None else pg.mkBrush("#777777")
         self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes)
         # One view for the whole replay, so that packing and spreading show as they are.
         everything = np.concatenate(maps)
@@ -752,7 +790,7 @@ class LatentPanel(QWidget):
         """Decode at most once per event-loop turn, with the newest code."""
         if not self._decode_pending:
             self._decode_pending = True
-            QTimer.singleShot(0, self._decode_now)
+            self._decode_timer.start()
 
     @Slot()
     def _decode_now(self) -> None:

@@ -6,8 +6,9 @@ import logging
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,11 +22,26 @@ from PySide6.QtWidgets import (
 
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
-from core.data import load_fashion_mnist
+from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
+from core.paths import user_data_dir
+from explorer import autosave
 from explorer.compare_panel import ComparePanel
 from explorer.generation_panel import GenerationPanel
 from explorer.latent_panel import LatentPanel
+from explorer.presentation import apply_presentation
 from explorer.reconstruction_panel import ReconstructionPanel
+from explorer.scene import SUFFIX as SCENE_SUFFIX
+from explorer.scene import (
+    SceneError,
+    get_choice,
+    get_float,
+    get_int,
+    get_vector,
+    load_scene,
+    model_ref,
+    resolve_model_path,
+    save_scene,
+)
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
@@ -33,12 +49,31 @@ from explorer.workers import TaskRunner, Worker
 from resources import resource_path
 
 log = logging.getLogger(__name__)
+
+
+def _load_data(data_dir: str | None, download: bool):
+    """(dataset, why the full dataset is missing or None): Fashion-MNIST when found, else the
+    bundled sample of its test split."""
+    try:
+        return load_fashion_mnist(data_dir, download=download), None
+    except DataNotFoundError as exc:
+        try:
+            return load_sample(), str(exc)
+        except DataError:
+            raise exc from None
+
+
 MAX_RECENT = 8
 FILE_FILTER = "Latent Explorer models (*.safetensors)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: str | None = None, checkpoints: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: str | None = None,
+        checkpoints: list[str] | None = None,
+        open_bundled: bool = True,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Latent Explorer"))
@@ -79,7 +114,13 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         for path in checkpoints or []:
             self.open_checkpoint(path)
+        if not checkpoints and open_bundled and not self.reopen_last_models():
+            self.open_bundled_models()
         self.load_data()
+        # Autosaves of a session that crashed: offered once the window is up (non-blocking).
+        self._recovery_timer = QTimer(self, singleShot=True, interval=0)
+        self._recovery_timer.timeout.connect(self.offer_recovery)
+        self._recovery_timer.start()
 
     # --- menus and status bar ---------------------------------------------------------------
 
@@ -93,6 +134,18 @@ class MainWindow(QMainWindow):
         self.save_action = QAction(self.tr("&Save model as…"), self, shortcut=QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self._on_save_action_triggered)
         file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        self.open_scene_action = QAction(self.tr("Open &scene…"), self, shortcut="Ctrl+Shift+O")
+        self.open_scene_action.setToolTip(self.tr("Bring back a view saved with Save scene"))
+        self.open_scene_action.triggered.connect(self._on_open_scene_action_triggered)
+        file_menu.addAction(self.open_scene_action)
+        self.save_scene_action = QAction(self.tr("Save s&cene as…"), self, shortcut="Ctrl+Shift+S")
+        self.save_scene_action.setToolTip(
+            self.tr("Save this exact view (models, panel, selection, sliders) to show it in class")
+        )
+        self.save_scene_action.triggered.connect(self._on_save_scene_action_triggered)
+        file_menu.addAction(self.save_scene_action)
+        file_menu.addSeparator()
         self.export_action = QAction(self.tr("&Export view as PNG…"), self, shortcut="Ctrl+E")
         self.export_action.triggered.connect(self._on_export_action_triggered)
         file_menu.addAction(self.export_action)
@@ -102,6 +155,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.presentation_action = QAction(
+            self.tr("&Presentation mode"),
+            self,
+            shortcut="F5",
+            checkable=True,
+            objectName="presentationAction",
+        )
+        self.presentation_action.setToolTip(
+            self.tr("Large text, thick lines and high contrast for a projector; full screen")
+        )
+        self.presentation_action.toggled.connect(self._on_presentation_action_toggled)
+        view_menu.addAction(self.presentation_action)
         self.fullscreen_action = QAction(self.tr("&Full screen"), self, shortcut="F11", checkable=True)
         self.fullscreen_action.toggled.connect(self._on_fullscreen_action_toggled)
         view_menu.addAction(self.fullscreen_action)
@@ -152,7 +217,8 @@ class MainWindow(QMainWindow):
         if self.runner.is_running("data"):
             return
         data_dir = self.data_dir
-        self.data_worker = Worker(lambda worker: load_fashion_mnist(data_dir, download=download), "data")
+        self._downloading = download
+        self.data_worker = Worker(lambda worker: _load_data(data_dir, download), "data")
         self.data_worker.finished.connect(self._on_data_worker_finished)
         self.data_worker.failed.connect(self._on_data_worker_failed)
         self.dataset_label.setText(
@@ -161,9 +227,12 @@ class MainWindow(QMainWindow):
         self.runner.start(self.data_worker)
 
     @Slot(object)
-    def _on_data_worker_finished(self, dataset) -> None:
+    def _on_data_worker_finished(self, result) -> None:
         self.data_worker = None
-        self.session.set_dataset(dataset)
+        dataset, missing = result
+        self.session.set_dataset(dataset, missing)
+        if missing and self._downloading:
+            self.show_error(self.tr("Download failed"), missing)
 
     @Slot(str)
     def _on_data_worker_failed(self, message: str) -> None:
@@ -177,6 +246,16 @@ class MainWindow(QMainWindow):
             self.dataset_label.setText(self.tr("Fashion-MNIST: not found"))
             self.dataset_label.setToolTip(self.session.dataset_error or "")
             self.dataset_label.setStyleSheet("color: #b00020;")
+        elif data.sample:
+            self.dataset_label.setText(
+                self.tr("Fashion-MNIST not found: using the bundled sample ({n:,} test images)").format(
+                    n=len(data.test)
+                )
+            )
+            self.dataset_label.setToolTip(
+                self.tr("Training needs the full dataset. {why}").format(why=self.session.dataset_error or "")
+            )
+            self.dataset_label.setStyleSheet("color: #8a5a00;")
         else:
             self.dataset_label.setText(
                 self.tr("Fashion-MNIST: {train:,} + {test:,} images").format(
@@ -195,7 +274,12 @@ class MainWindow(QMainWindow):
             return
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("No training data"), "", parent=self)
         box.setObjectName("dataMissingDialog")
-        box.setText(self.tr("Fashion-MNIST was not found on this computer."))
+        box.setText(
+            self.tr(
+                "Training needs Fashion-MNIST, which was not found on this computer. Until then the "
+                "explorer shows the bundled models on a sample of the test images."
+            )
+        )
         box.setInformativeText(self.session.dataset_error or "")
         download = box.addButton(self.tr("Download (needs internet)"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
@@ -211,7 +295,40 @@ class MainWindow(QMainWindow):
 
     # --- files -----------------------------------------------------------------------------
 
-    def open_checkpoint(self, path: str | Path) -> ModelEntry | None:
+    def reopen_last_models(self) -> bool:
+        """The models open when the app last closed (saved ones only), if they still exist."""
+        value = app_settings().value("session/models", [])
+        refs = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+        opened = False
+        for ref in refs:
+            if ref.startswith("bundled:"):
+                opened |= bool(self.open_bundled_models([ref.removeprefix("bundled:")]))
+            elif Path(ref).is_file():
+                opened |= self.open_checkpoint(ref, select=False) is not None
+        return opened
+
+    def _remember_models(self) -> None:
+        refs = [
+            f"bundled:{e.kind}" if e.bundled else str(e.path.resolve())
+            for e in self.session.entries
+            if e.saved and (e.bundled or e.path is not None)
+        ]
+        app_settings().setValue("session/models", refs)
+
+    def open_bundled_models(self, kinds: tuple[str, ...] | list[str] = ("ae", "vae")) -> list[ModelEntry]:
+        """The pretrained AE and VAE shipped with the app, so the explorer works at once."""
+        entries = []
+        for kind in (k for k in kinds if k in ("ae", "vae")):
+            path = Path(str(resource_path(f"models/{kind}.safetensors")))
+            try:
+                checkpoint = load_checkpoint(path)
+            except CheckpointError as exc:  # a broken install: say so, start empty
+                log.warning("bundled model %s: %s", path, exc)
+                continue
+            entries.append(self.session.add(ModelEntry.from_checkpoint(checkpoint, bundled=True)))
+        return entries
+
+    def open_checkpoint(self, path: str | Path, select: bool = True) -> ModelEntry | None:
         """Open a model file into the session; errors go to a dialog. Returns the entry."""
         path = Path(path).expanduser()
         existing = self.session.find_path(path)
@@ -226,7 +343,7 @@ class MainWindow(QMainWindow):
             return None
         entry = self.session.add(ModelEntry.from_checkpoint(checkpoint))
         self._remember_recent(path)
-        if not self.training_panel.is_training:
+        if select and not self.training_panel.is_training:
             self.training_panel.select_entry(entry.id)
         self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
         return entry
@@ -247,6 +364,8 @@ class MainWindow(QMainWindow):
             return False
         entry.path = path
         entry.saved = True
+        entry.bundled = False
+        autosave.remove(entry)
         self._remember_recent(path)
         self.session.modelsChanged.emit()
         self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
@@ -333,6 +452,299 @@ class MainWindow(QMainWindow):
         if isinstance(action, QAction):
             self.open_checkpoint(action.data())
 
+    # --- recovery of autosaved models -----------------------------------------------------
+
+    @Slot()
+    def offer_recovery(self) -> QMessageBox | None:
+        """Offer back the models a crashed session was training (autosaved after each epoch)."""
+        files = autosave.orphans()
+        if not files:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Recover unsaved models?"), "", parent=self)
+        box.setObjectName("recoveryDialog")
+        box.setText(
+            self.tr(
+                "Latent Explorer did not close normally. These models were saved automatically after "
+                "their last finished epoch:"
+            )
+        )
+        box.setInformativeText("\n".join("• " + autosave.describe(p) for p in files))
+        self._recover_button = box.addButton(self.tr("Recover"), QMessageBox.ButtonRole.AcceptRole)
+        self._discard_button = box.addButton(self.tr("Discard them"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Decide later"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._recovery_files = files
+        box.buttonClicked.connect(self._on_recovery_dialog_clicked)
+        box.open()
+        return box
+
+    @Slot(object)
+    def _on_recovery_dialog_clicked(self, button) -> None:
+        files, self._recovery_files = self._recovery_files, []
+        if button is self._discard_button:
+            for path in files:
+                path.unlink(missing_ok=True)
+        elif button is self._recover_button:
+            self.recover(files)
+
+    def recover(self, files: list[Path]) -> list[ModelEntry]:
+        """Open autosaved models as unsaved models of this session (their autosave moves to it)."""
+        entries = []
+        for path in files:
+            try:
+                checkpoint = load_checkpoint(path)
+            except CheckpointError as exc:
+                self.show_error(self.tr("Cannot recover a model"), str(exc))
+                continue
+            entry = ModelEntry.from_checkpoint(checkpoint)
+            entry.path = None
+            entry.saved = False
+            self.session.add(entry)
+            if autosave.write(entry) is not None:
+                path.unlink(missing_ok=True)
+            entries.append(entry)
+        if entries:
+            self.training_panel.select_entry(entries[-1].id)
+            self.statusBar().showMessage(
+                self.tr("Recovered {n} model(s): save them with File → Save model as.").format(
+                    n=len(entries)
+                ),
+                10000,
+            )
+        return entries
+
+    # --- scenes ----------------------------------------------------------------------------
+
+    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare")
+
+    def _panels(self) -> dict[str, QWidget]:
+        return {
+            "training": self.training_panel,
+            "latent": self.latent_panel,
+            "generation": self.generation_panel,
+            "reconstruction": self.reconstruction_panel,
+            "compare": self.compare_panel,
+        }
+
+    def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
+        """The current view as a scene (see explorer.scene), and the names of the models it
+        cannot hold (never saved, or changed since)."""
+        refs: list[dict] = []
+        index: dict[int, int] = {}
+        left_out: list[str] = []
+        for entry in self.session.entries:
+            ref = None
+            if entry.saved:
+                ref = model_ref(entry.path, entry.kind if entry.bundled else None, scene_dir)
+            if ref is None:
+                left_out.append(entry.name)
+                continue
+            index[entry.id] = len(refs)
+            refs.append(ref)
+
+        def at(entry: ModelEntry | None) -> int | None:
+            return index.get(entry.id) if entry is not None else None
+
+        lp, gp, rp, cp = (
+            self.latent_panel,
+            self.generation_panel,
+            self.reconstruction_panel,
+            self.compare_panel,
+        )
+        z = lp.state
+        panel = next(k for k, w in self._panels().items() if w is self.tabs.currentWidget())
+        scene = {
+            "models": refs,
+            "panel": panel,
+            "presentation": self.presentation,
+            "latent": {
+                "model": at(lp.entry),
+                "map": lp.map_combo.currentData(),
+                "points": lp.count_combo.currentData(),
+                "selected": lp.selected_test_index(),
+                "code": [float(v) for v in z.z],
+                "endpoints": {
+                    k: None if v is None else [float(x) for x in v] for k, v in z.endpoints.items()
+                },
+                "endpoint_labels": dict(z.endpoint_labels),
+                "steps": lp.steps_spin.value(),
+                "method": lp.method_combo.currentData(),
+                "alpha": lp.alpha_slider.value() / 100,
+            },
+            "generation": {"model": at(gp.picker.entry()), "scale": gp.scale_spin.value(), "draw": gp.seed},
+            "reconstruction": {
+                "ae": at(rp.ae_picker.entry()),
+                "vae": at(rp.vae_picker.entry()),
+                "noise": rp.noise_level,
+                "images": rp.shuffle_seed,
+            },
+            "compare": {
+                "ae": at(cp.pickers["ae"].entry()),
+                "vae": at(cp.pickers["vae"].entry()),
+                "map": cp.method_combo.currentData(),
+            },
+        }
+        return scene, left_out
+
+    def save_scene(self, path: str | Path) -> bool:
+        path = Path(path).expanduser()
+        if not path.name.endswith(".json"):
+            path = path.with_name(path.name + SCENE_SUFFIX)
+        scene, left_out = self.scene(path.parent)
+        try:
+            save_scene(path, scene)
+        except SceneError as exc:
+            self.show_error(self.tr("Cannot save scene"), str(exc))
+            return False
+        app_settings().setValue("files/last_scene_folder", str(path.resolve().parent))
+        if left_out:
+            self.show_error(
+                self.tr("Scene saved without some models"),
+                self.tr(
+                    "These models are not saved, so the scene cannot name them: {names}. Save them, then save the scene again."
+                ).format(names="; ".join(left_out)),
+            )
+        self.statusBar().showMessage(self.tr("Saved scene {path}").format(path=path), 5000)
+        return True
+
+    def open_scene(self, path: str | Path) -> bool:
+        """Restore the view a scene describes; its missing models are named in one dialog."""
+        path = Path(path).expanduser()
+        try:
+            document = load_scene(path)
+        except SceneError as exc:
+            self.show_error(self.tr("Cannot open scene"), str(exc))
+            return False
+        app_settings().setValue("files/last_scene_folder", str(path.resolve().parent))
+        missing = self.apply_scene(document, path.parent)
+        if missing:
+            self.show_error(
+                self.tr("Models of the scene not found"),
+                self.tr(
+                    "The scene {scene} uses models that could not be opened:\n{list}\nThe rest of the scene is shown."
+                ).format(scene=path.name, list="\n".join(missing)),
+            )
+        self.statusBar().showMessage(self.tr("Opened scene {name}").format(name=path.name), 5000)
+        return True
+
+    def apply_scene(self, scene: dict, scene_dir: Path) -> list[str]:
+        """Bring back a (checked) scene; returns the models that could not be opened."""
+        entries: list[ModelEntry | None] = []
+        missing: list[str] = []
+        for ref in scene.get("models", []):
+            if "bundled" in ref:
+                entry = next(
+                    (e for e in self.session.entries if e.bundled and e.saved and e.kind == ref["bundled"]),
+                    None,
+                )
+                if entry is None:
+                    entry = next((e for e in self.open_bundled_models([ref["bundled"]])), None)
+                if entry is None:
+                    missing.append(self.tr("the bundled {kind}").format(kind=ref["bundled"].upper()))
+            else:
+                model_path = resolve_model_path(ref, scene_dir)
+                entry = self.open_checkpoint(model_path, select=False) if model_path.is_file() else None
+                if entry is None:
+                    missing.append(str(model_path))
+            entries.append(entry)
+
+        def entry_at(section: dict, key: str) -> ModelEntry | None:
+            i = get_int(section, key, 0, len(entries) - 1)
+            return entries[i] if i is not None else None
+
+        if isinstance(scene.get("presentation"), bool):
+            self.set_presentation(scene["presentation"])
+
+        lp = self.latent_panel
+        latent = scene.get("latent", {})
+        entry = entry_at(latent, "model")
+        if entry is not None:
+            lp.picker.select(entry.id)
+        _select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "pca")))
+        _select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
+        _select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
+        steps = get_int(latent, "steps", lp.steps_spin.minimum(), lp.steps_spin.maximum())
+        if steps is not None:
+            lp.steps_spin.setValue(steps)
+        if lp.entry is not None:
+            d = lp.entry.model.latent_dim
+            ends = latent.get("endpoints") if isinstance(latent.get("endpoints"), dict) else {}
+            labels = latent.get("endpoint_labels") if isinstance(latent.get("endpoint_labels"), dict) else {}
+            a, b = get_vector(ends, "A", d), get_vector(ends, "B", d)
+            if a is not None and b is not None:
+                lp.state.set_endpoints(
+                    np.array(a), np.array(b), str(labels.get("A", ""))[:200], str(labels.get("B", ""))[:200]
+                )
+            alpha = get_float(latent, "alpha", 0.0, 1.0)
+            if alpha is not None:
+                lp.alpha_slider.blockSignals(True)  # the saved code below wins over α's
+                lp.alpha_slider.setValue(round(alpha * 100))
+                lp.alpha_slider.blockSignals(False)
+                lp.alpha_label.setText(f"α = {alpha:.2f}")
+            if "selected" in latent:
+                lp.select_test_image(get_int(latent, "selected", 0, 9_999))
+            code = get_vector(latent, "code", d)
+            if code is not None:
+                lp.state.set_code(np.array(code, dtype=np.float32))
+
+        gp = self.generation_panel
+        generation = scene.get("generation", {})
+        if (entry := entry_at(generation, "model")) is not None:
+            gp.picker.select(entry.id)
+        scale = get_float(generation, "scale", gp.scale_spin.minimum(), gp.scale_spin.maximum())
+        if scale is not None:
+            gp.scale_spin.setValue(scale)
+        draw = get_int(generation, "draw", 0, 2**31)
+        if draw is not None:
+            gp.seed = draw
+        gp.redraw()
+
+        rp = self.reconstruction_panel
+        reconstruction = scene.get("reconstruction", {})
+        for key, picker in (("ae", rp.ae_picker), ("vae", rp.vae_picker)):
+            if (entry := entry_at(reconstruction, key)) is not None:
+                picker.select(entry.id)
+        noise = get_float(reconstruction, "noise", 0.0, 1.0)
+        if noise is not None:
+            rp.noise_slider.setValue(round(noise * 100))
+        images = get_int(reconstruction, "images", 0, 2**31)
+        if images is not None:
+            rp.shuffle_seed = images
+        rp.redraw()
+
+        cp = self.compare_panel
+        compare = scene.get("compare", {})
+        for key in ("ae", "vae"):
+            if (entry := entry_at(compare, key)) is not None:
+                cp.pickers[key].select(entry.id)
+        _select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
+
+        panel = get_choice(scene, "panel", self.PANEL_KEYS)
+        if panel is not None:
+            self.tabs.setCurrentWidget(self._panels()[panel])
+        return missing
+
+    @Slot()
+    def _on_open_scene_action_triggered(self) -> None:
+        folder = app_settings().value("files/last_scene_folder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open scene"), folder, self.tr("Lesson scenes (*.scene.json *.json)")
+        )
+        if path:
+            self.open_scene(path)
+
+    @Slot()
+    def _on_save_scene_action_triggered(self) -> None:
+        folder = Path(app_settings().value("files/last_scene_folder", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save scene as"),
+            str(folder / f"lesson{SCENE_SUFFIX}"),
+            self.tr("Lesson scenes (*.scene.json)"),
+        )
+        if path:
+            self.save_scene(path)
+
     # --- dialogs ---------------------------------------------------------------------------
 
     def show_error(self, title: str, message: str) -> QMessageBox:
@@ -366,9 +778,12 @@ class MainWindow(QMainWindow):
             self.tr(
                 "<h3>Latent Explorer {version}</h3><p>Train an auto-encoder and a variational "
                 "auto-encoder on Fashion-MNIST and explore their latent spaces.</p>"
-                "<p>Fashion-MNIST © Zalando SE, MIT licence. Built with PyTorch, Qt (PySide6) and "
-                "pyqtgraph.</p>"
-            ).format(version=__version__),
+                "<p>Free software under the MIT licence.</p>"
+                "<p>Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and "
+                "two models trained on it ship with the app. Built with PyTorch, scikit-learn, "
+                "Qt (PySide6) and pyqtgraph.</p>"
+                "<p>Settings and logs: {folder}</p>"
+            ).format(version=__version__, folder=user_data_dir()),
         )
 
     @Slot()
@@ -377,15 +792,38 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Keyboard shortcuts"),
             self.tr(
-                "Ctrl+1 … Ctrl+5\tswitch panels\nCtrl+E\texport the view as PNG\nCtrl+G\tnew draws (Generation)\n"
-                "Ctrl+Enter\tstart training\nCtrl+O\topen models\nCtrl+S\tsave the selected model\n"
-                "Ctrl+L\tlog scale for losses\nF11\tfull screen\nF1\tthis list\nCtrl+Q\tquit"
+                "Ctrl+1 … Ctrl+5\tswitch panels\nF5\tpresentation mode\nF11\tfull screen\n"
+                "Ctrl+O\topen models\nCtrl+S\tsave the selected model\n"
+                "Ctrl+Shift+O\topen a lesson scene\nCtrl+Shift+S\tsave the view as a scene\n"
+                "Ctrl+E\texport the view as PNG\nCtrl+G\tnew draws (Generation)\n"
+                "Ctrl+Enter\tstart training\nCtrl+L\tlog scale for losses\nF1\tthis list\nCtrl+Q\tquit"
             ),
         )
 
     @Slot(bool)
     def _on_fullscreen_action_toggled(self, on: bool) -> None:
-        self.showFullScreen() if on else self.showNormal()
+        state = self.windowState()
+        if on:
+            self.setWindowState(state | Qt.WindowState.WindowFullScreen)
+        else:
+            self.setWindowState(state & ~Qt.WindowState.WindowFullScreen)
+
+    @property
+    def presentation(self) -> bool:
+        return self.presentation_action.isChecked()
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode on or off (remembered): large fonts and plots, high contrast, full screen."""
+        if self.presentation_action.isChecked() != on:
+            self.presentation_action.setChecked(on)  # → _on_presentation_action_toggled
+        else:
+            self._on_presentation_action_toggled(on)
+
+    @Slot(bool)
+    def _on_presentation_action_toggled(self, on: bool) -> None:
+        apply_presentation(self, on)
+        self.fullscreen_action.setChecked(on)
+        app_settings().setValue("view/presentation", on)
 
     # --- shutdown ---------------------------------------------------------------------------
 
@@ -399,15 +837,18 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training_panel.save_settings()
+        self._remember_models()
+        autosave.remove_all_of_this_session()  # each model was saved or deliberately discarded
         app_settings().setValue("window/geometry", self.saveGeometry())
         self.shutdown()
         event.accept()
 
     def shutdown(self) -> None:
         """Stop every worker and wait for its thread (also used by tests)."""
-        if self.training_panel.process is not None:
-            self.training_panel.process.request_stop()
-        self.runner.stop_all()
+        process = self.training_panel.process
+        if process is not None:
+            process.kill()
+        self.runner.close()
 
     def _confirm_close(self) -> bool:
         panel = self.training_panel
@@ -420,8 +861,11 @@ class MainWindow(QMainWindow):
             if choice == 2:
                 return False
             entry = panel.training_entry
-            panel.process.request_stop()
-            self.runner.stop_all()
+            if choice == 0:
+                panel.process.request_stop()  # ends after this batch, with its weights
+            else:
+                panel.process.kill()  # nothing to keep: do not wait for the batch
+            self.runner.stop_all(timeout_ms=60_000 if choice == 0 else 5000)
             QApplication.processEvents()  # deliver the worker's last epoch and its result
             if choice == 0 and entry is not None:
                 entry.training = False
@@ -450,3 +894,12 @@ class MainWindow(QMainWindow):
 
     def panel(self) -> QWidget:
         return self.tabs.currentWidget()
+
+
+def _select_data(combo, value) -> None:
+    """Choose the combo item holding value (nothing happens for None or an unknown value)."""
+    if value is None:
+        return
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)

@@ -33,6 +33,7 @@ class ModelEntry:
     id: int = field(default_factory=lambda: next(_ids))
     training: bool = False
     replay: Replay | None = None  # codes of fixed test images after each epoch
+    bundled: bool = False  # one of the pretrained models shipped with the app (never overwritten)
 
     @property
     def kind(self) -> str:
@@ -44,18 +45,22 @@ class ModelEntry:
 
     @property
     def name(self) -> str:
-        base = self.path.name if self.path else f"new {self.kind.upper()}"
+        if self.bundled:
+            base = f"bundled {self.kind.upper()}"
+        else:
+            base = self.path.name if self.path else f"new {self.kind.upper()}"
         star = "" if self.saved else " *"
         return f"{base} — {self.kind.upper()}, latent {self.model.latent_dim}, {self.epochs} ep.{star}"
 
     @classmethod
-    def from_checkpoint(cls, checkpoint: Checkpoint) -> ModelEntry:
+    def from_checkpoint(cls, checkpoint: Checkpoint, bundled: bool = False) -> ModelEntry:
         return cls(
             checkpoint.model,
             checkpoint.train_config,
             checkpoint.history,
-            checkpoint.path,
+            None if bundled else checkpoint.path,
             replay=checkpoint.replay,
+            bundled=bundled,
         )
 
 

@@ -33,6 +33,7 @@ from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
 from core.training import TrainConfig, cpu_has_native_bf16, new_model, resolve_device, resolve_precision
 from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
+from explorer import autosave
 from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
@@ -502,7 +503,7 @@ class TrainingPanel(QWidget):
         if self.is_training:
             return False
         data = self.session.dataset
-        if data is None:
+        if data is None or data.sample:  # the bundled sample has no training images
             self.dataMissing.emit()
             return False
         try:
@@ -631,6 +632,7 @@ class TrainingPanel(QWidget):
             if message.replay is not None:
                 entry.replay = message.replay
             entry.saved = False
+            autosave.write(entry)  # a crash now costs at most this epoch
             if self.current_entry() is entry:
                 self.plot.add_epoch(record)
                 self._add_table_row(record)
@@ -663,6 +665,7 @@ class TrainingPanel(QWidget):
         if result.replay is not None:
             entry.replay = result.replay
         stopped = result.stopped
+        autosave.write(entry)
         self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
         self.progress.setFormat(self.tr("Stopped") if stopped else self.tr("Done — %p%"))
         self.progress_label.setText(
@@ -679,13 +682,15 @@ class TrainingPanel(QWidget):
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
+        killed = self.process is not None and self.process.killed  # the user chose to discard
         entry = self._end_run()
         self.progress.setFormat(self.tr("Failed"))
         self.progress_label.setText(message)
         if entry is not None:
             self.session.mark_updated(entry)
             self.trainingEnded.emit(entry.id)
-        self.errorOccurred.emit(self.tr("Training stopped"), message)
+        if not killed:
+            self.errorOccurred.emit(self.tr("Training stopped"), message)
 
     def _end_run(self) -> ModelEntry | None:
         entry = self.training_entry

@@ -90,7 +90,12 @@ class TaskRunner(QObject):
         return entry[1] if entry else None
 
     def start(self, worker: Worker) -> bool:
-        """Run a worker; returns False (and starts nothing) if its name is already running."""
+        """Run a worker; returns False (and starts nothing) if its name is already running, or
+        once the runner is closed (a result delivered during shutdown must not start more work:
+        a thread still running when the app ends aborts it)."""
+        if self.closed:
+            log.info("not starting %s: shutting down", worker.name)
+            return False
         previous = self._tasks.get(worker.name)
         if previous is not None:
             thread, old = previous
@@ -127,6 +132,13 @@ class TaskRunner(QObject):
             if thread.isFinished():
                 del self._tasks[name]
                 thread.deleteLater()
+
+    closed = False
+
+    def close(self, timeout_ms: int = 5000) -> bool:
+        """Stop every task and start no more; True when all have ended."""
+        self.closed = True
+        return self.stop_all(timeout_ms)
 
     def stop_all(self, timeout_ms: int = 5000) -> bool:
         """Cancel every task and wait for its thread; True when all have ended."""

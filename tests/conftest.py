@@ -36,3 +36,24 @@ def real_data() -> Dataset:
     if find_data_folder() is None:
         pytest.skip(f"Fashion-MNIST not installed (e.g. {DEBIAN_DIR})")
     return load_fashion_mnist()
+
+
+@pytest.fixture(scope="session")
+def model_files(tmp_path_factory, tiny_data) -> dict[str, Path]:
+    """A tiny AE (latent 3) and VAE (latent 4) trained 2 epochs on tiny_data, with a replay."""
+    from core.checkpoint import save_checkpoint
+    from core.models import ModelConfig
+    from core.training import TrainConfig, Trainer, new_model
+
+    folder = tmp_path_factory.mktemp("models")
+    paths = {}
+    for kind, latent in (("ae", 3), ("vae", 4)):
+        model = new_model(ModelConfig(kind, latent))
+        trainer = Trainer(
+            model, TrainConfig(epochs=2, batch_size=64, device="cpu", replay_points=64), tiny_data
+        )
+        result = trainer.run()
+        paths[kind] = save_checkpoint(
+            folder / f"{kind}.safetensors", model, history=result.history, replay=trainer.replay
+        )
+    return paths

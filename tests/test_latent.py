@@ -149,3 +149,21 @@ def test_replay_frames_are_aligned_to_the_previous_one():
     maps = aligned_replay([base, flipped])
     assert len(maps) == 2 and maps[0].shape == (200, 2)
     assert np.allclose(maps[1], maps[0], atol=1e-4)  # no jump between the two frames
+
+
+def test_plane_pca_matches_scikit_learn():
+    from sklearn.decomposition import PCA
+
+    from core.latent import PlanePCA
+
+    rng = np.random.default_rng(3)
+    codes = rng.normal(size=(300, 6)) * [3, 2, 1, 0.5, 0.2, 0.1] + 4
+    ours = PlanePCA.fit(codes)
+    theirs = PCA(n_components=2).fit(codes)
+    # Same plane, same axes up to sign.
+    assert np.allclose(np.abs(ours.components @ theirs.components_.T), np.eye(2), atol=1e-8)
+    y = ours.transform(codes)
+    assert np.allclose(np.abs(y), np.abs(theirs.transform(codes)), atol=1e-8)
+    assert np.allclose(
+        ours.inverse_transform(y), theirs.inverse_transform(theirs.transform(codes)), atol=1e-8
+    )

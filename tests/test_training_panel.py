@@ -13,7 +13,7 @@ from explorer.training_task import preview_indices, reconstruct
 
 @pytest.fixture
 def window(qtbot, tiny_data_dir):
-    w = build_window(["--data-dir", str(tiny_data_dir)])
+    w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
     qtbot.addWidget(w)
     w.ask = lambda title, text, buttons: 1  # at close: stop / quit without saving
     qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
@@ -190,7 +190,7 @@ def test_missing_data_explains_and_offers_download(qtbot, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
-    w = build_window(["--data-dir", str(empty)])
+    w = build_window(["--data-dir", str(empty), "--no-bundled-models"])
     qtbot.addWidget(w)
     try:
         qtbot.waitUntil(lambda: w.session.dataset_error is not None, timeout=10_000)

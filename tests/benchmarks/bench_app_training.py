@@ -93,7 +93,7 @@ def main() -> int:
     from explorer.app import build_window
 
     tmp = tempfile.mkdtemp()
-    window = build_window([])
+    window = build_window(["--no-bundled-models"])
     window.ask = lambda *a: 1
     window.resize(1920, 1080)
     window.show()

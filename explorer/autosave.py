@@ -1,0 +1,104 @@
+"""Autosave: a model in training is written to the app's folder after every epoch.
+
+A crash or a power cut then costs at most one epoch: at the next start the app offers the
+models it finds there back. A clean exit removes this session's files (the user saved or
+discarded each model); files of another running instance (its process id is in the name) are
+left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
+from core.paths import user_data_dir
+from explorer.session import ModelEntry
+
+log = logging.getLogger(__name__)
+
+
+def autosave_dir() -> Path:
+    return user_data_dir() / "autosave"
+
+
+def autosave_path(entry: ModelEntry) -> Path:
+    return autosave_dir() / f"{os.getpid()}-{entry.id}-{entry.kind}{SUFFIX}"
+
+
+def write(entry: ModelEntry) -> Path | None:
+    """Save entry's model as it is now; None (and a log line) when that failed, e.g. disk full."""
+    path = autosave_path(entry)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        extra = {"autosave": {"name": entry.name, "time": time.time(), "bundled": entry.bundled}}
+        if entry.path is not None:
+            extra["autosave"]["path"] = str(entry.path)
+        save_checkpoint(
+            path, entry.model, entry.train_config, entry.history, extra=extra, replay=entry.replay
+        )
+    except (OSError, CheckpointError) as exc:
+        log.warning("autosave of %s failed: %s", entry.name, exc)
+        return None
+    return path
+
+
+def remove(entry: ModelEntry) -> None:
+    autosave_path(entry).unlink(missing_ok=True)
+
+
+def remove_all_of_this_session() -> None:
+    for path in _files():
+        if _pid(path) == os.getpid():
+            path.unlink(missing_ok=True)
+
+
+def orphans() -> list[Path]:
+    """Autosaves left by sessions that are no longer running (crashed or killed)."""
+    return [p for p in _files() if not _alive(_pid(p))]
+
+
+def describe(path: Path) -> str:
+    """One line for the recovery dialog: what the model is and when it was saved."""
+    try:
+        checkpoint = load_checkpoint(path)
+    except CheckpointError as exc:
+        return f"{path.name}: {exc}"
+    info = checkpoint.metadata.get("extra", {}).get("autosave", {})
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.get("time", path.stat().st_mtime)))
+    epochs = sum(1 for r in checkpoint.history if r.complete)
+    return f"{checkpoint.kind.upper()}, latent {checkpoint.model.latent_dim}, {epochs} epoch(s) — {when}"
+
+
+def _files() -> list[Path]:
+    folder = autosave_dir()
+    try:
+        return sorted(folder.glob(f"*{SUFFIX}"))
+    except OSError:
+        return []
+
+
+def _pid(path: Path) -> int | None:
+    head = path.name.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would terminate the process there; without a safe check, another
+        # instance's autosaves count as orphans (it may be offered a running model's file).
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists, owned by someone else
+    return True

@@ -1,0 +1,98 @@
+"""Autosave: a model in training is saved after every epoch and offered back after a crash."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from core.checkpoint import load_checkpoint, save_checkpoint
+from explorer import autosave
+from explorer.app import build_window
+
+
+@pytest.fixture
+def window(qtbot, tiny_data_dir):
+    w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
+    qtbot.addWidget(w)
+    w.ask = lambda *a: 1
+    qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
+    yield w
+    w.shutdown()
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_training_autosaves_each_epoch_and_saving_removes_it(qtbot, window, tmp_path):
+    panel = window.training_panel
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("ae"))
+    panel.latent_spin.setValue(3)
+    panel.epochs_spin.setValue(2)
+    panel.batch_spin.setValue(64)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        panel.start_training()
+    [entry] = window.session.entries
+    path = autosave.autosave_path(entry)
+    saved = load_checkpoint(path)
+    assert len(saved.history) == 2
+    state = entry.model.state_dict()
+    assert all(np.array_equal(saved.model.state_dict()[k], state[k]) for k in state)
+    assert window.save_entry(entry, tmp_path / "mine.safetensors")
+    assert not path.exists()  # saved by the user: the autosave has done its job
+
+
+def test_a_clean_exit_removes_this_sessions_autosaves(qtbot, tiny_data_dir, model_files):
+    w = build_window(["--data-dir", str(tiny_data_dir), "--checkpoint", str(model_files["ae"])])
+    qtbot.addWidget(w)
+    w.ask = lambda *a: 1  # quit without saving
+    [entry] = w.session.entries
+    path = autosave.write(entry)
+    assert path.exists()
+    w.close()
+    assert not path.exists()
+
+
+def _orphan(model_files) -> tuple:
+    checkpoint = load_checkpoint(model_files["vae"])
+    folder = autosave.autosave_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_dead_pid()}-7-vae.safetensors"
+    save_checkpoint(path, checkpoint.model, checkpoint.train_config, checkpoint.history)
+    return path, checkpoint
+
+
+def test_autosaves_of_a_crashed_session_are_offered_back(qtbot, tiny_data_dir, model_files):
+    path, checkpoint = _orphan(model_files)
+    # A file of a session still running is not an orphan.
+    running = autosave.autosave_dir() / f"{autosave.os.getpid()}-1-ae.safetensors"
+    running.write_bytes(path.read_bytes())
+    assert autosave.orphans() == [path]
+
+    w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
+    qtbot.addWidget(w)
+    w.ask = lambda *a: 1
+    qtbot.waitUntil(lambda: w.findChild(QMessageBox, "recoveryDialog") is not None, timeout=5000)
+    box = w.findChild(QMessageBox, "recoveryDialog")
+    assert "VAE, latent 4, 2 epoch(s)" in box.informativeText()
+    w._recover_button.click()
+    [entry] = w.session.entries
+    assert entry.kind == "vae" and not entry.saved and entry.path is None and entry.epochs == 2
+    state = checkpoint.model.state_dict()
+    assert all(np.array_equal(entry.model.state_dict()[k], state[k]) for k in state)
+    assert not path.exists() and autosave.autosave_path(entry).exists()  # now this session's
+    w.shutdown()
+
+
+def test_discarding_the_offer_deletes_the_autosaves(qtbot, tiny_data_dir, model_files):
+    path, _ = _orphan(model_files)
+    w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.findChild(QMessageBox, "recoveryDialog") is not None, timeout=5000)
+    w._discard_button.click()
+    assert not path.exists() and w.session.entries == []
+    w.shutdown()
