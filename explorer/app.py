@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint", metavar="FILE", action="append", default=[], help="open a model (repeatable)"
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    menu = p.add_mutually_exclusive_group()
+    menu.add_argument(
+        "--install-desktop", action="store_true", help="add the app to your Linux menu and exit"
+    )
+    menu.add_argument("--uninstall-desktop", action="store_true", help="remove it from the menu and exit")
     return p
 
 
@@ -65,8 +70,15 @@ def _setup_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("-h", "--help", "--version") for a in argv):
-        build_parser().parse_args(argv)  # prints and exits
+    try:
+        args = build_parser().parse_args(argv)  # --help and --version print and exit here
+    except ArgumentError as exc:
+        print(f"latent-explorer: error: {exc}", file=sys.stderr)
+        return 2
+    if args.install_desktop or args.uninstall_desktop:
+        from explorer import desktop  # files only: no QApplication, works without a display
+
+        return desktop.install() if args.install_desktop else desktop.uninstall()
     _setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
