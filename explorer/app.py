@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
-from core.paths import user_data_dir
+from explorer import crash
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
 
@@ -56,18 +55,6 @@ def build_window(argv: list[str]) -> QMainWindow:
     return MainWindow(data_dir=args.data_dir, checkpoints=args.checkpoint)
 
 
-def _setup_logging() -> None:
-    """Log to a file in the app's folder: a GUI script has no console on Windows."""
-    folder = user_data_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "latent-explorer.log", encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -79,16 +66,21 @@ def main(argv: list[str] | None = None) -> int:
         from explorer import desktop  # files only: no QApplication, works without a display
 
         return desktop.install() if args.install_desktop else desktop.uninstall()
-    _setup_logging()
+    log_file = crash.setup_logging()  # a GUI script may have no stdout or stderr at all
+    crash.log_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     app.setOrganizationName("latent-explorer")
     app.setDesktopFileName(APP_ID)
+    reporter = crash.install_excepthook(log_file)
     try:
         window = build_window(argv)
     except ArgumentError as exc:
         print(f"latent-explorer: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # before the event loop runs, only a modal dialog can say it
+        reporter.show_fatal(exc)
+        return 1
     window.show()
     return app.exec()
 
