@@ -15,6 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
@@ -180,22 +181,22 @@ class CrashReporter(QObject):
     @Slot(str, str)
     def _on_caught(self, summary: str, details: str) -> None:
         try:
-            if self.dialog is not None:  # one dialog, however many exceptions: the log has them all
+            if self.dialog_open():  # one dialog, however many exceptions: the log has them all
                 self.more += 1
                 self.dialog.setInformativeText(self._informative_text())
                 return
             self.more = 0
+            # Kept referenced after it closes: dropping the last reference from its own finished
+            # signal would delete it inside that signal's emission (a crash). Qt deletes it on close.
             self.dialog = self.make_dialog(summary, details)
             self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.dialog.finished.connect(self._on_dialog_finished)
             self.dialog.setWindowModality(Qt.WindowModality.NonModal)
             self.dialog.show()
         except Exception:  # raising here would come back through the hook, forever
             log.exception("could not show the error dialog")
 
-    @Slot()
-    def _on_dialog_finished(self) -> None:
-        self.dialog = None
+    def dialog_open(self) -> bool:
+        return self.dialog is not None and shiboken6.isValid(self.dialog) and self.dialog.isVisible()
 
     @Slot()
     def _on_open_folder_clicked(self) -> None:

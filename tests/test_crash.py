@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import weakref
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread, QTimer, QUrl, qWarning
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -55,7 +57,7 @@ def crash_dialogs() -> list[QMessageBox]:
 
 
 def wait_for_dialog(qtbot, reporter: crash.CrashReporter) -> QMessageBox:
-    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(reporter.dialog_open, timeout=5000)
     return reporter.dialog
 
 
@@ -101,10 +103,21 @@ def test_a_burst_of_exceptions_shows_one_dialog_and_logs_them_all(qtbot, reporte
     assert log_file.read_text(encoding="utf-8").count("RuntimeError: again") == 30
 
     dialog.close()  # the next error gets a dialog of its own
-    qtbot.waitUntil(lambda: reporter.dialog is None, timeout=5000)
+    assert not reporter.dialog_open()
     QTimer.singleShot(0, tick)
     assert wait_for_dialog(qtbot, reporter) is not dialog
     assert "more error" not in reporter.dialog.informativeText()
+
+
+def test_closing_the_dialog_leaves_its_deletion_to_qt(qtbot, reporter):
+    """Deleting the dialog from inside its own finished signal crashed the app (seen on quit)."""
+    QTimer.singleShot(0, lambda: 1 / 0)
+    dialog = weakref.ref(wait_for_dialog(qtbot, reporter))  # the reporter holds the only reference
+    close = dialog().button(QMessageBox.StandardButton.Close)
+    close.click()
+    assert dialog() is not None and shiboken6.isValid(dialog())  # still alive inside the click
+    assert not reporter.dialog_open()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog()), timeout=5000)  # WA_DeleteOnClose
 
 
 def test_an_exception_in_a_python_thread_reaches_the_gui_thread(qtbot, reporter, log_file):
