@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
-from core.paths import user_data_dir
+from explorer import crash
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
 
@@ -45,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint is given)",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    menu = p.add_mutually_exclusive_group()
+    menu.add_argument(
+        "--install-desktop", action="store_true", help="add the app to your Linux menu and exit"
+    )
+    menu.add_argument("--uninstall-desktop", action="store_true", help="remove it from the menu and exit")
     return p
 
 
@@ -78,32 +82,32 @@ def build_window(argv: list[str]) -> QMainWindow:
     return window
 
 
-def _setup_logging() -> None:
-    """Log to a file in the app's folder: a GUI script has no console on Windows."""
-    folder = user_data_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "latent-explorer.log", encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("-h", "--help", "--version") for a in argv):
-        build_parser().parse_args(argv)  # prints and exits
-    _setup_logging()
+    try:
+        args = build_parser().parse_args(argv)  # --help and --version print and exit here
+    except ArgumentError as exc:
+        print(f"latent-explorer: error: {exc}", file=sys.stderr)
+        return 2
+    if args.install_desktop or args.uninstall_desktop:
+        from explorer import desktop  # files only: no QApplication, works without a display
+
+        return desktop.install() if args.install_desktop else desktop.uninstall()
+    log_file = crash.setup_logging()  # a GUI script may have no stdout or stderr at all
+    crash.log_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     app.setOrganizationName("latent-explorer")
     app.setDesktopFileName(APP_ID)
+    reporter = crash.install_excepthook(log_file)
     try:
         window = build_window(argv)
     except ArgumentError as exc:
         print(f"latent-explorer: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # before the event loop runs, only a modal dialog can say it
+        reporter.show_fatal(exc)
+        return 1
     window.show()
     return app.exec()
 

@@ -24,7 +24,7 @@ from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
 from core.paths import user_data_dir
-from explorer import autosave
+from explorer import autosave, crash
 from explorer.compare_panel import ComparePanel
 from explorer.generation_panel import GenerationPanel
 from explorer.latent_panel import LatentPanel
@@ -179,6 +179,9 @@ class MainWindow(QMainWindow):
         shortcuts = QAction(self.tr("&Keyboard shortcuts"), self, shortcut="F1")
         shortcuts.triggered.connect(self._on_shortcuts_action_triggered)
         help_menu.addAction(shortcuts)
+        self.log_folder_action = QAction(self.tr("Open &log folder"), self, objectName="openLogFolderAction")
+        self.log_folder_action.triggered.connect(self._on_log_folder_action_triggered)
+        help_menu.addAction(self.log_folder_action)
         about = QAction(self.tr("&About Latent Explorer"), self)
         about.triggered.connect(self._on_about_action_triggered)
         help_menu.addAction(about)
@@ -799,6 +802,14 @@ class MainWindow(QMainWindow):
                 "Ctrl+Enter\tstart training\nCtrl+L\tlog scale for losses\nF1\tthis list\nCtrl+Q\tquit"
             ),
         )
+
+    @Slot()
+    def _on_log_folder_action_triggered(self) -> None:
+        if not crash.open_log_folder():
+            self.show_error(
+                self.tr("Open log folder"),
+                self.tr("No file manager could open {folder}").format(folder=crash.log_path().parent),
+            )
 
     @Slot(bool)
     def _on_fullscreen_action_toggled(self, on: bool) -> None:
