@@ -1,6 +1,6 @@
 """Presentation mode: the app as the back row of a classroom sees it.
 
-Fonts 1.6× larger (everything that follows the application font: labels, buttons, image
+Fonts 1.5× larger (everything that follows the application font: labels, buttons, image
 captions, table cells), plot text, lines and markers scaled alike, and a high-contrast light
 theme (pure black on white, strong selection colour) that survives a washed-out projector.
 Turning it off restores exactly what was there before.
@@ -12,9 +12,10 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-SCALE = 1.6
+SCALE = 1.5
 PLOT_TEXT_PT = 11  # plot tick labels and axis titles in normal mode, in points
 TITLE_PT = 14
+LEGEND_PT = 10
 
 
 class _Saved:
@@ -92,7 +93,11 @@ def scale_plot(plot: pg.PlotWidget, scale: float) -> None:
         _scale_item(data_item, scale)
     legend = item.legend
     if legend is not None:
-        legend.setLabelTextSize(f"{9 * scale:.0f}pt")
+        size = f"{LEGEND_PT * scale:.0f}pt"
+        legend.setLabelTextSize(size)
+        legend.setLabelTextColor("#000000")
+        for _sample, label in legend.items:
+            label.setText(label.text, size=size, color="#000000")
 
 
 def _scale_item(item, scale: float) -> None:
@@ -105,6 +110,12 @@ def _scale_item(item, scale: float) -> None:
         if item.opts.get("symbolSize"):
             size = item.__dict__.setdefault("_base_symbol_size", item.opts["symbolSize"])
             item.setSymbolSize(size * scale)
+    elif isinstance(item, pg.TextItem):
+        font = item.textItem.font()
+        base = item.__dict__.setdefault("_base_point_size", font.pointSizeF())
+        if base > 0:
+            font.setPointSizeF(base * scale)
+            item.setFont(font)
     elif isinstance(item, pg.ScatterPlotItem):
         size = item.__dict__.setdefault("_base_size", item.opts["size"])
         item.setSize(size * scale)
