@@ -271,11 +271,31 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *, download: b
 
 
 def _download_with_torchvision(root: Path) -> None:
-    from torchvision.datasets import FashionMNIST
+    """Fetch the four .gz files into root/FashionMNIST/raw with torchvision's mirrors and MD5s.
 
-    root.mkdir(parents=True, exist_ok=True)
-    for train in (True, False):
-        FashionMNIST(root=str(root), train=train, download=True)
+    Not through the FashionMNIST dataset class: it would read all the data a second time, and
+    when a processed/*.pt cache lies in root it opens it with torch.load. Each file is
+    downloaded under a temporary name and renamed once its checksum is right, so a download
+    cut short never leaves a damaged file where the finder would pick it up.
+    """
+    from torchvision.datasets import FashionMNIST
+    from torchvision.datasets.utils import download_url
+
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in FashionMNIST.resources:
+        if (raw / filename).is_file():
+            continue
+        partial = f".{filename}.part"
+        for index, mirror in enumerate(FashionMNIST.mirrors):
+            try:
+                download_url(f"{mirror}{filename}", str(raw), partial, md5)
+                break
+            except (OSError, RuntimeError):  # no network, or a bad checksum (RuntimeError)
+                (raw / partial).unlink(missing_ok=True)
+                if index == len(FashionMNIST.mirrors) - 1:
+                    raise
+        os.replace(raw / partial, raw / filename)
 
 
 def to_float(images: torch.Tensor) -> torch.Tensor:

@@ -334,6 +334,75 @@ def test_download_goes_to_app_folder(no_system_data, monkeypatch, tiny_data):
     assert find_data_folder() is not None
 
 
+@pytest.fixture
+def fake_mirror(monkeypatch, tmp_path, tiny_data):
+    """torchvision's download_url, serving the tiny dataset's .gz files instead of the network."""
+    import torchvision.datasets.utils as tv_utils
+
+    served = write_dataset(tmp_path / "mirror", tiny_data, gz=True)
+    calls: list[str] = []
+
+    def download_url(url, root, filename=None, md5=None):
+        calls.append(url)
+        Path(root, filename or url.rsplit("/", 1)[1]).write_bytes(
+            (served / url.rsplit("/", 1)[1]).read_bytes()
+        )
+
+    monkeypatch.setattr(tv_utils, "download_url", download_url)
+    return calls
+
+
+def test_download_never_opens_a_torchvision_cache(no_system_data, fake_mirror, monkeypatch):
+    """torchvision's FashionMNIST class loads processed/*.pt with torch.load when present."""
+    processed = Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist" / "FashionMNIST" / "processed"
+    processed.mkdir(parents=True)
+    for name in ("training.pt", "test.pt"):
+        torch.save((torch.zeros(1, 28, 28, dtype=torch.uint8), torch.zeros(1)), processed / name)
+
+    def no_torch_load(*args, **kwargs):
+        raise AssertionError("torch.load was called on a file in the user's data folder")
+
+    monkeypatch.setattr(torch, "load", no_torch_load)
+    ds = load_fashion_mnist(download=True)
+    assert len(fake_mirror) == 4 and len(ds.test) == 128
+    assert sorted(p.name for p in Path(ds.source.removeprefix("downloaded to ")).iterdir()) == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
+
+
+def test_a_download_cut_short_leaves_no_file_behind(no_system_data, fake_mirror, monkeypatch):
+    import torchvision.datasets.utils as tv_utils
+
+    serve = tv_utils.download_url
+
+    def cut_short(url, root, filename=None, md5=None):
+        serve(url, root, filename, md5)
+        if "t10k-images" in url:
+            path = Path(root, filename)
+            path.write_bytes(path.read_bytes()[:100])
+            raise RuntimeError("File not found or corrupted.")
+
+    monkeypatch.setattr(tv_utils, "download_url", cut_short)
+    with pytest.raises(DataNotFoundError, match="download failed .*File not found or corrupted"):
+        load_fashion_mnist(download=True)
+    raw = Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist" / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
+    # The next try fetches only what is missing.
+    monkeypatch.setattr(tv_utils, "download_url", serve)
+    fake_mirror.clear()
+    assert len(load_fashion_mnist(download=True).test) == 128
+    assert [url.rsplit("/", 1)[1] for url in fake_mirror] == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
+
+
 # --- helpers --------------------------------------------------------------------------
 
 
