@@ -621,7 +621,11 @@ class LatentPanel(QWidget):
         maps = self._replay_maps_for(replay)
         frame = min(self.replay_slider.value(), len(maps) - 1)
         coords = maps[frame]
-        labels = self.session.dataset.test.labels.numpy()[replay.indices] if self.session.dataset else None
+        test = self.session.dataset.test if self.session.dataset else None
+        # A replay recorded on another test set (e.g. the full one, opened here with fewer images) is
+        # drawn without class colours rather than indexed out of bounds.
+        fits = test is not None and (len(replay.indices) == 0 or int(replay.indices.max()) < len(test))
+        labels = test.labels.numpy()[replay.indices] if fits else None
         brushes = [self.brushes[c] for c in labels] if labels is not None else None
         self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes)
         # One view for the whole replay, so that packing and spreading show as they are.
