@@ -107,3 +107,11 @@ def test_file_save_into_a_missing_folder(unsaved, monkeypatch, tmp_path):
     [text] = error_texts(window)
     assert str(path) in text and "does not exist" in text
     assert not entry.saved and entry.path is None
+
+
+def test_a_home_folder_that_does_not_exist(make_window):
+    """The shell leaves '~nobody/...' as it is when there is no such user."""
+    window = make_window("--checkpoint", "~no-such-user-here/m.safetensors")
+    [text] = error_texts(window)
+    assert "~no-such-user-here/m.safetensors does not exist" in text
+    assert window.session.entries == []
