@@ -13,8 +13,9 @@ import json
 import math
 import os
 import platform
+import secrets
+import stat
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,7 @@ METADATA_KEY = "latent_explorer"
 SUFFIX = ".safetensors"
 _MAX_HEADER = 16 * 1024 * 1024  # our headers are a few kB; anything huge is not ours
 _PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin")
+_DTYPE_SIZES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "U8": 1}
 
 
 class CheckpointError(Exception):
@@ -61,9 +63,11 @@ class Checkpoint:
         """The training replay saved with the model, if any."""
         codes = self.extra_tensors.get("replay_codes")
         indices = self.extra_tensors.get("replay_indices")
-        if codes is None or indices is None or codes.dim() != 3 or codes.shape[1] != len(indices):
+        if codes is None or indices is None or codes.dim() != 3 or indices.dim() != 1:
+            return None  # not a replay this version understands: the model opens without it
+        if codes.shape[1:] != (len(indices), self.model.latent_dim) or indices.dtype != torch.int64:
             return None
-        if codes.shape[2] != self.model.latent_dim:
+        if len(indices) and int(indices.min()) < 0:
             return None
         return Replay(indices.numpy().astype(np.int64), [f.numpy() for f in codes])
 
@@ -88,7 +92,7 @@ def save_checkpoint(
     if replay is not None and replay.frames:
         extra_tensors["replay_codes"] = torch.from_numpy(np.stack(replay.frames).astype(np.float16))
         extra_tensors["replay_indices"] = torch.from_numpy(np.asarray(replay.indices, dtype=np.int64))
-    path = Path(path).expanduser()
+    path = _user_path(path)
     config = model_config(model)
     document = {
         "format": FORMAT,
@@ -123,49 +127,64 @@ def save_checkpoint(
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write a temporary file beside path, sync it, then rename it over path."""
+    folder = path.parent
     if not folder.is_dir():
         raise CheckpointError(f"Cannot save {path}: the folder {folder} does not exist.")
-    tmp_name = None
+    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    created = False
     try:
-        with tempfile.NamedTemporaryFile(
-            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as tmp:
-            tmp_name = tmp.name
-            tmp.write(payload)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-        if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        # O_EXCL never writes through an existing file or link; 0o666 lets the umask decide
+        # the permissions, as for any new file (tempfile's files would be private, 0o600).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        created = True
+        with os.fdopen(fd, "wb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        if path.is_file():  # a replaced file keeps its permissions
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        os.replace(tmp, path)
+        created = False
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CheckpointError(
             f"Cannot save {path}: {reason}. Any existing file was left as it was."
         ) from None
     finally:
-        if tmp_name is not None:
+        if created:
             try:
-                os.unlink(tmp_name)
+                tmp.unlink()
             except OSError:
                 pass
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in folder durable (POSIX). Best effort: the file is saved already, and
+    some file systems refuse to sync a folder."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
-    """The JSON document of a checkpoint, validated, without building the model."""
-    document, _, _ = _read_header(Path(path).expanduser())
+    """The JSON document of a checkpoint, validated, without reading its weights."""
+    document, _, _ = _read(_user_path(path), weights=False)
     return document
 
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Load and validate a checkpoint; raises CheckpointError on any problem."""
-    path = Path(path).expanduser()
-    document, entries, data = _read_header(path)
+    path = _user_path(path)
+    document, entries, data = _read(path, weights=True)
     name = path.name
     config = ModelConfig(document["kind"], document["latent_dim"])
     model = build_model(config)
@@ -183,13 +202,19 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             f"{name} does not hold the weights of a Latent Explorer {config.kind.upper()} "
             f"({'; '.join(details)})."
         )
+    decoder_in = entries["model.decoder.linear.weight"]["shape"]  # (3136, latent size)
+    if len(decoder_in) == 2 and decoder_in[1] != config.latent_dim:
+        raise CheckpointError(
+            f"{name}: its metadata says latent size {config.latent_dim} but its weights are for "
+            f"latent size {decoder_in[1]}."
+        )
     for key, tensor in expected.items():
         entry = entries[key]
-        if entry.get("dtype") != "F32" or list(entry.get("shape", [])) != list(tensor.shape):
+        if entry["dtype"] != "F32" or entry["shape"] != list(tensor.shape):
             raise CheckpointError(
-                f"{name}: tensor {key} is {entry.get('dtype')} {entry.get('shape')}, expected "
-                f"F32 {list(tensor.shape)} for a {config.kind.upper()} with latent size "
-                f"{config.latent_dim}."
+                f"{name}: tensor {key} is {entry['dtype']} {entry['shape']}, expected F32 "
+                f"{list(tensor.shape)} for {'an AE' if config.kind == 'ae' else 'a VAE'} with "
+                f"latent size {config.latent_dim}."
             )
     try:
         tensors = load_tensors(data)
@@ -202,18 +227,64 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     model.load_state_dict(state, strict=True)
     model.eval()
     try:
-        train_config = (
-            TrainConfig.from_dict(document["train_config"]) if document.get("train_config") else None
-        )
-        history = [EpochRecord.from_dict(r) for r in document.get("history") or []]
+        settings = document.get("train_config")
+        if settings is not None and not isinstance(settings, dict):
+            raise ValueError("the training settings are not a JSON object")
+        train_config = TrainConfig.from_dict(settings) if settings else None
+        history = _history(document.get("history") or [])
     except (TypeError, ValueError, KeyError) as exc:
         raise CheckpointError(f"{name}: its training settings or history are invalid ({exc}).") from None
     extra_tensors = {k.removeprefix("extra."): v for k, v in tensors.items() if k.startswith("extra.")}
     return Checkpoint(model, train_config, history, document, path, extra_tensors)
 
 
-def _read_header(path: Path) -> tuple[dict, dict, bytes]:
-    """Parse and check a safetensors header by hand: (our document, tensor entries, bytes)."""
+def _history(records: object) -> list[EpochRecord]:
+    """Epoch records with the types the app draws and prints; ValueError for anything else."""
+    if not isinstance(records, list):
+        raise ValueError("the history is not a list")
+    history = []
+    for data in records:
+        if not isinstance(data, dict):
+            raise ValueError("an epoch of the history is not a JSON object")
+        record = EpochRecord.from_dict(data)  # TypeError when a field is missing
+        losses = [record.train_loss, record.seconds, record.eval_seconds]
+        losses += [x for x in (record.train_bce, record.train_kl) if x is not None]
+        test = record.test
+        if (
+            not _is_int(record.epoch)
+            or record.epoch < 1
+            or not isinstance(record.complete, bool)
+            or not all(_is_real(x) for x in losses)
+            or not isinstance(test, dict)
+            or not _is_real(test.get("test_loss"))
+            or not all(_is_real(v) or (isinstance(v, list) and all(map(_is_real, v))) for v in test.values())
+        ):
+            raise ValueError(f"epoch {record.epoch!r} of the history has a field of the wrong type")
+        history.append(record)
+    return history
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value: object) -> bool:
+    return _is_int(value) or isinstance(value, float)
+
+
+def _user_path(path: str | os.PathLike) -> Path:
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # "~someone/..." with no such user
+        raise CheckpointError(f"{path} does not exist: there is no such user.") from None
+
+
+def _read(path: Path, *, weights: bool) -> tuple[dict, dict, bytes]:
+    """Our document, the tensor entries and the file's bytes (only the header unless weights).
+
+    The length and the header are read and checked first, so a file that is not ours is refused
+    after a few bytes however big it is, and a pickle is never handed to anything that unpickles.
+    """
     name = path.name
     if path.suffix.lower() in _PICKLE_SUFFIXES:
         raise CheckpointError(
@@ -221,31 +292,67 @@ def _read_header(path: Path) -> tuple[dict, dict, bytes]:
             f"Latent Explorer only opens {SUFFIX} checkpoints it saved itself."
         )
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise CheckpointError(f"{path} is a folder, not a checkpoint file.") from None
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise CheckpointError(f"{path} is a folder, not a checkpoint file.")
+        if not stat.S_ISREG(mode):  # a pipe or a device: reading could block or never end
+            raise CheckpointError(f"{path} is not a regular file.")
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            prefix = file.read(8)
+            header_len = _header_length(name, prefix, size)
+            header = file.read(header_len)
+            payload_len = size - 8 - header_len
+            document, entries = _parse_header(name, header, payload_len)
+            payload = file.read() if weights else b""
     except FileNotFoundError:
         raise CheckpointError(f"{path} does not exist.") from None
     except OSError as exc:
         raise CheckpointError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(header) != header_len or (weights and len(payload) != payload_len):
+        raise CheckpointError(f"{name} changed while it was being read; try again.")
+    return document, entries, prefix + header + payload
+
+
+def _header_length(name: str, prefix: bytes, size: int) -> int:
+    """The safetensors header's length, from the first 8 bytes of a file of this size."""
     not_ours = f"{name} is not a Latent Explorer checkpoint"
-    if len(data) == 0:
+    if size == 0:
         raise CheckpointError(f"{name} is empty.")
-    if len(data) < 8:
-        raise CheckpointError(f"{not_ours}: only {len(data)} bytes.")
-    (header_len,) = struct.unpack("<Q", data[:8])
-    if header_len == 0 or header_len > _MAX_HEADER or 8 + header_len > len(data):
-        if data[:2] == b"PK" or data[:1] == b"\x80":
+    if size < 8:
+        raise CheckpointError(f"{not_ours}: only {size} bytes.")
+    (header_len,) = struct.unpack("<Q", prefix)
+    if header_len == 0 or header_len > _MAX_HEADER or 8 + header_len > size:
+        if prefix[:2] == b"PK" or prefix[:1] == b"\x80":
             raise CheckpointError(
                 f"{not_ours}: it looks like a PyTorch pickle file, which is never opened "
                 "because opening a pickle can run code."
             )
-        if 8 + header_len > len(data) and header_len <= _MAX_HEADER:
+        if 8 + header_len > size and header_len <= _MAX_HEADER:
             raise CheckpointError(f"{name} is truncated: its header is cut short.")
         raise CheckpointError(f"{not_ours} (it is not a safetensors file).")
+    return header_len
+
+
+def _json(text: str | bytes) -> object:
+    """json.loads that refuses duplicate keys (readers could disagree on which one wins).
+
+    Raises ValueError, or RecursionError for absurdly deep nesting."""
+
+    def unique(pairs: list[tuple[str, object]]) -> dict:
+        if len({key for key, _ in pairs}) != len(pairs):
+            raise ValueError("duplicate key")
+        return dict(pairs)
+
+    return json.loads(text, object_pairs_hook=unique)
+
+
+def _parse_header(name: str, raw: bytes, payload_len: int) -> tuple[dict, dict]:
+    """Check a safetensors header by hand: (our document, tensor entries)."""
+    not_ours = f"{name} is not a Latent Explorer checkpoint"
     try:
-        header = json.loads(data[8 : 8 + header_len])
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        header = _json(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise CheckpointError(f"{not_ours}: its header is not valid JSON.") from None
     if not isinstance(header, dict):
         raise CheckpointError(f"{not_ours}: unexpected header.")
@@ -256,13 +363,13 @@ def _read_header(path: Path) -> tuple[dict, dict, bytes]:
             "(perhaps another program's model)."
         )
     try:
-        document = json.loads(metadata[METADATA_KEY])
-    except (TypeError, json.JSONDecodeError):
+        document = _json(metadata[METADATA_KEY])
+    except (TypeError, ValueError, RecursionError):
         raise CheckpointError(f"{name}: its metadata is not valid JSON.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CheckpointError(f"{not_ours}: unknown metadata format.")
     version = document.get("format_version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise CheckpointError(f"{name}: invalid format version {version!r}.")
     if version > FORMAT_VERSION:
         raise CheckpointError(
@@ -273,8 +380,6 @@ def _read_header(path: Path) -> tuple[dict, dict, bytes]:
         ModelConfig(document.get("kind"), document.get("latent_dim"))
     except ValueError as exc:
         raise CheckpointError(f"{name}: {exc}") from None
-    end = 8 + header_len
-    payload_len = len(data) - end
     for key, entry in header.items():
         offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
         if (
@@ -287,7 +392,8 @@ def _read_header(path: Path) -> tuple[dict, dict, bytes]:
         shape = entry.get("shape")
         if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
             raise CheckpointError(f"{name} is damaged (tensor {key} has an invalid shape).")
-        size = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "U8": 1}.get(entry.get("dtype"))
+        dtype = entry.get("dtype")
+        size = _DTYPE_SIZES.get(dtype) if isinstance(dtype, str) else None
         if size is None or offsets[1] - offsets[0] != size * math.prod(shape):
             raise CheckpointError(f"{name} is damaged (tensor {key} has the wrong size).")
-    return document, header, data
+    return document, header

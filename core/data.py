@@ -13,10 +13,13 @@ converted to float on the fly, with no per-image PIL round trip.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -46,6 +49,7 @@ SPLIT_FILES = {
 
 _IDX_UBYTE = 0x08
 _GZIP_MAGIC = b"\x1f\x8b"
+_DEFLATE_MAX_RATIO = 1032  # the most deflate can compress: an upper bound on data size
 
 HOW_TO_GET_DATA = (
     "Get Fashion-MNIST in one of three ways: "
@@ -64,6 +68,10 @@ class DataFormatError(DataError):
     """A file exists but is not a valid IDX file of the expected shape."""
 
 
+class DataAccessError(DataError):
+    """A file or folder exists but cannot be read (permissions, I/O error)."""
+
+
 class DataNotFoundError(DataError):
     """No copy of Fashion-MNIST was found (and none could be downloaded)."""
 
@@ -72,38 +80,60 @@ def read_idx(path: str | os.PathLike, *, expected_ndim: int | None = None) -> to
     """Read an IDX file of unsigned bytes (gzipped or not) into a uint8 tensor.
 
     Checks the magic number, the data type, the number of dimensions and that the file holds
-    exactly the bytes its header announces. Raises DataFormatError naming the file otherwise.
+    exactly the bytes its header announces. Raises DataFormatError (or DataAccessError when the
+    file cannot be read at all) naming the file otherwise. The size in the header is checked
+    against the file's own size before anything is allocated, so a lying header costs nothing.
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        if raw[:2] == _GZIP_MAGIC:
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
-        raise DataFormatError(f"Cannot read {path}: {exc}") from None
-    if len(raw) < 4:
-        raise DataFormatError(f"{path} is not an IDX file: only {len(raw)} bytes.")
-    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+        if path.exists() and not path.is_file():  # a folder, or a pipe that would block
+            raise DataAccessError(f"Cannot read {path}: it is not a regular file.")
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            gzipped = file.read(2) == _GZIP_MAGIC
+            file.seek(0)
+            stream = gzip.GzipFile(fileobj=file, mode="rb") if gzipped else file
+            return _read_idx_stream(path, stream, size, gzipped, expected_ndim)
+    except EOFError:
+        raise DataFormatError(f"{path} is truncated: its gzip stream ends early.") from None
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise DataFormatError(f"{path} is damaged (gzip: {exc}).") from None
+    except OSError as exc:
+        raise DataAccessError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _read_idx_stream(
+    path: Path, stream: BinaryIO, size: int, gzipped: bool, expected_ndim: int | None
+) -> torch.Tensor:
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise DataFormatError(f"{path} is not an IDX file: only {len(magic)} bytes.")
+    zero, dtype, ndim = struct.unpack(">HBB", magic)
     if zero != 0 or dtype != _IDX_UBYTE or not 1 <= ndim <= 4:
         raise DataFormatError(
-            f"{path} is not an IDX file of bytes (magic number 0x{raw[:4].hex()}, expected 0x0000080N)."
+            f"{path} is not an IDX file of bytes (magic number 0x{magic.hex()}, expected 0x0000080N)."
         )
     if expected_ndim is not None and ndim != expected_ndim:
         raise DataFormatError(f"{path} has {ndim} dimensions, expected {expected_ndim}.")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise DataFormatError(f"{path} is truncated inside its header.")
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(shape, dtype=np.int64))
-    actual = len(raw) - header
+    shape = struct.unpack(f">{ndim}I", sizes)
+    expected = math.prod(shape)  # Python ints: no int64 overflow
+    announced = f"header announces {'×'.join(map(str, shape))} = {expected} bytes of data"
+    if not gzipped:
+        actual = size - 4 - 4 * ndim
+        data = stream.read(expected) if actual == expected else b""
+    elif expected > size * _DEFLATE_MAX_RATIO:  # deflate never packs more than 1032:1
+        raise DataFormatError(f"{path} is truncated: {announced}, more than its {size} bytes can hold.")
+    else:
+        data = stream.read(expected + 1)  # one byte more tells a file longer than announced
+        actual = len(data)
     if actual != expected:
         what = "truncated" if actual < expected else "longer than its header says"
-        raise DataFormatError(
-            f"{path} is {what}: header announces {'×'.join(map(str, shape))} = {expected} bytes "
-            f"of data, the file holds {actual}."
-        )
-    array = np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
-    return torch.from_numpy(array.copy())
+        holds = "more" if gzipped and actual > expected else str(actual)
+        raise DataFormatError(f"{path} is {what}: {announced}, the file holds {holds}.")
+    return torch.from_numpy(np.frombuffer(data, dtype=np.uint8).reshape(shape).copy())
 
 
 @dataclass(frozen=True)
@@ -162,6 +192,8 @@ def load_split(folder: str | os.PathLike, split: str) -> Split:
     labels = read_idx(_existing(folder, label_stem), expected_ndim=1)
     if tuple(images.shape[1:]) != (28, 28):
         raise DataFormatError(f"{folder}: {split} images are {tuple(images.shape[1:])}, expected 28×28.")
+    if len(images) == 0:
+        raise DataFormatError(f"{folder}: the {split} split holds no images.")
     if len(images) != len(labels):
         raise DataFormatError(f"{folder}: {len(images)} {split} images but {len(labels)} labels.")
     if len(labels) and int(labels.max()) >= len(CLASS_NAMES):
@@ -171,8 +203,11 @@ def load_split(folder: str | os.PathLike, split: str) -> Split:
 
 def _existing(folder: Path, stem: str) -> Path:
     for name in (stem, stem + ".gz"):
-        if (folder / name).is_file():
-            return folder / name
+        try:
+            if (folder / name).is_file():
+                return folder / name
+        except OSError as exc:  # e.g. a folder we may not enter
+            raise DataAccessError(f"Cannot read {folder / name}: {exc.strerror or exc}.") from None
     raise DataNotFoundError(f"{folder} has no {stem}[.gz].")
 
 
@@ -208,11 +243,14 @@ def find_data_folder(data_dir: str | os.PathLike | None = None) -> Path | None:
         # A folder the user named must hold the data: falling back silently to another copy
         # would train on something they did not ask for.
         root = Path(explicit).expanduser()
-        if not root.is_dir():
-            raise DataNotFoundError(f"The data folder {root} does not exist.")
-        for folder in candidate_folders(data_dir)[:3]:
-            if has_files(folder):
-                return folder
+        try:
+            if not root.is_dir():
+                raise DataNotFoundError(f"The data folder {root} does not exist.")
+            for folder in candidate_folders(data_dir)[:3]:
+                if has_files(folder):
+                    return folder
+        except OSError as exc:
+            raise DataAccessError(f"Cannot read the data folder {root}: {exc.strerror or exc}.") from None
         raise DataNotFoundError(
             f"The data folder {root} does not hold the four Fashion-MNIST files "
             "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
@@ -252,11 +290,31 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *, download: b
 
 
 def _download_with_torchvision(root: Path) -> None:
-    from torchvision.datasets import FashionMNIST
+    """Fetch the four .gz files into root/FashionMNIST/raw with torchvision's mirrors and MD5s.
 
-    root.mkdir(parents=True, exist_ok=True)
-    for train in (True, False):
-        FashionMNIST(root=str(root), train=train, download=True)
+    Not through the FashionMNIST dataset class: it would read all the data a second time, and
+    when a processed/*.pt cache lies in root it opens it with torch.load. Each file is
+    downloaded under a temporary name and renamed once its checksum is right, so a download
+    cut short never leaves a damaged file where the finder would pick it up.
+    """
+    from torchvision.datasets import FashionMNIST
+    from torchvision.datasets.utils import download_url
+
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in FashionMNIST.resources:
+        if (raw / filename).is_file():
+            continue
+        partial = f".{filename}.part"
+        for index, mirror in enumerate(FashionMNIST.mirrors):
+            try:
+                download_url(f"{mirror}{filename}", str(raw), partial, md5)
+                break
+            except (OSError, RuntimeError):  # no network, or a bad checksum (RuntimeError)
+                (raw / partial).unlink(missing_ok=True)
+                if index == len(FashionMNIST.mirrors) - 1:
+                    raise
+        os.replace(raw / partial, raw / filename)
 
 
 def to_float(images: torch.Tensor) -> torch.Tensor:

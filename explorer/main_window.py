@@ -333,7 +333,10 @@ class MainWindow(QMainWindow):
 
     def open_checkpoint(self, path: str | Path, select: bool = True) -> ModelEntry | None:
         """Open a model file into the session; errors go to a dialog. Returns the entry."""
-        path = Path(path).expanduser()
+        try:
+            path = Path(path).expanduser()
+        except RuntimeError:  # "~nobody/...": load_checkpoint explains
+            path = Path(path)
         existing = self.session.find_path(path)
         if existing is not None:
             self.training_panel.select_entry(existing.id)

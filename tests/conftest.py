@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from core.data import DEBIAN_DIR, Dataset, find_data_folder, load_fashion_mnist  # noqa: E402
-from tests.helpers import synthetic_split, write_dataset  # noqa: E402
+from tests.helpers import bad_checkpoints, synthetic_split, write_dataset  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +57,12 @@ def model_files(tmp_path_factory, tiny_data) -> dict[str, Path]:
             folder / f"{kind}.safetensors", model, history=result.history, replay=trainer.replay
         )
     return paths
+
+
+@pytest.fixture(scope="session")
+def bad_checkpoint_files(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
+    """(folder, {file name: part of its error message}, marker): files every way of opening a
+    model must refuse. Unpickling any of them would create the marker file."""
+    folder = tmp_path_factory.mktemp("bad-checkpoints")
+    marker = folder.parent / f"{folder.name}-UNPICKLED"
+    return folder, bad_checkpoints(folder, marker), marker

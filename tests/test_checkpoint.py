@@ -1,16 +1,21 @@
+import errno
 import json
 import os
+import stat
 import struct
+import tracemalloc
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import save as save_file_bytes
 from safetensors.torch import save_file
 
 from core import checkpoint as ckpt_mod
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
 from core.models import ModelConfig
-from core.training import TrainConfig, Trainer, new_model
+from core.training import EpochRecord, TrainConfig, Trainer, new_model
+from tests.helpers import pickle_bomb_is_armed, write_pickle_bomb
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +53,27 @@ def test_extra_tensors_round_trip(tmp_path, trained):
     assert torch.equal(load_checkpoint(path).extra_tensors["replay"], codes)
 
 
-def _write_pickle_bomb(path, marker):
-    class Bomb:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
-    torch.save({"x": Bomb()}, path)
-
-
+@pytest.mark.parametrize("with_torch", [True, False], ids=["torch.save", "pickle"])
 @pytest.mark.parametrize("name", ["evil.pt", "evil.pth", "evil.ckpt", "renamed.safetensors"])
-def test_pickles_are_refused_without_unpickling(tmp_path, name):
+def test_pickles_are_refused_without_unpickling(tmp_path, name, with_torch):
     marker = tmp_path / "pwned"
-    path = tmp_path / name
-    _write_pickle_bomb(path, marker)
-    assert not marker.exists()
+    path = write_pickle_bomb(tmp_path / name, marker, with_torch=with_torch)
+    assert pickle_bomb_is_armed(path, marker)  # unpickling it really would create the marker
     with pytest.raises(CheckpointError, match="pickle"):
         load_checkpoint(path)
+    with pytest.raises(CheckpointError, match="pickle"):
+        read_metadata(path)
+    assert not marker.exists()
+
+
+def test_every_refusal_names_the_file_and_the_problem(bad_checkpoint_files):
+    folder, expected, marker = bad_checkpoint_files
+    for name, problem in expected.items():
+        with pytest.raises(CheckpointError) as info:
+            load_checkpoint(folder / name)
+        message = str(info.value)
+        assert message.startswith(name) and problem in message, message
+        assert "\n" not in message and len(message) < 300
     assert not marker.exists()
 
 
@@ -195,3 +205,232 @@ def test_training_replay_round_trips(tmp_path, tiny_data):
     )
     more.run()
     assert len(more.replay.frames) == 4
+
+
+# --- hostile and odd files ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small(tmp_path):
+    """A freshly saved, untrained AE with latent size 2 and one epoch of history."""
+    model = new_model(ModelConfig("ae", 2))
+    record = EpochRecord(1, 0.05, {"test_loss": 0.04, "test_mse": 0.04}, 1.0, 0.1)
+    return save_checkpoint(tmp_path / "small.safetensors", model, TrainConfig(), [record])
+
+
+def _with_header(path, header: bytes):
+    """Replace a checkpoint's header by these bytes (padded), keeping its tensor data."""
+    data = path.read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header += b" " * (-len(header) % 8)
+    path.write_bytes(struct.pack("<Q", len(header)) + header + data[8 + n :])
+    return path
+
+
+def _header(path) -> dict:
+    data = path.read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    return json.loads(data[8 : 8 + n])
+
+
+@pytest.mark.timeout(20)
+def test_pipes_and_devices_are_not_read(tmp_path):
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(CheckpointError, match="pipe.safetensors is not a regular file"):
+        load_checkpoint(fifo)
+    with pytest.raises(CheckpointError, match="not a regular file"):
+        load_checkpoint("/dev/zero")  # reading it would never end
+
+
+def test_a_huge_foreign_file_is_refused_after_reading_its_header(tmp_path):
+    """Opening a multi-gigabyte model of another program must not read it all into memory."""
+    path = tmp_path / "llm.safetensors"
+    path.write_bytes(save_file_bytes({"w": torch.zeros(2)}))
+    with path.open("r+b") as f:
+        f.truncate(256 * 2**20)  # sparse: costs no disk
+    # Its header is valid safetensors, announcing 8 bytes: the rest is trailing data.
+    tracemalloc.start()
+    try:
+        with pytest.raises(CheckpointError, match="without Latent Explorer's metadata"):
+            load_checkpoint(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
+
+
+@pytest.mark.parametrize(
+    "header, problem",
+    [
+        (b'{"a": ' + b"1" * 5000 + b"}", "not valid JSON"),  # int() refuses over 4300 digits
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),  # RecursionError in the parser
+        (b"\xff\xfe{}", "not valid JSON"),
+        (b'{"__metadata__": {"latent_explorer": "{}"}, "__metadata__": {}}', "not valid JSON"),
+        (b"[]", "unexpected header"),
+        (b'{"__metadata__": {"latent_explorer": 5}}', "metadata is not valid JSON"),
+        (b'{"__metadata__": {"latent_explorer": "[[[[' + b"[" * 100_000 + b'"}}', "metadata is not valid"),
+    ],
+    ids=["huge-int", "deep", "not-utf8", "duplicate-key", "list", "metadata-int", "metadata-deep"],
+)
+def test_malformed_headers(small, header, problem):
+    with pytest.raises(CheckpointError, match=problem):
+        load_checkpoint(_with_header(small, header))
+
+
+def _edit(path, edit) -> None:
+    """Apply edit(header, document) to a checkpoint's parsed header and metadata document."""
+    header = _header(path)
+    document = json.loads(header["__metadata__"]["latent_explorer"])
+    edit(header, document)
+    header["__metadata__"]["latent_explorer"] = json.dumps(document)
+    _with_header(path, json.dumps(header).encode())
+
+
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        (lambda h, d: h["model.linear_z.bias"].update(dtype=["F32"]), "wrong size"),
+        (lambda h, d: h["model.linear_z.bias"].update(shape=[2, -1]), "invalid shape"),
+        (lambda h, d: h["model.linear_z.bias"].update(data_offsets=[0, 10**30]), "outside the file"),
+        (lambda h, d: d.update(format_version=True), "invalid format version"),
+        (lambda h, d: d.update(latent_dim="2"), "Latent size must be an integer"),
+        (lambda h, d: d.update(kind=["ae"]), "Unknown model kind"),
+        (lambda h, d: d.update(train_config=[1]), "training settings or history are invalid"),
+        (lambda h, d: d.update(history=[1]), "history are invalid"),
+        (lambda h, d: d.update(history="abc"), "history are invalid"),
+        (lambda h, d: d["history"][0].update(train_loss="low"), "history are invalid"),
+        (lambda h, d: d["history"][0].update(test=[]), "history are invalid"),
+        (lambda h, d: d["history"][0].update(epoch=None), "history are invalid"),
+        (lambda h, d: d["history"][0]["test"].pop("test_loss"), "history are invalid"),
+    ],
+)
+def test_malformed_metadata(small, edit, problem):
+    _edit(small, edit)
+    with pytest.raises(CheckpointError, match=problem) as info:
+        load_checkpoint(small)
+    assert "small.safetensors" in str(info.value)
+
+
+def test_a_replay_that_does_not_fit_is_dropped_not_fatal(tmp_path):
+    model = new_model(ModelConfig("ae", 2))
+    for indices in (torch.tensor([0, -5]), torch.tensor([0.0, 1.0]), torch.tensor([[0, 1]])):
+        path = save_checkpoint(
+            tmp_path / "r.safetensors",
+            model,
+            extra_tensors={
+                "replay_codes": torch.zeros(3, 2, 2, dtype=torch.float16),
+                "replay_indices": indices,
+            },
+        )
+        loaded = load_checkpoint(path)
+        assert loaded.replay is None and loaded.model.latent_dim == 2
+
+
+def test_unknown_user_folder(tmp_path):
+    with pytest.raises(CheckpointError, match="no such user"):
+        load_checkpoint("~no-such-user-here/m.safetensors")
+    with pytest.raises(CheckpointError, match="no such user"):
+        save_checkpoint("~no-such-user-here/m.safetensors", new_model(ModelConfig("ae", 2)))
+
+
+# --- saving -----------------------------------------------------------------------------
+
+
+class _FailingFile:
+    """A file object that writes the first half of what it is given, then reports a full disk."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.written = 0
+
+    def write(self, data) -> int:
+        self.written = self.file.write(bytes(data[: len(data) // 2]))
+        self.file.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+
+@pytest.mark.parametrize("stage", ["write", "fsync"])
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(small, monkeypatch, stage):
+    before = small.read_bytes()
+    opened: list[_FailingFile] = []
+    if stage == "write":
+        real_fdopen = os.fdopen
+
+        def fdopen(fd, *args, **kwargs):
+            opened.append(_FailingFile(real_fdopen(fd, *args, **kwargs)))
+            return opened[-1]
+
+        monkeypatch.setattr(ckpt_mod.os, "fdopen", fdopen)
+    else:
+
+        def fsync(fd):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(ckpt_mod.os, "fsync", fsync)
+    with pytest.raises(CheckpointError) as info:
+        save_checkpoint(small, new_model(ModelConfig("vae", 5)))
+    monkeypatch.undo()
+    assert str(info.value) == (
+        f"Cannot save {small}: No space left on device. Any existing file was left as it was."
+    )
+    if stage == "write":
+        assert opened and opened[0].written > 0  # the failure came after partial output
+    assert small.read_bytes() == before
+    assert [p.name for p in small.parent.iterdir()] == [small.name]
+    assert load_checkpoint(small).model.latent_dim == 2
+
+
+def test_an_unwritable_folder_is_a_clear_error(small, monkeypatch):
+    """Simulated, since tests may run as root (see test_save_into_read_only_folder)."""
+    before = small.read_bytes()
+    real_open = os.open
+
+    def deny(path, flags, *args):
+        if flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(ckpt_mod.os, "open", deny)
+    with pytest.raises(CheckpointError, match="Cannot save .*small.safetensors: Permission denied"):
+        save_checkpoint(small, new_model(ModelConfig("ae", 3)))
+    monkeypatch.undo()
+    assert small.read_bytes() == before
+    with pytest.raises(CheckpointError, match="Is a directory"):
+        save_checkpoint(small.parent, new_model(ModelConfig("ae", 3)))
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    """Not tempfile's private 0o600: the umask decides, and a replaced file keeps its mode."""
+    old_umask = os.umask(0o022)
+    try:
+        path = save_checkpoint(tmp_path / "m.safetensors", new_model(ModelConfig("ae", 2)))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)
+        save_checkpoint(path, new_model(ModelConfig("ae", 2)))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old_umask)
+
+
+def test_a_folder_that_cannot_be_synced_does_not_fail_a_save(tmp_path, monkeypatch):
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(ckpt_mod.os, "fsync", fsync)
+    path = save_checkpoint(tmp_path / "m.safetensors", new_model(ModelConfig("ae", 2)))
+    monkeypatch.undo()
+    assert load_checkpoint(path).model.latent_dim == 2

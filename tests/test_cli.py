@@ -1,3 +1,5 @@
+import errno
+import gzip
 import json
 import subprocess
 import sys
@@ -150,3 +152,94 @@ def test_installed_entry_point(tmp_path, tiny_data_dir):
     assert out_file.exists()
     bad = subprocess.run([str(exe), "--model", "ae", "--out", "x.pt"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def _one_line_error(code, err) -> str:
+    assert code == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("latent-explorer-train: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_resume_refuses_bad_checkpoints(tmp_path, capsys, bad_checkpoint_files):
+    folder, expected, marker = bad_checkpoint_files
+    out = tmp_path / "out.safetensors"
+    for name, problem in expected.items():
+        code, stdout, err = run(["--resume", str(folder / name), "--out", str(out), *COMMON], capsys)
+        line = _one_line_error(code, err)
+        assert name in line and problem in line, line
+        assert stdout == "" and not out.exists()
+    assert not marker.exists()
+
+
+def test_the_installed_command_never_unpickles(tmp_path, bad_checkpoint_files):
+    folder, _, marker = bad_checkpoint_files
+    for name in ("evil.pt", "pickle-renamed.safetensors"):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "core.cli",
+                "--resume",
+                str(folder / name),
+                "--out",
+                str(tmp_path / "o.safetensors"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "pickle" in proc.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (lambda d: d.write_bytes(d.read_bytes()[:-100]), "train-images-idx3-ubyte.gz is truncated"),
+        (lambda d: d.write_bytes(b"\x1f\x8b" + b"\x00" * 30), "train-images-idx3-ubyte.gz is damaged"),
+        (lambda d: d.write_bytes(gzip.compress(b"\x00\x00\x0d\x03")), "is not an IDX file of bytes"),
+    ],
+    ids=["truncated", "not-gzip", "floats"],
+)
+def test_bad_data_is_one_line(tmp_path, tiny_data_dir, capsys, damage, problem):
+    damage(tiny_data_dir / "train-images-idx3-ubyte.gz")
+    out = tmp_path / "m.safetensors"
+    code, _, err = run(
+        ["--model", "ae", "--data-dir", str(tiny_data_dir), "--out", str(out), *COMMON], capsys
+    )
+    assert problem in _one_line_error(code, err)
+    assert not out.exists()
+
+
+def test_a_full_disk_at_the_end_is_one_line_and_keeps_the_old_file(
+    tmp_path, tiny_data_dir, capsys, monkeypatch
+):
+    from core import checkpoint
+
+    (tmp_path / "models").mkdir()
+    out = tmp_path / "models" / "m.safetensors"
+    out.write_bytes(b"the previous model")
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint.os, "replace", disk_full)
+    argv = [
+        "--model",
+        "ae",
+        "--epochs",
+        "1",
+        "--limit",
+        "64",
+        "--data-dir",
+        str(tiny_data_dir),
+        "--out",
+        str(out),
+    ]
+    code, _, err = run([*argv, *COMMON], capsys)
+    assert "No space left on device" in _one_line_error(code, err.splitlines()[-1])
+    assert out.read_bytes() == b"the previous model"
+    assert [p.name for p in out.parent.iterdir()] == ["m.safetensors"]

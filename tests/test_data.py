@@ -1,5 +1,9 @@
+import errno
 import gzip
 import os
+import struct
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -8,6 +12,7 @@ import torch
 from core import data as data_mod
 from core.data import (
     CLASS_NAMES,
+    DataAccessError,
     DataFormatError,
     DataNotFoundError,
     add_uniform_noise,
@@ -61,7 +66,21 @@ def test_read_idx_refuses_corrupt_gzip(tmp_path):
     path = write_idx(tmp_path / "t", torch.zeros(3, 28, 28, dtype=torch.uint8), gz=True)
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(DataFormatError, match="Cannot read"):
+    with pytest.raises(DataFormatError, match="t.gz is truncated: its gzip stream ends early"):
+        read_idx(path)
+    path.write_bytes(raw[:-8] + bytes([raw[-8] ^ 1]) + raw[-7:])  # the CRC-32 in the trailer
+    with pytest.raises(DataFormatError, match="t.gz is damaged .*CRC check failed"):
+        read_idx(path)
+
+
+def test_read_idx_refuses_gzip_corrupt_mid_stream(tmp_path):
+    """The first gzip member is sound; the second's deflate data is not (zlib.error inside)."""
+    idx = write_idx(tmp_path / "x", torch.randint(0, 256, (4, 28, 28), dtype=torch.uint8)).read_bytes()
+    second = bytearray(gzip.compress(idx[1000:]))
+    second[10] |= 0b110  # deflate block type 3 does not exist
+    path = tmp_path / "x.gz"
+    path.write_bytes(gzip.compress(idx[:1000]) + second)
+    with pytest.raises(DataFormatError, match="x.gz is damaged .*invalid block type"):
         read_idx(path)
 
 
@@ -83,6 +102,153 @@ def test_load_split_refuses_wrong_image_size(tmp_path, tiny_data):
     write_idx(folder / "t10k-images-idx3-ubyte", torch.zeros(128, 32, 32, dtype=torch.uint8))
     with pytest.raises(DataFormatError, match="28×28"):
         load_split(folder, "test")
+
+
+def test_a_huge_declared_size_is_refused_before_allocating(tmp_path):
+    header = struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 2**32 - 1, 2**32 - 1, 2**32 - 1)
+    raw = tmp_path / "huge-idx3-ubyte"
+    raw.write_bytes(header + b"\x00" * 100)
+    with pytest.raises(DataFormatError, match="huge-idx3-ubyte is truncated"):
+        read_idx(raw)
+    gz = tmp_path / "huge-idx3-ubyte.gz"
+    gz.write_bytes(gzip.compress(header + b"\x00" * 100))
+    with pytest.raises(DataFormatError, match="huge-idx3-ubyte.gz is truncated: .*more than its"):
+        read_idx(gz)
+
+
+def test_a_size_that_overflows_int64_is_not_trusted(tmp_path):
+    """65536⁴ = 2⁶⁴ wraps to 0 in numpy's int64: an empty file would then 'match' its header."""
+    path = tmp_path / "wrap"
+    path.write_bytes(struct.pack(">HBB", 0, 8, 4) + struct.pack(">4I", 65536, 65536, 65536, 65536))
+    with pytest.raises(DataFormatError, match="wrap is truncated"):
+        read_idx(path)
+
+
+def _peak_memory(function) -> int:
+    tracemalloc.start()
+    try:
+        function()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_gzip_bomb_is_not_inflated(tmp_path):
+    """A small file that would inflate to 128 MB, under a header announcing 10 images."""
+    header = struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 10, 28, 28)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip format
+    chunk = bytes(2**20)
+    path = tmp_path / "bomb-idx3-ubyte.gz"
+    path.write_bytes(
+        packer.compress(header) + b"".join(packer.compress(chunk) for _ in range(128)) + packer.flush()
+    )
+    assert path.stat().st_size < 2**20
+
+    def read():
+        with pytest.raises(DataFormatError, match="bomb-idx3-ubyte.gz is longer than its header says"):
+            read_idx(path)
+
+    assert _peak_memory(read) < 4 * 2**20
+
+
+def test_a_raw_file_longer_than_announced_is_not_read(tmp_path):
+    path = write_idx(tmp_path / "long-idx3-ubyte", torch.zeros(10, 28, 28, dtype=torch.uint8))
+    with path.open("r+b") as f:
+        f.truncate(256 * 2**20)  # sparse: costs no disk
+
+    def read():
+        with pytest.raises(DataFormatError, match="long-idx3-ubyte is longer than its header says"):
+            read_idx(path)
+
+    assert _peak_memory(read) < 4 * 2**20
+
+
+def _chmod_blocks_reads(folder: Path) -> bool:
+    probe = folder / "probe"
+    probe.write_bytes(b"x")
+    probe.chmod(0)
+    try:
+        probe.read_bytes()
+        return False  # root, or CAP_DAC_OVERRIDE: permissions are not enforced
+    except PermissionError:
+        return True
+    finally:
+        probe.unlink()
+
+
+@pytest.fixture
+def deny_access(monkeypatch, tmp_path_factory):
+    """deny_access(path): reading path (a file), or anything in it (a folder), fails with EACCES.
+
+    Through chmod where that works; as root, where chmod does not stop reads, by answering
+    the way the kernel would for the same calls."""
+    restore: list[tuple[Path, int]] = []
+    use_chmod = _chmod_blocks_reads(tmp_path_factory.mktemp("probe"))
+
+    def deny(target: Path) -> None:
+        if use_chmod:
+            restore.append((target, target.stat().st_mode))
+            target.chmod(0)
+            return
+
+        is_file = target.is_file()
+        real_stat, real_open = Path.stat, Path.open
+
+        def denied(path: Path) -> bool:
+            return path == target if is_file else target in path.parents
+
+        def stat(path, **kwargs):  # a file's mode hides its bytes, not its existence
+            if denied(path) and not is_file:
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_stat(path, **kwargs)
+
+        def open_(path, *args, **kwargs):
+            if denied(path):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "stat", stat)
+        monkeypatch.setattr(Path, "open", open_)
+
+    yield deny
+    for path, mode in restore:
+        path.chmod(mode)
+
+
+def test_an_unreadable_file(tmp_path, tiny_data, deny_access):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    deny_access(folder / "t10k-labels-idx1-ubyte")
+    with pytest.raises(DataAccessError, match="Cannot read .*t10k-labels-idx1-ubyte: Permission denied"):
+        read_idx(folder / "t10k-labels-idx1-ubyte")
+    with pytest.raises(DataAccessError, match="t10k-labels-idx1-ubyte: Permission denied"):
+        load_fashion_mnist(folder)
+
+
+def test_an_unreadable_folder(tmp_path, tiny_data, deny_access):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    deny_access(folder)
+    with pytest.raises(DataAccessError, match=f"Cannot read the data folder {folder}: Permission denied"):
+        load_fashion_mnist(folder)
+    with pytest.raises(DataAccessError, match="Permission denied"):
+        load_split(folder, "test")
+
+
+def test_a_folder_or_a_pipe_in_place_of_a_file(tmp_path):
+    (tmp_path / "dir-idx1-ubyte").mkdir()
+    with pytest.raises(DataAccessError, match="dir-idx1-ubyte: it is not a regular file"):
+        read_idx(tmp_path / "dir-idx1-ubyte")
+    os.mkfifo(tmp_path / "pipe-idx1-ubyte")
+    with pytest.raises(DataAccessError, match="not a regular file"):
+        read_idx(tmp_path / "pipe-idx1-ubyte")
+
+
+def test_an_empty_split_is_refused(tmp_path, tiny_data):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    write_idx(folder / "t10k-images-idx3-ubyte", torch.zeros(0, 28, 28, dtype=torch.uint8))
+    write_idx(folder / "t10k-labels-idx1-ubyte", torch.zeros(0, dtype=torch.uint8))
+    with pytest.raises(DataFormatError, match="the test split holds no images"):
+        load_fashion_mnist(folder)
 
 
 # --- resolution order ------------------------------------------------------------------
@@ -166,6 +332,75 @@ def test_download_goes_to_app_folder(no_system_data, monkeypatch, tiny_data):
     assert len(ds.test) == len(tiny_data.test)
     # Next time it is found without downloading.
     assert find_data_folder() is not None
+
+
+@pytest.fixture
+def fake_mirror(monkeypatch, tmp_path, tiny_data):
+    """torchvision's download_url, serving the tiny dataset's .gz files instead of the network."""
+    import torchvision.datasets.utils as tv_utils
+
+    served = write_dataset(tmp_path / "mirror", tiny_data, gz=True)
+    calls: list[str] = []
+
+    def download_url(url, root, filename=None, md5=None):
+        calls.append(url)
+        Path(root, filename or url.rsplit("/", 1)[1]).write_bytes(
+            (served / url.rsplit("/", 1)[1]).read_bytes()
+        )
+
+    monkeypatch.setattr(tv_utils, "download_url", download_url)
+    return calls
+
+
+def test_download_never_opens_a_torchvision_cache(no_system_data, fake_mirror, monkeypatch):
+    """torchvision's FashionMNIST class loads processed/*.pt with torch.load when present."""
+    processed = Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist" / "FashionMNIST" / "processed"
+    processed.mkdir(parents=True)
+    for name in ("training.pt", "test.pt"):
+        torch.save((torch.zeros(1, 28, 28, dtype=torch.uint8), torch.zeros(1)), processed / name)
+
+    def no_torch_load(*args, **kwargs):
+        raise AssertionError("torch.load was called on a file in the user's data folder")
+
+    monkeypatch.setattr(torch, "load", no_torch_load)
+    ds = load_fashion_mnist(download=True)
+    assert len(fake_mirror) == 4 and len(ds.test) == 128
+    assert sorted(p.name for p in Path(ds.source.removeprefix("downloaded to ")).iterdir()) == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
+
+
+def test_a_download_cut_short_leaves_no_file_behind(no_system_data, fake_mirror, monkeypatch):
+    import torchvision.datasets.utils as tv_utils
+
+    serve = tv_utils.download_url
+
+    def cut_short(url, root, filename=None, md5=None):
+        serve(url, root, filename, md5)
+        if "t10k-images" in url:
+            path = Path(root, filename)
+            path.write_bytes(path.read_bytes()[:100])
+            raise RuntimeError("File not found or corrupted.")
+
+    monkeypatch.setattr(tv_utils, "download_url", cut_short)
+    with pytest.raises(DataNotFoundError, match="download failed .*File not found or corrupted"):
+        load_fashion_mnist(download=True)
+    raw = Path(os.environ["LATENT_EXPLORER_HOME"]) / "fashion-mnist" / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
+    # The next try fetches only what is missing.
+    monkeypatch.setattr(tv_utils, "download_url", serve)
+    fake_mirror.clear()
+    assert len(load_fashion_mnist(download=True).test) == 128
+    assert [url.rsplit("/", 1)[1] for url in fake_mirror] == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
 
 
 # --- helpers --------------------------------------------------------------------------

@@ -4,7 +4,10 @@ import torch
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QSlider, QSpinBox
 
+from core.checkpoint import save_checkpoint
 from core.latent import decode, interpolate
+from core.models import ModelConfig
+from core.training import new_model
 from explorer.app import build_window
 from explorer.widgets import ImageGrid
 
@@ -218,3 +221,22 @@ def test_endpoints_from_test_image_indices(qtbot, window):
     assert "test image 12" in panel.endpoint_label.text() and "test image 99" in panel.endpoint_label.text()
     strip = window.findChild(ImageGrid, "interpolationStrip")
     assert np.allclose(strip.images[0, 0], decode(panel.entry.model, codes[12])[0], atol=1e-5)
+
+
+def test_a_replay_recorded_on_another_test_set_still_plays(qtbot, window, tmp_path):
+    """A model trained on the full test set (indices up to 9999), opened with the 128 images
+    of this one: the replay shows its points, uncoloured, instead of raising IndexError."""
+    from core.training import Replay
+
+    frames = [np.random.default_rng(i).normal(size=(64, 2)).astype(np.float16) for i in range(3)]
+    replay = Replay(np.arange(5000, 5064), frames)
+    model = new_model(ModelConfig("ae", 2))
+    path = save_checkpoint(tmp_path / "full.safetensors", model, history=[], replay=replay)
+    entry = window.open_checkpoint(path)
+    panel = window.latent_panel
+    panel.picker.select(entry.id)
+    assert panel.entry is entry
+    slider = window.findChild(QSlider, "replaySlider")
+    slider.setValue(2)
+    x, _ = panel.scatter.getData()
+    assert len(x) == 64 and "after epoch 2" in panel.replay_label.text()
