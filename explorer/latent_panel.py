@@ -155,27 +155,26 @@ class LatentPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        tr = self.tr
         self.picker = ModelPicker(self.session, prefer="vae", objectName="latentModelCombo")
         self.map_combo = QComboBox(objectName="mapKindCombo")
-        self.map_combo.addItem(tr("t-SNE (PCA first)"), "tsne")
-        self.map_combo.addItem(tr("PCA"), "pca")
+        self.map_combo.addItem(self.tr("t-SNE (PCA first)"), "tsne")
+        self.map_combo.addItem(self.tr("PCA"), "pca")
         self.map_combo.setToolTip(
-            tr(
+            self.tr(
                 "PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab's non-linear "
                 "view, better at showing clusters; positions of new points are estimated."
             )
         )
         self.count_combo = QComboBox(objectName="pointCountCombo")
         for n in POINT_COUNTS:
-            self.count_combo.addItem(tr("{n:,} points").format(n=n), n)
+            self.count_combo.addItem(self.tr("{n:,} points").format(n=n), n)
         self.count_combo.setCurrentIndex(1)
         self.map_status = QLabel(objectName="mapStatusLabel")
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Model")))
+        top.addWidget(QLabel(self.tr("Model")))
         top.addWidget(self.picker)
         top.addSpacing(12)
-        top.addWidget(QLabel(tr("Map")))
+        top.addWidget(QLabel(self.tr("Map")))
         top.addWidget(self.map_combo)
         top.addWidget(self.count_combo)
         top.addWidget(self.map_status, 1)
@@ -183,13 +182,15 @@ class LatentPanel(QWidget):
         # left: decoded image and sliders
         self.decoded = ImageGrid(objectName="decodedImage")
         self.decoded.setMinimumSize(280, 280)
-        self.random_button = QPushButton(tr("Random"), objectName="randomCodeButton")
+        self.random_button = QPushButton(self.tr("Random"), objectName="randomCodeButton")
         self.random_button.setToolTip(
-            tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
+            self.tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
         )
-        self.reset_button = QPushButton(tr("Reset"), objectName="resetCodeButton")
-        self.reset_button.setToolTip(tr("Every slider to the mean of the test images' codes."))
-        self.from_selection_button = QPushButton(tr("From selected image"), objectName="fromSelectionButton")
+        self.reset_button = QPushButton(self.tr("Reset"), objectName="resetCodeButton")
+        self.reset_button.setToolTip(self.tr("Every slider to the mean of the test images' codes."))
+        self.from_selection_button = QPushButton(
+            self.tr("From selected image"), objectName="fromSelectionButton"
+        )
         buttons = QHBoxLayout()
         for b in (self.random_button, self.reset_button, self.from_selection_button):
             buttons.addWidget(b)
@@ -246,7 +247,7 @@ class LatentPanel(QWidget):
         for c, name in enumerate(CLASS_NAMES):
             legend.addItem(pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), name)
         self.map_hint = QLabel(
-            tr(
+            self.tr(
                 "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
                 "Hover: the image under the cursor."
             )
@@ -258,17 +259,19 @@ class LatentPanel(QWidget):
         self.map.scene().sigMouseClicked.connect(self._on_map_scene_clicked)
         self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
         self.replay_slider.setToolTip(
-            tr("Watch the map form: the codes of 2,000 test images after each epoch.")
+            self.tr("Watch the map form: the codes of 2,000 test images after each epoch.")
         )
-        self.replay_button = QPushButton(tr("Play training"), objectName="replayPlayButton", checkable=True)
-        self.live_button = QPushButton(tr("Back to the live map"), objectName="liveMapButton")
+        self.replay_button = QPushButton(
+            self.tr("Play training"), objectName="replayPlayButton", checkable=True
+        )
+        self.live_button = QPushButton(self.tr("Back to the live map"), objectName="liveMapButton")
         self.replay_label = QLabel(objectName="replayLabel")
         self._replay_timer = QTimer(self, interval=700)
         self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
         self._replay_maps: list[np.ndarray] = []
         self.replaying = False
         replay_bar = QHBoxLayout()
-        replay_bar.addWidget(QLabel(tr("Training replay")))
+        replay_bar.addWidget(QLabel(self.tr("Training replay")))
         replay_bar.addWidget(self.replay_slider, 1)
         replay_bar.addWidget(self.replay_button)
         replay_bar.addWidget(self.live_button)
@@ -289,11 +292,11 @@ class LatentPanel(QWidget):
         self.selection_label = QLabel(objectName="selectionLabel")
         self.selection_label.setWordWrap(True)
         right = QVBoxLayout()
-        hover_box = QGroupBox(tr("Under the cursor"))
+        hover_box = QGroupBox(self.tr("Under the cursor"))
         hl = QVBoxLayout(hover_box)
         hl.addWidget(self.hover, 1)
         hl.addWidget(self.hover_label)
-        sel_box = QGroupBox(tr("Selected test image"))
+        sel_box = QGroupBox(self.tr("Selected test image"))
         sl = QVBoxLayout(sel_box)
         sl.addWidget(self.selection, 1)
         sl.addWidget(self.selection_label)
@@ -306,32 +309,32 @@ class LatentPanel(QWidget):
         # bottom: interpolation
         self.steps_spin = QSpinBox(objectName="interpolationStepsSpin", minimum=1, maximum=20, value=10)
         self.method_combo = QComboBox(objectName="interpolationMethodCombo")
-        self.method_combo.addItem(tr("linear (the lab's)"), "linear")
-        self.method_combo.addItem(tr("spherical (slerp)"), "spherical")
-        self.random_ends_button = QPushButton(tr("Random A and B"), objectName="randomEndpointsButton")
+        self.method_combo.addItem(self.tr("linear (the lab's)"), "linear")
+        self.method_combo.addItem(self.tr("spherical (slerp)"), "spherical")
+        self.random_ends_button = QPushButton(self.tr("Random A and B"), objectName="randomEndpointsButton")
         self.endpoint_label = QLabel(objectName="endpointLabel")
         self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
-        self.index_spin.setToolTip(tr("A test image by its index (0–9,999), as in the lab's notebook."))
-        self.set_a_button = QPushButton(tr("→ A"), objectName="setEndpointAButton")
-        self.set_b_button = QPushButton(tr("→ B"), objectName="setEndpointBButton")
+        self.index_spin.setToolTip(self.tr("A test image by its index (0–9,999), as in the lab's notebook."))
+        self.set_a_button = QPushButton(self.tr("→ A"), objectName="setEndpointAButton")
+        self.set_b_button = QPushButton(self.tr("→ B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
         self.alpha_slider.setMinimumWidth(240)
         self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
         self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
-        self.animate_button = QPushButton(tr("Animate"), objectName="animateButton", checkable=True)
+        self.animate_button = QPushButton(self.tr("Animate"), objectName="animateButton", checkable=True)
         self._animation = QTimer(self, interval=40)
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
         self.strip.setMinimumHeight(130)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(tr("Interpolation")))
+        bar.addWidget(QLabel(self.tr("Interpolation")))
         bar.addWidget(self.method_combo)
-        bar.addWidget(QLabel(tr("Steps")))
+        bar.addWidget(QLabel(self.tr("Steps")))
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
-        bar.addWidget(QLabel(tr("Test image")))
+        bar.addWidget(QLabel(self.tr("Test image")))
         bar.addWidget(self.index_spin)
         bar.addWidget(self.set_a_button)
         bar.addWidget(self.set_b_button)
