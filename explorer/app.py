@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
 from core.paths import user_data_dir
+from explorer import i18n
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
 
@@ -29,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--checkpoint", metavar="FILE", action="append", default=[], help="open a model (repeatable)"
     )
+    p.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        help="language of the interface (default: the one chosen in View → Language, else the system's)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -44,6 +50,7 @@ def build_window(argv: list[str]) -> QMainWindow:
     from explorer.main_window import MainWindow
 
     args = build_parser().parse_args(argv)
+    i18n.install(i18n.resolve_language(args.lang))
     # The GUI thread decodes single images; workers train and encode with every core. Keeping
     # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
     single_threaded()

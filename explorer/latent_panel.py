@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.data import CLASS_NAMES, Split
+from core.data import Split
 from core.latent import (
     Projection,
     aligned_replay,
@@ -39,6 +39,7 @@ from core.latent import (
     tsne_projection_cancellable,
 )
 from core.training import encode_split, use_all_threads
+from explorer.i18n import class_name, format_count
 from explorer.model_picker import ModelPicker
 from explorer.session import ModelEntry, Session
 from explorer.widgets import PALETTE, ImageGrid
@@ -167,7 +168,7 @@ class LatentPanel(QWidget):
         )
         self.count_combo = QComboBox(objectName="pointCountCombo")
         for n in POINT_COUNTS:
-            self.count_combo.addItem(self.tr("{n:,} points").format(n=n), n)
+            self.count_combo.addItem(self.tr("{n} points").format(n=format_count(n)), n)
         self.count_combo.setCurrentIndex(1)
         self.map_status = QLabel(objectName="mapStatusLabel")
         top = QHBoxLayout()
@@ -244,8 +245,8 @@ class LatentPanel(QWidget):
         self.map.addItem(self.selected_item)
         legend = self.map.addLegend(offset=(10, 10), labelTextSize="10pt")
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
-        for c, name in enumerate(CLASS_NAMES):
-            legend.addItem(pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), name)
+        for c, brush in enumerate(self.brushes):
+            legend.addItem(pg.ScatterPlotItem(brush=brush, pen=None, size=10), class_name(c))
         self.map_hint = QLabel(
             self.tr(
                 "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
@@ -463,7 +464,9 @@ class LatentPanel(QWidget):
             self._maybe_start_tsne()
             return
         self.indices = subset_indices(data.test, n)
-        self.map_status.setText(self.tr("Encoding {n:,} test images…").format(n=len(self.indices)))
+        self.map_status.setText(
+            self.tr("Encoding {n} test images…").format(n=format_count(len(self.indices)))
+        )
         worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
         worker.finished.connect(self._on_encode_worker_finished)
         worker.failed.connect(self._on_worker_failed)
@@ -516,8 +519,8 @@ class LatentPanel(QWidget):
             self._tsne_timer.stop()
             return
         self.map_status.setText(
-            self.tr("PCA shown; computing t-SNE of {n:,} codes… {s:.0f} s").format(
-                n=len(self.indices), s=time.perf_counter() - self._tsne_started
+            self.tr("PCA shown; computing t-SNE of {n} codes… {s:.0f} s").format(
+                n=format_count(len(self.indices)), s=time.perf_counter() - self._tsne_started
             )
         )
 
@@ -573,8 +576,10 @@ class LatentPanel(QWidget):
             brush=[self.brushes[c] for c in self.labels],
         )
         kind = "t-SNE" if projection.method == "tsne" else "PCA"
-        status = self.tr("{kind} of {n:,} test codes ({what}).").format(
-            kind=kind, n=len(coords), what="μ" if self.entry and self.entry.kind == "vae" else "z"
+        status = self.tr("{kind} of {n} test codes ({what}).").format(
+            kind=kind,
+            n=format_count(len(coords)),
+            what="μ" if self.entry and self.entry.kind == "vae" else "z",
         )
         if self.map_combo.currentData() == "tsne" and projection.method == "pca":
             status = self.map_status.text() if self._tsne_timer.isActive() else status
@@ -804,7 +809,7 @@ class LatentPanel(QWidget):
             index = int(self.indices[point])
             self.hover.set_images(data.test.images[index].float().numpy()[None, None] / 255)
             self.hover_label.setText(
-                self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+                self.tr("Test image {i}: {c}").format(i=index, c=class_name(int(self.labels[point])))
             )
             return
         projection = self.projection
@@ -837,7 +842,7 @@ class LatentPanel(QWidget):
 
     def set_endpoint_from_point(self, name: str, point: int) -> None:
         label = self.tr("test image {i} ({c})").format(
-            i=int(self.indices[point]), c=CLASS_NAMES[int(self.labels[point])]
+            i=int(self.indices[point]), c=class_name(int(self.labels[point]))
         )
         self.state.set_endpoint(name, self.codes[point], label)
 
@@ -854,7 +859,7 @@ class LatentPanel(QWidget):
         original, recon = reconstruct(self.entry.model, data.test.images[index : index + 1])
         self.selection.set_images(np.stack([original, recon]), [self.tr("image"), self.tr("decoded")])
         self.selection_label.setText(
-            self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+            self.tr("Test image {i}: {c}").format(i=index, c=class_name(int(self.labels[point])))
         )
         self._update_selection_marker()
 
@@ -942,7 +947,7 @@ class LatentPanel(QWidget):
         z = encode_split(
             self.entry.model, Split(data.test.images[index : index + 1], data.test.labels[index : index + 1])
         )
-        label = self.tr("test image {i} ({c})").format(i=index, c=CLASS_NAMES[int(data.test.labels[index])])
+        label = self.tr("test image {i} ({c})").format(i=index, c=class_name(int(data.test.labels[index])))
         self.state.set_endpoint(name, z[0].numpy(), label)
 
     @Slot()
