@@ -8,7 +8,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
-from explorer import crash
+from explorer import crash, i18n
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
 
@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="start with no model (by default the bundled pretrained AE and VAE open when no "
         "--checkpoint is given)",
     )
+    p.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        help="language of the interface (default: the one chosen in View → Language, else the system's)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     menu = p.add_mutually_exclusive_group()
     menu.add_argument(
@@ -64,6 +69,7 @@ def build_window(argv: list[str]) -> QMainWindow:
     from explorer.settings import app_settings
 
     args = build_parser().parse_args(argv)
+    i18n.install(i18n.resolve_language(args.lang))
     # The GUI thread decodes single images; workers train and encode with every core. Keeping
     # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
     single_threaded()

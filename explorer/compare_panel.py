@@ -7,8 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.data import CLASS_NAMES
 from core.latent import subset_indices
+from explorer.i18n import class_name, format_count
 from explorer.latent_panel import _encode_task, _tsne_task
 from explorer.model_picker import ModelPicker
 from explorer.session import Session
@@ -53,20 +53,20 @@ class ComparePanel(QWidget):
         self.legend = QLabel(objectName="compareLegend")
         self.legend.setText(
             "&nbsp;&nbsp;".join(
-                f'<span style="color:{PALETTE[c]}; font-size:18px">●</span>&nbsp;{self.tr(name)}'
-                for c, name in enumerate(CLASS_NAMES)
+                f'<span style="color:{colour}; font-size:18px">●</span>&nbsp;{class_name(c)}'
+                for c, colour in enumerate(PALETTE)
             )
         )
         self.caption = QLabel(objectName="compareCaption")
         self.caption.setWordWrap(True)
         self.caption.setText(
             self.tr(
-                "The lab's question, answered: the same {n:,} test images, coloured by class. The AE places its "
+                "The lab's question, answered: the same {n} test images, coloured by class. The AE places its "
                 "classes wherever reconstruction is easiest — separate islands with empty space between them, "
                 "where decoded points mean nothing. The VAE's KL term pulls every code towards N(0, I): its "
                 "classes are packed around the origin into one continuous space, so any point in between "
                 "decodes to something plausible, and interpolation and generation work."
-            ).format(n=POINTS)
+            ).format(n=format_count(POINTS))
         )
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("AE")))
@@ -207,7 +207,7 @@ class ComparePanel(QWidget):
         name = "t-SNE" if projection.method == "tsne" else "PCA"
         spread = np.linalg.norm(projection.codes - projection.codes.mean(0), axis=1).mean()
         self.status[kind].setText(
-            self.tr("{m} of {n:,} codes; mean distance of a code from the centre: {s:.2f}").format(
-                m=name, n=len(coords), s=spread
+            self.tr("{m} of {n} codes; mean distance of a code from the centre: {s:.2f}").format(
+                m=name, n=format_count(len(coords)), s=spread
             )
         )

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.data import CLASS_NAMES, Split
+from core.data import Split
 from core.latent import (
     Projection,
     aligned_replay,
@@ -40,6 +40,7 @@ from core.latent import (
     tsne_projection_cancellable,
 )
 from core.training import encode_split, use_all_threads
+from explorer.i18n import class_name, format_count
 from explorer.model_picker import ModelPicker
 from explorer.session import ModelEntry, Session
 from explorer.widgets import PALETTE, ImageGrid
@@ -160,27 +161,26 @@ class LatentPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        tr = self.tr
         self.picker = ModelPicker(self.session, prefer="vae", objectName="latentModelCombo")
         self.map_combo = QComboBox(objectName="mapKindCombo")
-        self.map_combo.addItem(tr("t-SNE (PCA first)"), "tsne")
-        self.map_combo.addItem(tr("PCA"), "pca")
+        self.map_combo.addItem(self.tr("t-SNE (PCA first)"), "tsne")
+        self.map_combo.addItem(self.tr("PCA"), "pca")
         self.map_combo.setToolTip(
-            tr(
+            self.tr(
                 "PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab's non-linear "
                 "view, better at showing clusters; positions of new points are estimated."
             )
         )
         self.count_combo = QComboBox(objectName="pointCountCombo")
         for n in POINT_COUNTS:
-            self.count_combo.addItem(tr("{n:,} points").format(n=n), n)
+            self.count_combo.addItem(self.tr("{n} points").format(n=format_count(n)), n)
         self.count_combo.setCurrentIndex(1)
         self.map_status = QLabel(objectName="mapStatusLabel")
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Model")))
+        top.addWidget(QLabel(self.tr("Model")))
         top.addWidget(self.picker)
         top.addSpacing(12)
-        top.addWidget(QLabel(tr("Map")))
+        top.addWidget(QLabel(self.tr("Map")))
         top.addWidget(self.map_combo)
         top.addWidget(self.count_combo)
         top.addWidget(self.map_status, 1)
@@ -188,13 +188,15 @@ class LatentPanel(QWidget):
         # left: decoded image and sliders
         self.decoded = ImageGrid(objectName="decodedImage")
         self.decoded.setMinimumSize(280, 280)
-        self.random_button = QPushButton(tr("Random"), objectName="randomCodeButton")
+        self.random_button = QPushButton(self.tr("Random"), objectName="randomCodeButton")
         self.random_button.setToolTip(
-            tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
+            self.tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
         )
-        self.reset_button = QPushButton(tr("Reset"), objectName="resetCodeButton")
-        self.reset_button.setToolTip(tr("Every slider to the mean of the test images' codes."))
-        self.from_selection_button = QPushButton(tr("From selected image"), objectName="fromSelectionButton")
+        self.reset_button = QPushButton(self.tr("Reset"), objectName="resetCodeButton")
+        self.reset_button.setToolTip(self.tr("Every slider to the mean of the test images' codes."))
+        self.from_selection_button = QPushButton(
+            self.tr("From selected image"), objectName="fromSelectionButton"
+        )
         buttons = QHBoxLayout()
         for b in (self.random_button, self.reset_button, self.from_selection_button):
             buttons.addWidget(b)
@@ -248,10 +250,10 @@ class LatentPanel(QWidget):
         self.map.addItem(self.selected_item)
         legend = self.map.addLegend(offset=(10, 10), labelTextSize="10pt")
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
-        for c, name in enumerate(CLASS_NAMES):
-            legend.addItem(pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), name)
+        for c, brush in enumerate(self.brushes):
+            legend.addItem(pg.ScatterPlotItem(brush=brush, pen=None, size=10), class_name(c))
         self.map_hint = QLabel(
-            tr(
+            self.tr(
                 "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
                 "Hover: the image under the cursor."
             )
@@ -263,17 +265,19 @@ class LatentPanel(QWidget):
         self.map.scene().sigMouseClicked.connect(self._on_map_scene_clicked)
         self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
         self.replay_slider.setToolTip(
-            tr("Watch the map form: the codes of 2,000 test images after each epoch.")
+            self.tr("Watch the map form: the codes of 2,000 test images after each epoch.")
         )
-        self.replay_button = QPushButton(tr("Play training"), objectName="replayPlayButton", checkable=True)
-        self.live_button = QPushButton(tr("Back to the live map"), objectName="liveMapButton")
+        self.replay_button = QPushButton(
+            self.tr("Play training"), objectName="replayPlayButton", checkable=True
+        )
+        self.live_button = QPushButton(self.tr("Back to the live map"), objectName="liveMapButton")
         self.replay_label = QLabel(objectName="replayLabel")
         self._replay_timer = QTimer(self, interval=700)
         self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
         self._replay_maps: list[np.ndarray] = []
         self.replaying = False
         replay_bar = QHBoxLayout()
-        replay_bar.addWidget(QLabel(tr("Training replay")))
+        replay_bar.addWidget(QLabel(self.tr("Training replay")))
         replay_bar.addWidget(self.replay_slider, 1)
         replay_bar.addWidget(self.replay_button)
         replay_bar.addWidget(self.live_button)
@@ -294,11 +298,11 @@ class LatentPanel(QWidget):
         self.selection_label = QLabel(objectName="selectionLabel")
         self.selection_label.setWordWrap(True)
         right = QVBoxLayout()
-        hover_box = QGroupBox(tr("Under the cursor"))
+        hover_box = QGroupBox(self.tr("Under the cursor"))
         hl = QVBoxLayout(hover_box)
         hl.addWidget(self.hover, 1)
         hl.addWidget(self.hover_label)
-        sel_box = QGroupBox(tr("Selected test image"))
+        sel_box = QGroupBox(self.tr("Selected test image"))
         sl = QVBoxLayout(sel_box)
         sl.addWidget(self.selection, 1)
         sl.addWidget(self.selection_label)
@@ -311,32 +315,32 @@ class LatentPanel(QWidget):
         # bottom: interpolation
         self.steps_spin = QSpinBox(objectName="interpolationStepsSpin", minimum=1, maximum=20, value=10)
         self.method_combo = QComboBox(objectName="interpolationMethodCombo")
-        self.method_combo.addItem(tr("linear (the lab's)"), "linear")
-        self.method_combo.addItem(tr("spherical (slerp)"), "spherical")
-        self.random_ends_button = QPushButton(tr("Random A and B"), objectName="randomEndpointsButton")
+        self.method_combo.addItem(self.tr("linear (the lab's)"), "linear")
+        self.method_combo.addItem(self.tr("spherical (slerp)"), "spherical")
+        self.random_ends_button = QPushButton(self.tr("Random A and B"), objectName="randomEndpointsButton")
         self.endpoint_label = QLabel(objectName="endpointLabel")
         self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
-        self.index_spin.setToolTip(tr("A test image by its index (0–9,999), as in the lab's notebook."))
-        self.set_a_button = QPushButton(tr("→ A"), objectName="setEndpointAButton")
-        self.set_b_button = QPushButton(tr("→ B"), objectName="setEndpointBButton")
+        self.index_spin.setToolTip(self.tr("A test image by its index (0–9,999), as in the lab's notebook."))
+        self.set_a_button = QPushButton(self.tr("→ A"), objectName="setEndpointAButton")
+        self.set_b_button = QPushButton(self.tr("→ B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
         self.alpha_slider.setMinimumWidth(240)
         self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
         self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
-        self.animate_button = QPushButton(tr("Animate"), objectName="animateButton", checkable=True)
+        self.animate_button = QPushButton(self.tr("Animate"), objectName="animateButton", checkable=True)
         self._animation = QTimer(self, interval=40)
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
         self.strip.setMinimumHeight(130)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(tr("Interpolation")))
+        bar.addWidget(QLabel(self.tr("Interpolation")))
         bar.addWidget(self.method_combo)
-        bar.addWidget(QLabel(tr("Steps")))
+        bar.addWidget(QLabel(self.tr("Steps")))
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
-        bar.addWidget(QLabel(tr("Test image")))
+        bar.addWidget(QLabel(self.tr("Test image")))
         bar.addWidget(self.index_spin)
         bar.addWidget(self.set_a_button)
         bar.addWidget(self.set_b_button)
@@ -465,7 +469,9 @@ class LatentPanel(QWidget):
             self._maybe_start_tsne()
             return
         self.indices = subset_indices(data.test, n)
-        self.map_status.setText(self.tr("Encoding {n:,} test images…").format(n=len(self.indices)))
+        self.map_status.setText(
+            self.tr("Encoding {n} test images…").format(n=format_count(len(self.indices)))
+        )
         if not entry.training:
             prewarm_tsne()  # a t-SNE's process starts while the codes are encoded
         worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
@@ -552,8 +558,8 @@ class LatentPanel(QWidget):
             self._tsne_timer.stop()
             return
         self.map_status.setText(
-            self.tr("PCA shown; computing t-SNE of {n:,} codes… {s:.0f} s").format(
-                n=len(self.indices), s=time.perf_counter() - self._tsne_started
+            self.tr("PCA shown; computing t-SNE of {n} codes… {s:.0f} s").format(
+                n=format_count(len(self.indices)), s=time.perf_counter() - self._tsne_started
             )
         )
 
@@ -609,8 +615,10 @@ class LatentPanel(QWidget):
             brush=[self.brushes[c] for c in self.labels],
         )
         kind = "t-SNE" if projection.method == "tsne" else "PCA"
-        status = self.tr("{kind} of {n:,} test codes ({what}).").format(
-            kind=kind, n=len(coords), what="μ" if self.entry and self.entry.kind == "vae" else "z"
+        status = self.tr("{kind} of {n} test codes ({what}).").format(
+            kind=kind,
+            n=format_count(len(coords)),
+            what="μ" if self.entry and self.entry.kind == "vae" else "z",
         )
         if self.map_combo.currentData() == "tsne" and projection.method == "pca":
             status = self.map_status.text() if self._tsne_timer.isActive() else status
@@ -842,7 +850,7 @@ class LatentPanel(QWidget):
             index = int(self.indices[point])
             self.hover.set_images(data.test.images[index].float().numpy()[None, None] / 255)
             self.hover_label.setText(
-                self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+                self.tr("Test image {i}: {c}").format(i=index, c=class_name(int(self.labels[point])))
             )
             return
         projection = self.projection
@@ -875,7 +883,7 @@ class LatentPanel(QWidget):
 
     def set_endpoint_from_point(self, name: str, point: int) -> None:
         label = self.tr("test image {i} ({c})").format(
-            i=int(self.indices[point]), c=CLASS_NAMES[int(self.labels[point])]
+            i=int(self.indices[point]), c=class_name(int(self.labels[point]))
         )
         self.state.set_endpoint(name, self.codes[point], label)
 
@@ -892,7 +900,7 @@ class LatentPanel(QWidget):
         original, recon = reconstruct(self.entry.model, data.test.images[index : index + 1])
         self.selection.set_images(np.stack([original, recon]), [self.tr("image"), self.tr("decoded")])
         self.selection_label.setText(
-            self.tr("Test image {i}: {c}").format(i=index, c=CLASS_NAMES[int(self.labels[point])])
+            self.tr("Test image {i}: {c}").format(i=index, c=class_name(int(self.labels[point])))
         )
         self._update_selection_marker()
 
@@ -980,7 +988,7 @@ class LatentPanel(QWidget):
         z = encode_split(
             self.entry.model, Split(data.test.images[index : index + 1], data.test.labels[index : index + 1])
         )
-        label = self.tr("test image {i} ({c})").format(i=index, c=CLASS_NAMES[int(data.test.labels[index])])
+        label = self.tr("test image {i} ({c})").format(i=index, c=class_name(int(data.test.labels[index])))
         self.state.set_endpoint(name, z[0].numpy(), label)
 
     @Slot()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.training import EpochRecord
@@ -12,10 +12,6 @@ from explorer.widgets import CURVES
 
 SMOOTHING = 0.05  # weight of the newest batch in the smoothed curve (an EMA over ≈20 batches)
 INACTIVE_KL = 0.1  # nats per image: a dimension below this carries (almost) no information
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("LossPlot", text)
 
 
 class LossPlot(pg.PlotWidget):
@@ -45,13 +41,13 @@ class LossPlot(pg.PlotWidget):
         # training process (sharing two cores with us) a few percent instead of a third.
         self.batch_curve = plot.plot(
             pen=pg.mkPen(CURVES["batch"], width=1),
-            name=tr("batch loss (train)"),
+            name=self.tr("batch loss (train)"),
             skipFiniteCheck=True,
             antialias=False,
         )
         self.smooth_curve = plot.plot(
             pen=pg.mkPen(CURVES["smooth"], width=3),
-            name=tr("batch loss, smoothed"),
+            name=self.tr("batch loss, smoothed"),
             skipFiniteCheck=True,
             antialias=False,
         )
@@ -64,7 +60,7 @@ class LossPlot(pg.PlotWidget):
             symbolSize=9,
             symbolBrush=CURVES["train"],
             symbolPen="w",
-            name=tr("train loss (epoch mean)"),
+            name=self.tr("train loss (epoch mean)"),
         )
         self.test_points = plot.plot(
             pen=pg.mkPen(CURVES["test"], width=2),
@@ -72,21 +68,21 @@ class LossPlot(pg.PlotWidget):
             symbolSize=10,
             symbolBrush=CURVES["test"],
             symbolPen="w",
-            name=tr("test loss"),
+            name=self.tr("test loss"),
         )
         self.bce_points = plot.plot(
             pen=pg.mkPen(CURVES["bce"], width=2, style=Qt.PenStyle.DotLine),
             symbol="t",
             symbolSize=9,
             symbolBrush=CURVES["bce"],
-            name=tr("test reconstruction (BCE)"),
+            name=self.tr("test reconstruction (BCE)"),
         )
         self.kl_points = plot.plot(
             pen=pg.mkPen(CURVES["kl"], width=2, style=Qt.PenStyle.DotLine),
             symbol="d",
             symbolSize=9,
             symbolBrush=CURVES["kl"],
-            name=tr("test KL divergence"),
+            name=self.tr("test KL divergence"),
         )
         self.lab_line = pg.InfiniteLine(
             angle=0,
@@ -97,10 +93,10 @@ class LossPlot(pg.PlotWidget):
         )
         plot.addItem(self.lab_line, ignoreBounds=True)
         self.lab_points = plot.plot(
-            pen=None, symbol="star", symbolSize=16, symbolBrush=CURVES["lab"], name=tr("the lab's code")
+            pen=None, symbol="star", symbolSize=16, symbolBrush=CURVES["lab"], name=self.tr("the lab's code")
         )
         self.lab_line.hide()
-        plot.setLabel("bottom", tr("epoch"))
+        plot.setLabel("bottom", self.tr("epoch"))
         # Repainting the axes' text is the dearest part of a redraw on a software-rendered
         # screen: cache them (and the legend), and move the ranges in steps (see _fit_ranges)
         # so that the caches stay valid while batches stream in.
@@ -121,19 +117,19 @@ class LossPlot(pg.PlotWidget):
 
     def _set_units(self) -> None:
         if self.kind == "vae":
-            self.setLabel("left", tr("loss"), units=None)
-            self.getPlotItem().getAxis("left").setLabel(tr("loss (nats per image: BCE + β·KL)"))
+            self.setLabel("left", self.tr("loss"), units=None)
+            self.getPlotItem().getAxis("left").setLabel(self.tr("loss (nats per image: BCE + β·KL)"))
             self.setToolTip(
-                tr(
+                self.tr(
                     "VAE loss per image, in nats: the reconstruction error (binary cross-entropy summed "
                     "over the 784 pixels) plus β times the KL divergence between the encoder's Gaussian "
                     "and N(0, I). Lower is better."
                 )
             )
         else:
-            self.getPlotItem().getAxis("left").setLabel(tr("loss (mean squared error per pixel)"))
+            self.getPlotItem().getAxis("left").setLabel(self.tr("loss (mean squared error per pixel)"))
             self.setToolTip(
-                tr(
+                self.tr(
                     "AE loss: mean squared difference between input and reconstruction, per pixel, "
                     "with pixel values in [0, 1]. Lower is better."
                 )
@@ -208,7 +204,7 @@ class LossPlot(pg.PlotWidget):
         # An InfiniteLine lives in view coordinates, which are log10 in log mode.
         self.lab_line.setValue(np.log10(value) if self._log else value)
         self.lab_line.label.setFormat(
-            tr("the lab's code reached {v:.4g} after {n} epochs").format(v=value, n=last)
+            self.tr("the lab's code reached {v:.4g} after {n} epochs").format(v=value, n=last)
         )
         self.lab_line.show()
         xs = sorted(reference)
@@ -287,12 +283,12 @@ class KlBars(pg.PlotWidget):
             pos=INACTIVE_KL, angle=0, pen=pg.mkPen(CURVES["lab"], width=1, style=Qt.PenStyle.DashLine)
         )
         self.addItem(self.threshold)
-        self.setLabel("left", tr("KL (nats per image)"))
-        self.setLabel("bottom", tr("latent dimension"))
+        self.setLabel("left", self.tr("KL (nats per image)"))
+        self.setLabel("bottom", self.tr("latent dimension"))
         self.setMouseEnabled(x=False, y=False)
         self.setMenuEnabled(False)
         self.setToolTip(
-            tr(
+            self.tr(
                 "How much information each latent dimension carries: its KL divergence from the "
                 "N(0, 1) prior, averaged over the test images. A dimension near 0 (below the dashed "
                 "line) is unused: the decoder ignores it."

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QTabWidget,
     QWidget,
@@ -24,7 +26,7 @@ from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
 from core.paths import user_data_dir
-from explorer import autosave, crash
+from explorer import autosave, crash, i18n
 from explorer.compare_panel import ComparePanel
 from explorer.generation_panel import GenerationPanel
 from explorer.latent_panel import LatentPanel
@@ -64,7 +66,7 @@ def _load_data(data_dir: str | None, download: bool):
 
 
 MAX_RECENT = 8
-FILE_FILTER = "Latent Explorer models (*.safetensors)"
+FILE_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Latent Explorer models (*.safetensors)")
 
 
 class MainWindow(QMainWindow):
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.log_action.toggled.connect(self.training_panel.log_check.setChecked)
         self.training_panel.log_check.toggled.connect(self.log_action.setChecked)
         view_menu.addAction(self.log_action)
+        self._build_language_menu(view_menu.addMenu(self.tr("&Language")))
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         shortcuts = QAction(self.tr("&Keyboard shortcuts"), self, shortcut="F1")
@@ -186,6 +189,37 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._on_about_action_triggered)
         help_menu.addAction(about)
         self._refresh_recent_menu()
+
+    def _build_language_menu(self, menu: QMenu) -> None:
+        menu.setObjectName("languageMenu")
+        group = QActionGroup(self)
+        for code in i18n.LANGUAGES:
+            action = QAction(i18n.LANGUAGE_NAMES[code], self, checkable=True, checked=code == i18n.language())
+            action.setData(code)
+            action.triggered.connect(self._on_language_action_triggered)
+            group.addAction(action)
+            menu.addAction(action)
+
+    @Slot()
+    def _on_language_action_triggered(self) -> None:
+        code = self.sender().data()
+        i18n.save_language(code)
+        if code == i18n.language():
+            return
+        messages = {
+            "en": self.tr("Latent Explorer will be in English the next time it starts."),
+            "fr": self.tr("Latent Explorer will be in French the next time it starts."),
+        }
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Language"),
+            messages[code],
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("languageDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -209,7 +243,10 @@ class MainWindow(QMainWindow):
             self.models_label.setText(self.tr("Models: none yet"))
         else:
             kinds = ", ".join(
-                f"{e.kind.upper()} ({e.epochs} ep.{'' if e.saved else ', unsaved'})" for e in entries
+                (self.tr("{kind} ({n} ep.)") if e.saved else self.tr("{kind} ({n} ep., unsaved)")).format(
+                    kind=e.kind.upper(), n=e.epochs
+                )
+                for e in entries
             )
             self.models_label.setText(self.tr("Models: {list}").format(list=kinds))
 
@@ -261,8 +298,8 @@ class MainWindow(QMainWindow):
             self.dataset_label.setStyleSheet("color: #8a5a00;")
         else:
             self.dataset_label.setText(
-                self.tr("Fashion-MNIST: {train:,} + {test:,} images").format(
-                    train=len(data.train), test=len(data.test)
+                self.tr("Fashion-MNIST: {train} + {test} images").format(
+                    train=i18n.format_count(len(data.train)), test=i18n.format_count(len(data.test))
                 )
             )
             self.dataset_label.setToolTip(self.tr("From {source}").format(source=data.source))
@@ -416,7 +453,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_export_action_triggered(self) -> None:
         folder = Path(app_settings().value("files/last_folder", str(Path.home())))
-        name = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and").replace(" ", "-").lower()
+        tab = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "")
+        name = re.sub(r"[\W_]+", "-", tab).strip("-").lower()  # "reconstruction-débruitage"
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export view"), str(folder / f"{name}.png"), self.tr("PNG images (*.png)")
         )

@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core.checkpoint import Checkpoint
 from core.data import Dataset
@@ -45,12 +45,17 @@ class ModelEntry:
 
     @property
     def name(self) -> str:
+        kind = self.kind.upper()
         if self.bundled:
-            base = f"bundled {self.kind.upper()}"
+            base = QCoreApplication.translate("ModelEntry", "bundled {kind}").format(kind=kind)
+        elif self.path is not None:
+            base = self.path.name
         else:
-            base = self.path.name if self.path else f"new {self.kind.upper()}"
-        star = "" if self.saved else " *"
-        return f"{base} — {self.kind.upper()}, latent {self.model.latent_dim}, {self.epochs} ep.{star}"
+            base = QCoreApplication.translate("ModelEntry", "new {kind}").format(kind=kind)
+        name = QCoreApplication.translate("ModelEntry", "{file} — {kind}, latent {d}, {n} ep.").format(
+            file=base, kind=kind, d=self.model.latent_dim, n=self.epochs
+        )
+        return name if self.saved else name + " *"
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint, bundled: bool = False) -> ModelEntry:

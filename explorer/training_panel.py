@@ -79,16 +79,19 @@ class TrainingPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        tr = self.tr
         self.target_combo = QComboBox(objectName="trainTargetCombo")
-        self.target_combo.setToolTip(tr("Train a new model, or continue training one the session holds."))
+        self.target_combo.setToolTip(
+            self.tr("Train a new model, or continue training one the session holds.")
+        )
         self.kind_combo = QComboBox(objectName="modelKindCombo")
-        self.kind_combo.addItem(tr("VAE (variational)"), "vae")
-        self.kind_combo.addItem(tr("AE (classic auto-encoder)"), "ae")
+        self.kind_combo.addItem(self.tr("VAE (variational)"), "vae")
+        self.kind_combo.addItem(self.tr("AE (classic auto-encoder)"), "ae")
         self.latent_spin = QSpinBox(
             objectName="latentDimSpin", minimum=LATENT_MIN, maximum=LATENT_MAX, value=10
         )
-        self.latent_spin.setToolTip(tr("Size of the code z: 784 pixels are squeezed into this many numbers."))
+        self.latent_spin.setToolTip(
+            self.tr("Size of the code z: 784 pixels are squeezed into this many numbers.")
+        )
 
         self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=1000, value=10)
         self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=4096, value=128)
@@ -101,7 +104,7 @@ class TrainingPanel(QWidget):
             value=0.001,
         )
         self.lr_spin.setToolTip(
-            tr("Adam's step size. Too large and the loss explodes (the app stops and says so).")
+            self.tr("Adam's step size. Too large and the loss explodes (the app stops and says so).")
         )
         self.wd_spin = QDoubleSpinBox(
             objectName="weightDecaySpin",
@@ -111,28 +114,28 @@ class TrainingPanel(QWidget):
             singleStep=0.00001,
             value=0.00001,
         )
-        self.wd_spin.setToolTip(tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
+        self.wd_spin.setToolTip(self.tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
         self.beta_spin = QDoubleSpinBox(
             objectName="betaSpin", decimals=2, minimum=0.0, maximum=100.0, singleStep=0.5, value=1.0
         )
         self.beta_spin.setToolTip(
-            tr(
+            self.tr(
                 "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
             )
         )
         self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=2_000_000_000, value=0)
-        self.seed_spin.setToolTip(tr("Same seed, same settings: the same model, every time."))
+        self.seed_spin.setToolTip(self.tr("Same seed, same settings: the same model, every time."))
         self.images_spin = QSpinBox(
             objectName="trainingImagesSpin", minimum=0, maximum=60_000, singleStep=1000
         )
-        self.images_spin.setSpecialValueText(tr("all"))
+        self.images_spin.setSpecialValueText(self.tr("all"))
         self.images_spin.setToolTip(
-            tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
+            self.tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
         )
         self.precision_combo = QComboBox(objectName="precisionCombo")
-        self.precision_combo.addItem(tr("Auto (bf16 where native)"), "auto")
-        self.precision_combo.addItem(tr("bf16 (faster)"), "bf16")
-        self.precision_combo.addItem(tr("fp32 (exact)"), "fp32")
+        self.precision_combo.addItem(self.tr("Auto (bf16 where native)"), "auto")
+        self.precision_combo.addItem(self.tr("bf16 (faster)"), "bf16")
+        self.precision_combo.addItem(self.tr("fp32 (exact)"), "fp32")
         self.device_combo = QComboBox(objectName="deviceCombo")
         if torch.cuda.is_available():
             self.device_combo.addItem(
@@ -146,34 +149,34 @@ class TrainingPanel(QWidget):
         if not cpu_has_native_bf16() and not torch.cuda.is_available():
             self.precision_combo.model().item(1).setEnabled(False)
 
-        model_box = QGroupBox(tr("Model"))
+        model_box = QGroupBox(self.tr("Model"))
         form = QFormLayout(model_box)
-        form.addRow(tr("Train"), self.target_combo)
-        form.addRow(tr("Kind"), self.kind_combo)
-        form.addRow(tr("Latent size"), self.latent_spin)
-        train_box = QGroupBox(tr("Training"))
+        form.addRow(self.tr("Train"), self.target_combo)
+        form.addRow(self.tr("Kind"), self.kind_combo)
+        form.addRow(self.tr("Latent size"), self.latent_spin)
+        train_box = QGroupBox(self.tr("Training"))
         form2 = QFormLayout(train_box)
-        form2.addRow(tr("Epochs"), self.epochs_spin)
-        form2.addRow(tr("Batch size"), self.batch_spin)
-        form2.addRow(tr("Learning rate"), self.lr_spin)
-        form2.addRow(tr("Weight decay"), self.wd_spin)
-        self.beta_label = QLabel(tr("β (KL weight)"))
+        form2.addRow(self.tr("Epochs"), self.epochs_spin)
+        form2.addRow(self.tr("Batch size"), self.batch_spin)
+        form2.addRow(self.tr("Learning rate"), self.lr_spin)
+        form2.addRow(self.tr("Weight decay"), self.wd_spin)
+        self.beta_label = QLabel(self.tr("β (KL weight)"))
         form2.addRow(self.beta_label, self.beta_spin)
-        form2.addRow(tr("Seed"), self.seed_spin)
-        form2.addRow(tr("Training images"), self.images_spin)
-        form2.addRow(tr("Precision"), self.precision_combo)
-        form2.addRow(tr("Device"), self.device_combo)
-        self.defaults_button = QPushButton(tr("Lab defaults"), objectName="labDefaultsButton")
-        self.defaults_button.setToolTip(tr("Reset every setting to the lab's values."))
+        form2.addRow(self.tr("Seed"), self.seed_spin)
+        form2.addRow(self.tr("Training images"), self.images_spin)
+        form2.addRow(self.tr("Precision"), self.precision_combo)
+        form2.addRow(self.tr("Device"), self.device_combo)
+        self.defaults_button = QPushButton(self.tr("Lab defaults"), objectName="labDefaultsButton")
+        self.defaults_button.setToolTip(self.tr("Reset every setting to the lab's values."))
         form2.addRow("", self.defaults_button)
 
-        self.start_button = QPushButton(tr("Start"), objectName="startTrainingButton")
+        self.start_button = QPushButton(self.tr("Start"), objectName="startTrainingButton")
         self.start_button.setShortcut("Ctrl+Return")
-        self.start_button.setToolTip(tr("Start training (Ctrl+Enter)"))
-        self.pause_button = QPushButton(tr("Pause"), objectName="pauseTrainingButton")
+        self.start_button.setToolTip(self.tr("Start training (Ctrl+Enter)"))
+        self.pause_button = QPushButton(self.tr("Pause"), objectName="pauseTrainingButton")
         self.pause_button.setCheckable(True)
-        self.stop_button = QPushButton(tr("Stop"), objectName="stopTrainingButton")
-        self.stop_button.setToolTip(tr("Stop after the current batch; what was trained is kept."))
+        self.stop_button = QPushButton(self.tr("Stop"), objectName="stopTrainingButton")
+        self.stop_button.setToolTip(self.tr("Stop after the current batch; what was trained is kept."))
         for b in (self.start_button, self.pause_button, self.stop_button):
             b.setMinimumHeight(36)
         buttons = QHBoxLayout()
@@ -182,7 +185,7 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.stop_button, 1)
         self.progress = QProgressBar(objectName="trainingProgress")
         self.progress.setTextVisible(True)
-        self.progress.setFormat(tr("Ready"))
+        self.progress.setFormat(self.tr("Ready"))
         self.progress.setValue(0)
         self.progress_label = QLabel(objectName="trainingStatusLabel")
         self.progress_label.setWordWrap(True)
@@ -200,10 +203,12 @@ class TrainingPanel(QWidget):
         left_widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         self.plot = LossPlot()
-        self.log_check = QCheckBox(tr("Log scale"), objectName="logScaleCheck")
-        self.terms_check = QCheckBox(tr("Show BCE and KL terms"), objectName="showTermsCheck", checked=True)
+        self.log_check = QCheckBox(self.tr("Log scale"), objectName="logScaleCheck")
+        self.terms_check = QCheckBox(
+            self.tr("Show BCE and KL terms"), objectName="showTermsCheck", checked=True
+        )
         self.terms_check.setToolTip(
-            tr("The VAE loss is a sum: reconstruction error (BCE) + β × KL divergence. Show each part.")
+            self.tr("The VAE loss is a sum: reconstruction error (BCE) + β × KL divergence. Show each part.")
         )
         self.reference_label = QLabel(objectName="referenceLabel")
         self.reference_label.setStyleSheet("color: #555;")
@@ -220,39 +225,39 @@ class TrainingPanel(QWidget):
 
         self.preview = ImageGrid(objectName="trainingPreview")
         self.preview.setToolTip(
-            tr("Eight fixed test images (top) and the model's reconstructions, after each epoch.")
+            self.tr("Eight fixed test images (top) and the model's reconstructions, after each epoch.")
         )
-        preview_box = QGroupBox(tr("Reconstructions after each epoch"))
+        preview_box = QGroupBox(self.tr("Reconstructions after each epoch"))
         QVBoxLayout(preview_box).addWidget(self.preview)
         self.kl_bars = KlBars()
         self.kl_warning = QLabel(objectName="klWarningLabel")
         self.kl_warning.setWordWrap(True)
-        self.kl_box = QGroupBox(tr("KL per latent dimension (VAE)"))
+        self.kl_box = QGroupBox(self.tr("KL per latent dimension (VAE)"))
         kl_layout = QVBoxLayout(self.kl_box)
         kl_layout.addWidget(self.kl_bars, 1)
         kl_layout.addWidget(self.kl_warning)
         self.table = QTableWidget(0, 7, objectName="metricsTable")
         self.table.setHorizontalHeaderLabels(
             [
-                tr("Epoch"),
-                tr("Train loss"),
-                tr("Test loss"),
-                tr("MSE / pixel"),
-                tr("BCE / image"),
-                tr("KL / image"),
-                tr("Seconds"),
+                self.tr("Epoch"),
+                self.tr("Train loss"),
+                self.tr("Test loss"),
+                self.tr("MSE / pixel"),
+                self.tr("BCE / image"),
+                self.tr("KL / image"),
+                self.tr("Seconds"),
             ]
         )
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(
-            tr(
+            self.tr(
                 "Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image "
                 "(nats); MSE is per pixel, with pixels in [0, 1]."
             )
         )
-        table_box = QGroupBox(tr("Per-epoch metrics"))
+        table_box = QGroupBox(self.tr("Per-epoch metrics"))
         QVBoxLayout(table_box).addWidget(self.table)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)

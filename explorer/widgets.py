@@ -54,6 +54,10 @@ class ImageGrid(QWidget):
     def images(self) -> np.ndarray:
         return self._images
 
+    @property
+    def row_labels(self) -> list[str]:
+        return list(self._row_labels)
+
     def set_images(
         self,
         rows: np.ndarray,

@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 _abandoned: list = []  # threads that would not stop in time; see TaskRunner.stop_all
@@ -70,7 +70,9 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, (DataError, CheckpointError, TrainingDiverged, ValueError)):
         return str(exc)
     if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
-        return "Out of memory. Try a smaller batch size, or train on the CPU."
+        return QCoreApplication.translate(
+            "Worker", "Out of memory. Try a smaller batch size, or train on the CPU."
+        )
     return f"{type(exc).__name__}: {exc}"
 
 

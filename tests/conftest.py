@@ -20,6 +20,18 @@ def _private_app_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("LATENT_EXPLORER_DATA", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """Tests read the English texts, even on a French system; a test that installs French (--lang fr)
+    leaves English behind for the next one."""
+    from explorer import i18n
+
+    monkeypatch.setattr(i18n, "system_language", lambda: "en")
+    yield
+    if i18n.language() != i18n.SOURCE_LANGUAGE:
+        i18n.install(i18n.SOURCE_LANGUAGE)
+
+
 @pytest.fixture(scope="session")
 def tiny_data() -> Dataset:
     return Dataset(synthetic_split(384, 0), synthetic_split(128, 1), "synthetic")

@@ -1,0 +1,1469 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR" sourcelanguage="en">
+<context>
+    <name>ComparePanel</name>
+    <message>
+        <source>t-SNE (as in the lab)</source>
+        <translation>t-SNE (comme dans le TP)</translation>
+    </message>
+    <message>
+        <source>PCA</source>
+        <translation>PCA</translation>
+    </message>
+    <message>
+        <source>AE: codes z</source>
+        <translation>AE&#xa0;: codes z</translation>
+    </message>
+    <message>
+        <source>VAE: means μ</source>
+        <translation>VAE&#xa0;: moyennes μ</translation>
+    </message>
+    <message>
+        <source>The lab&apos;s question, answered: the same {n} test images, coloured by class. The AE places its classes wherever reconstruction is easiest — separate islands with empty space between them, where decoded points mean nothing. The VAE&apos;s KL term pulls every code towards N(0, I): its classes are packed around the origin into one continuous space, so any point in between decodes to something plausible, and interpolation and generation work.</source>
+        <translation>La question du TP, en images&#xa0;: les mêmes {n} images de test, colorées par classe. L&apos;AE place ses classes là où la reconstruction est la plus facile — des îlots séparés par des zones vides, où les points décodés ne veulent rien dire. Le terme KL du VAE attire chaque code vers N(0, I)&#xa0;: ses classes se serrent autour de l&apos;origine dans un seul espace continu, si bien que tout point intermédiaire se décode en une image plausible&#xa0;; l&apos;interpolation et la génération fonctionnent.</translation>
+    </message>
+    <message>
+        <source>AE</source>
+        <translation>AE</translation>
+    </message>
+    <message>
+        <source>VAE</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Open or train an {k} to compare.</source>
+        <translation>Ouvrez ou entraînez un {k} pour comparer.</translation>
+    </message>
+    <message>
+        <source>Needs the Fashion-MNIST test images.</source>
+        <translation>Il faut les images de test de Fashion-MNIST.</translation>
+    </message>
+    <message>
+        <source>Encoding…</source>
+        <translation>Encodage…</translation>
+    </message>
+    <message>
+        <source>PCA shown; t-SNE after training.</source>
+        <translation>PCA affichée&#xa0;; t-SNE après l&apos;entraînement.</translation>
+    </message>
+    <message>
+        <source>PCA shown; computing t-SNE…</source>
+        <translation>PCA affichée&#xa0;; calcul du t-SNE…</translation>
+    </message>
+    <message>
+        <source>Could not compute the map: {m}</source>
+        <translation>Impossible de calculer la carte&#xa0;: {m}</translation>
+    </message>
+    <message>
+        <source>{m} of {n} codes; mean distance of a code from the centre: {s:.2f}</source>
+        <translation>{m} de {n} codes&#xa0;; distance moyenne d&apos;un code au centre&#xa0;: {s:.2f}</translation>
+    </message>
+</context>
+<context>
+    <name>Exporter</name>
+    <message>
+        <source>separator</source>
+        <translation>séparateur</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>précision</translation>
+    </message>
+    <message>
+        <source>columnMode</source>
+        <translation>disposition des colonnes</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>largeur</translation>
+    </message>
+    <message>
+        <source>height</source>
+        <translation>hauteur</translation>
+    </message>
+    <message>
+        <source>antialias</source>
+        <translation>anticrénelage</translation>
+    </message>
+    <message>
+        <source>background</source>
+        <translation>arrière-plan</translation>
+    </message>
+    <message>
+        <source>invertValue</source>
+        <translation>inverser les valeurs</translation>
+    </message>
+    <message>
+        <source>Print Document</source>
+        <translation>Imprimer le document</translation>
+    </message>
+    <message>
+        <source>scaling stroke</source>
+        <translation>épaisseur du trait mise à l&apos;échelle</translation>
+    </message>
+</context>
+<context>
+    <name>FashionMNIST</name>
+    <message>
+        <source>T-shirt/top</source>
+        <translation>T-shirt/haut</translation>
+    </message>
+    <message>
+        <source>Trouser</source>
+        <translation>Pantalon</translation>
+    </message>
+    <message>
+        <source>Pullover</source>
+        <translation>Pull</translation>
+    </message>
+    <message>
+        <source>Dress</source>
+        <translation>Robe</translation>
+    </message>
+    <message>
+        <source>Coat</source>
+        <translation>Manteau</translation>
+    </message>
+    <message>
+        <source>Sandal</source>
+        <translation>Sandale</translation>
+    </message>
+    <message>
+        <source>Shirt</source>
+        <translation>Chemise</translation>
+    </message>
+    <message>
+        <source>Sneaker</source>
+        <translation>Basket</translation>
+    </message>
+    <message>
+        <source>Bag</source>
+        <translation>Sac</translation>
+    </message>
+    <message>
+        <source>Ankle boot</source>
+        <translation>Bottine</translation>
+    </message>
+</context>
+<context>
+    <name>Form</name>
+    <message>
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <source>Item to export:</source>
+        <translation>Élément à exporter&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Export format</source>
+        <translation>Format d&apos;export</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Export options</source>
+        <translation>Options d&apos;export</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <source>PyQtGraph</source>
+        <translation>PyQtGraph</translation>
+    </message>
+    <message>
+        <source>Link Axis:</source>
+        <translation>Lier l&apos;axe&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Links this axis with another view. When linked, both views will display the same data range.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Lie cet axe à une autre vue. Une fois liées, les deux vues affichent la même plage de données.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Percent of data to be visible when auto-scaling. It may be useful to decrease this value for data with spiky noise.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Pourcentage des données visibles lors de la mise à l&apos;échelle automatique. Le réduire peut aider avec des données au bruit en pics.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Automatically resize this axis whenever the displayed data is changed.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Ajuster automatiquement cet axe à chaque changement des données affichées.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>Auto</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Set the range for this axis manually. This disables automatic scaling. &lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Fixer soi-même la plage de cet axe. Cela désactive la mise à l&apos;échelle automatique. &lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>Manuel</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Minimum value to display for this axis.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Valeur minimale affichée sur cet axe.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>0</source>
+        <translation>0</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Maximum value to display for this axis.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Valeur maximale affichée sur cet axe.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Inverts the display of this axis. (+y points downward instead of upward)&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Inverse le sens de cet axe (+y vers le bas au lieu du haut).&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Invert Axis</source>
+        <translation>Inverser l&apos;axe</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Enables mouse interaction (panning, scaling) for this axis.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Active l&apos;interaction à la souris (déplacement, zoom) sur cet axe.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Mouse Enabled</source>
+        <translation>Souris active</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;When checked, the axis will only auto-scale to data that is visible along the orthogonal axis.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Si la case est cochée, l&apos;axe ne s&apos;ajuste automatiquement qu&apos;aux données visibles le long de l&apos;autre axe.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Visible Data Only</source>
+        <translation>Données visibles</translation>
+    </message>
+    <message>
+        <source>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;When checked, the axis will automatically pan to center on the current data, but the scale along this axis will not change.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</source>
+        <translation>&lt;html&gt;&lt;head/&gt;&lt;body&gt;&lt;p&gt;Si la case est cochée, l&apos;axe se déplace automatiquement pour centrer les données affichées, sans changer d&apos;échelle.&lt;/p&gt;&lt;/body&gt;&lt;/html&gt;</translation>
+    </message>
+    <message>
+        <source>Auto Pan Only</source>
+        <translation>Recentrage seul</translation>
+    </message>
+    <message>
+        <source>Display averages of the curves displayed in this plot. The parameter list allows you to choose parameters to average over (if any are available).</source>
+        <translation>Afficher la moyenne des courbes de ce tracé. La liste des paramètres permet de choisir sur lesquels moyenner (s&apos;il y en a).</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Plot only the portion of each curve that is visible. This assumes X values are uniformly spaced.</source>
+        <translation>Ne tracer que la partie visible de chaque courbe. Suppose des valeurs de X régulièrement espacées.</translation>
+    </message>
+    <message>
+        <source>Clip to View</source>
+        <translation>Limiter à la vue</translation>
+    </message>
+    <message>
+        <source>If multiple curves are displayed in this plot, check this box to limit the number of traces that are displayed.</source>
+        <translation>Si ce tracé affiche plusieurs courbes, cocher cette case pour limiter le nombre de courbes affichées.</translation>
+    </message>
+    <message>
+        <source>Max Traces:</source>
+        <translation>Courbes max.&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Downsample</source>
+        <translation>Sous-échantillonner</translation>
+    </message>
+    <message>
+        <source>Downsample by drawing a saw wave that follows the min and max of the original data. This method produces the best visual representation of the data but is slower.</source>
+        <translation>Sous-échantillonner en traçant une dent de scie qui suit le minimum et le maximum des données d&apos;origine. La méthode la plus fidèle à l&apos;œil, mais la plus lente.</translation>
+    </message>
+    <message>
+        <source>Peak</source>
+        <translation>Pics</translation>
+    </message>
+    <message>
+        <source>If multiple curves are displayed in this plot, check &quot;Max Traces&quot; and set this value to limit the number of traces that are displayed.</source>
+        <translation>Si ce tracé affiche plusieurs courbes, cocher «&#xa0;Courbes max.&#xa0;» et régler cette valeur pour limiter le nombre de courbes affichées.</translation>
+    </message>
+    <message>
+        <source>If MaxTraces is checked, remove curves from memory after they are hidden (saves memory, but traces can not be un-hidden).</source>
+        <translation>Si «&#xa0;Courbes max.&#xa0;» est coché, retirer de la mémoire les courbes masquées (économise la mémoire, mais elles ne peuvent plus être réaffichées).</translation>
+    </message>
+    <message>
+        <source>Forget hidden traces</source>
+        <translation>Oublier les courbes masquées</translation>
+    </message>
+    <message>
+        <source>Downsample by taking the mean of N samples.</source>
+        <translation>Sous-échantillonner en prenant la moyenne de N échantillons.</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Downsample by taking the first of N samples. This method is fastest and least accurate.</source>
+        <translation>Sous-échantillonner en gardant le premier de N échantillons. La méthode la plus rapide et la moins précise.</translation>
+    </message>
+    <message>
+        <source>Subsample</source>
+        <translation>Premier</translation>
+    </message>
+    <message>
+        <source>Automatically downsample data based on the visible range. This assumes X values are uniformly spaced.</source>
+        <translation>Sous-échantillonner automatiquement selon la plage visible. Suppose des valeurs de X régulièrement espacées.</translation>
+    </message>
+    <message>
+        <source>Downsample data before plotting. (plot every Nth sample)</source>
+        <translation>Sous-échantillonner les données avant de les tracer (un échantillon sur N).</translation>
+    </message>
+    <message>
+        <source>x</source>
+        <translation>x</translation>
+    </message>
+    <message>
+        <source>Log X</source>
+        <translation>X logarithmique</translation>
+    </message>
+    <message>
+        <source>dy/dx</source>
+        <translation>dy/dx</translation>
+    </message>
+    <message>
+        <source>Y vs. Y&apos;</source>
+        <translation>Y en fonction de Y&apos;</translation>
+    </message>
+    <message>
+        <source>Power Spectrum (FFT)</source>
+        <translation>Spectre de puissance (FFT)</translation>
+    </message>
+    <message>
+        <source>Log Y</source>
+        <translation>Y logarithmique</translation>
+    </message>
+    <message>
+        <source>Subtract Mean</source>
+        <translation>Soustraire la moyenne</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Show X Grid</source>
+        <translation>Afficher la grille X</translation>
+    </message>
+    <message>
+        <source>Show Y Grid</source>
+        <translation>Afficher la grille Y</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>Opacité</translation>
+    </message>
+    <message>
+        <source>Alpha</source>
+        <translation>Transparence</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationPanel</name>
+    <message>
+        <source>Temperature: z is drawn from N(0, scale² I). 1 is the prior the VAE was trained to match.</source>
+        <translation>Température&#xa0;: z est tiré selon N(0, échelle² I). 1 correspond à la loi a priori que le VAE a appris à suivre.</translation>
+    </message>
+    <message>
+        <source>New draws</source>
+        <translation>Nouveaux tirages</translation>
+    </message>
+    <message>
+        <source>Draw new codes z from the prior and decode them (Ctrl+G).</source>
+        <translation>Tirer de nouveaux codes z selon la loi a priori et les décoder (Ctrl+G).</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>Échelle</translation>
+    </message>
+    <message>
+        <source>Train a model or open one (File → Open model) to generate images.</source>
+        <translation>Entraînez un modèle ou ouvrez-en un (Fichier → Ouvrir un modèle) pour générer des images.</translation>
+    </message>
+    <message>
+        <source>{n} codes z drawn from N(0, I) × {s:g}, decoded by the VAE. Its KL term pulled the codes of real images towards this prior, so most draws decode to plausible clothes.</source>
+        <translation>{n} codes z tirés selon N(0, I) × {s:g}, décodés par le VAE. Son terme KL a attiré les codes des vraies images vers cette loi a priori&#xa0;: la plupart des tirages donnent des vêtements plausibles.</translation>
+    </message>
+    <message>
+        <source>The same {n} draws z ~ N(0, I) × {s:g}, decoded by the AE. Nothing made its codes follow N(0, I): many draws fall in empty regions between its clusters and decode to blurs.</source>
+        <translation>Les mêmes {n} tirages z ~ N(0, I) × {s:g}, décodés par l&apos;AE. Rien n&apos;a obligé ses codes à suivre N(0, I)&#xa0;: beaucoup de tirages tombent dans les zones vides entre ses groupes et donnent des images floues.</translation>
+    </message>
+</context>
+<context>
+    <name>GraphicsScene</name>
+    <message>
+        <source>Export...</source>
+        <translation>Exporter…</translation>
+    </message>
+</context>
+<context>
+    <name>KlBars</name>
+    <message>
+        <source>KL (nats per image)</source>
+        <translation>KL (nats par image)</translation>
+    </message>
+    <message>
+        <source>latent dimension</source>
+        <translation>dimension latente</translation>
+    </message>
+    <message>
+        <source>How much information each latent dimension carries: its KL divergence from the N(0, 1) prior, averaged over the test images. A dimension near 0 (below the dashed line) is unused: the decoder ignores it.</source>
+        <translation>La quantité d&apos;information que porte chaque dimension latente&#xa0;: sa divergence KL par rapport à la loi a priori N(0, 1), en moyenne sur les images de test. Une dimension proche de 0 (sous la ligne pointillée) ne sert pas&#xa0;: le décodeur l&apos;ignore.</translation>
+    </message>
+</context>
+<context>
+    <name>LatentPanel</name>
+    <message>
+        <source>t-SNE (PCA first)</source>
+        <translation>t-SNE (après une PCA)</translation>
+    </message>
+    <message>
+        <source>PCA</source>
+        <translation>PCA</translation>
+    </message>
+    <message>
+        <source>PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab&apos;s non-linear view, better at showing clusters; positions of new points are estimated.</source>
+        <translation>PCA&#xa0;: une vue linéaire et exacte — survolez n&apos;importe quel endroit pour décoder ce point. t-SNE&#xa0;: la vue non linéaire du TP, qui montre mieux les groupes&#xa0;; la position des nouveaux points y est estimée.</translation>
+    </message>
+    <message>
+        <source>{n} points</source>
+        <translation>{n} points</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>Au hasard</translation>
+    </message>
+    <message>
+        <source>A random code: from N(0, I) for the VAE, from the codes&apos; spread for the AE.</source>
+        <translation>Un code au hasard&#xa0;: selon N(0, I) pour le VAE, selon la dispersion des codes pour l&apos;AE.</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Réinitialiser</translation>
+    </message>
+    <message>
+        <source>Every slider to the mean of the test images&apos; codes.</source>
+        <translation>Chaque curseur à la moyenne des codes des images de test.</translation>
+    </message>
+    <message>
+        <source>From selected image</source>
+        <translation>Depuis l&apos;image choisie</translation>
+    </message>
+    <message>
+        <source>Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. Hover: the image under the cursor.</source>
+        <translation>Clic sur un point&#xa0;: son code passe dans les curseurs. Maj+clic&#xa0;: extrémité A, Ctrl+clic&#xa0;: extrémité B. Survol&#xa0;: l&apos;image sous le pointeur.</translation>
+    </message>
+    <message>
+        <source>Watch the map form: the codes of 2,000 test images after each epoch.</source>
+        <translation>Regardez la carte se former&#xa0;: les codes de 2&#x202f;000 images de test après chaque époque.</translation>
+    </message>
+    <message>
+        <source>Play training</source>
+        <translation>Lecture</translation>
+    </message>
+    <message>
+        <source>Back to the live map</source>
+        <translation>Revenir à la carte actuelle</translation>
+    </message>
+    <message>
+        <source>Training replay</source>
+        <translation>Film de l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>Under the cursor</source>
+        <translation>Sous le pointeur</translation>
+    </message>
+    <message>
+        <source>Selected test image</source>
+        <translation>Image de test choisie</translation>
+    </message>
+    <message>
+        <source>linear (the lab&apos;s)</source>
+        <translation>linéaire (celle du TP)</translation>
+    </message>
+    <message>
+        <source>spherical (slerp)</source>
+        <translation>sphérique (slerp)</translation>
+    </message>
+    <message>
+        <source>Random A and B</source>
+        <translation>A et B au hasard</translation>
+    </message>
+    <message>
+        <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
+        <translation>Une image de test par son indice (0–9&#x202f;999), comme dans le notebook du TP.</translation>
+    </message>
+    <message>
+        <source>→ A</source>
+        <translation>→ A</translation>
+    </message>
+    <message>
+        <source>→ B</source>
+        <translation>→ B</translation>
+    </message>
+    <message>
+        <source>Walk from A to B: the large image and the sliders follow.</source>
+        <translation>Parcourir le chemin de A à B&#xa0;: la grande image et les curseurs suivent.</translation>
+    </message>
+    <message>
+        <source>Animate</source>
+        <translation>Animer</translation>
+    </message>
+    <message>
+        <source>Interpolation</source>
+        <translation>Interpolation</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Étapes</translation>
+    </message>
+    <message>
+        <source>Test image</source>
+        <translation>Image de test</translation>
+    </message>
+    <message>
+        <source>Train a model or open one to explore its latent space.</source>
+        <translation>Entraînez un modèle ou ouvrez-en un pour explorer son espace latent.</translation>
+    </message>
+    <message>
+        <source>The map needs the Fashion-MNIST test images.</source>
+        <translation>La carte a besoin des images de test de Fashion-MNIST.</translation>
+    </message>
+    <message>
+        <source>Encoding {n} test images…</source>
+        <translation>Encodage de {n} images de test…</translation>
+    </message>
+    <message>
+        <source>PCA shown; t-SNE after training (it would slow training down).</source>
+        <translation>PCA affichée&#xa0;; t-SNE après l&apos;entraînement (il le ralentirait).</translation>
+    </message>
+    <message>
+        <source>PCA shown; computing t-SNE of {n} codes… {s:.0f} s</source>
+        <translation>PCA affichée&#xa0;; calcul du t-SNE de {n} codes… {s:.0f} s</translation>
+    </message>
+    <message>
+        <source>Could not compute the map: {m}</source>
+        <translation>Impossible de calculer la carte&#xa0;: {m}</translation>
+    </message>
+    <message>
+        <source>{kind} of {n} test codes ({what}).</source>
+        <translation>{kind} de {n} codes de test ({what}).</translation>
+    </message>
+    <message>
+        <source>(recorded while a model trains)</source>
+        <translation>(enregistré pendant l&apos;entraînement d&apos;un modèle)</translation>
+    </message>
+    <message>
+        <source>before training</source>
+        <translation>avant l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>after epoch {e}</source>
+        <translation>après l&apos;époque {e}</translation>
+    </message>
+    <message>
+        <source>Replay: {when} of {n}</source>
+        <translation>Film&#xa0;: {when} sur {n}</translation>
+    </message>
+    <message>
+        <source>Training replay: PCA of each epoch&apos;s codes, aligned to the previous epoch.</source>
+        <translation>Film de l&apos;entraînement&#xa0;: PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
+    </message>
+    <message>
+        <source>Ranges: the test codes&apos; mean ± 3σ, widened to the prior N(0, 1) ± 3.</source>
+        <translation>Plages&#xa0;: moyenne des codes de test ± 3σ, élargie à la loi a priori N(0, 1) ± 3.</translation>
+    </message>
+    <message>
+        <source>Ranges: the test codes&apos; mean ± 3σ per dimension.</source>
+        <translation>Plages&#xa0;: moyenne des codes de test ± 3σ, par dimension.</translation>
+    </message>
+    <message>
+        <source>Test image {i}: {c}</source>
+        <translation>Image de test {i}&#xa0;: {c}</translation>
+    </message>
+    <message>
+        <source>Decoded at this point of the PCA plane</source>
+        <translation>Décodage de ce point du plan de la PCA</translation>
+    </message>
+    <message>
+        <source>No point here (t-SNE cannot be inverted)</source>
+        <translation>Aucun point ici (le t-SNE n&apos;est pas inversible)</translation>
+    </message>
+    <message>
+        <source>test image {i} ({c})</source>
+        <translation>image de test {i} ({c})</translation>
+    </message>
+    <message>
+        <source>Click a point on the map.</source>
+        <translation>Cliquez sur un point de la carte.</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>originale</translation>
+    </message>
+    <message>
+        <source>decoded</source>
+        <translation>décodée</translation>
+    </message>
+    <message>
+        <source>you are here</source>
+        <translation>vous êtes ici</translation>
+    </message>
+    <message>
+        <source>you are here (approximate)</source>
+        <translation>vous êtes ici (à peu près)</translation>
+    </message>
+    <message>
+        <source>random N(0, I)</source>
+        <translation>tirage N(0, I)</translation>
+    </message>
+    <message>
+        <source>A: {a}   B: {b}</source>
+        <translation>A&#xa0;: {a}   B&#xa0;: {b}</translation>
+    </message>
+    <message>
+        <source>(Shift+click a point)</source>
+        <translation>(Maj+clic sur un point)</translation>
+    </message>
+    <message>
+        <source>(Ctrl+click a point)</source>
+        <translation>(Ctrl+clic sur un point)</translation>
+    </message>
+</context>
+<context>
+    <name>LossPlot</name>
+    <message>
+        <source>batch loss (train)</source>
+        <translation>perte par lot (entraînement)</translation>
+    </message>
+    <message>
+        <source>batch loss, smoothed</source>
+        <translation>perte par lot, lissée</translation>
+    </message>
+    <message>
+        <source>train loss (epoch mean)</source>
+        <translation>perte d&apos;entraînement (moyenne de l&apos;époque)</translation>
+    </message>
+    <message>
+        <source>test loss</source>
+        <translation>perte de test</translation>
+    </message>
+    <message>
+        <source>test reconstruction (BCE)</source>
+        <translation>reconstruction en test (BCE)</translation>
+    </message>
+    <message>
+        <source>test KL divergence</source>
+        <translation>divergence KL en test</translation>
+    </message>
+    <message>
+        <source>the lab&apos;s code</source>
+        <translation>le code du TP</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>époque</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>perte</translation>
+    </message>
+    <message>
+        <source>loss (nats per image: BCE + β·KL)</source>
+        <translation>perte (nats par image&#xa0;: BCE + β·KL)</translation>
+    </message>
+    <message>
+        <source>VAE loss per image, in nats: the reconstruction error (binary cross-entropy summed over the 784 pixels) plus β times the KL divergence between the encoder&apos;s Gaussian and N(0, I). Lower is better.</source>
+        <translation>Perte du VAE par image, en nats&#xa0;: l&apos;erreur de reconstruction (entropie croisée binaire sommée sur les 784 pixels) plus β fois la divergence KL entre la gaussienne de l&apos;encodeur et N(0, I). Plus elle est basse, mieux c&apos;est.</translation>
+    </message>
+    <message>
+        <source>loss (mean squared error per pixel)</source>
+        <translation>perte (erreur quadratique moyenne par pixel)</translation>
+    </message>
+    <message>
+        <source>AE loss: mean squared difference between input and reconstruction, per pixel, with pixel values in [0, 1]. Lower is better.</source>
+        <translation>Perte de l&apos;AE&#xa0;: écart quadratique moyen entre l&apos;entrée et sa reconstruction, par pixel, avec des valeurs de pixel dans [0, 1]. Plus elle est basse, mieux c&apos;est.</translation>
+    </message>
+    <message>
+        <source>the lab&apos;s code reached {v:.4g} after {n} epochs</source>
+        <translation>le code du TP atteint {v:.4g} après {n} époques</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Latent Explorer models (*.safetensors)</source>
+        <translation>Modèles Latent Explorer (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>Latent Explorer</source>
+        <translation>Latent Explorer</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Entraînement</translation>
+    </message>
+    <message>
+        <source>Latent explorer</source>
+        <translation>Espace latent</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>Génération</translation>
+    </message>
+    <message>
+        <source>Reconstruction &amp;&amp; denoising</source>
+        <translation>Reconstruction &amp;&amp; débruitage</translation>
+    </message>
+    <message>
+        <source>AE vs VAE</source>
+        <translation>AE contre VAE</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Open model…</source>
+        <translation>&amp;Ouvrir un modèle…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Ouvrir un modèle &amp;récent</translation>
+    </message>
+    <message>
+        <source>&amp;Save model as…</source>
+        <translation>&amp;Enregistrer le modèle sous…</translation>
+    </message>
+    <message>
+        <source>&amp;Export view as PNG…</source>
+        <translation>E&amp;xporter la vue en PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Full screen</source>
+        <translation>&amp;Plein écran</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale for losses</source>
+        <translation>Échelle &amp;logarithmique pour les pertes</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>Lan&amp;gue</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;ide</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>&amp;About Latent Explorer</source>
+        <translation>À &amp;propos de Latent Explorer</translation>
+    </message>
+    <message>
+        <source>Latent Explorer will be in English the next time it starts.</source>
+        <translation>Latent Explorer sera en anglais à son prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Latent Explorer will be in French the next time it starts.</source>
+        <translation>Latent Explorer sera en français à son prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Device: {gpu}</source>
+        <translation>Calcul&#xa0;: {gpu}</translation>
+    </message>
+    <message>
+        <source>Device: CPU</source>
+        <translation>Calcul&#xa0;: CPU</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST: looking…</source>
+        <translation>Fashion-MNIST&#xa0;: recherche…</translation>
+    </message>
+    <message>
+        <source>Models: none yet</source>
+        <translation>Modèles&#xa0;: aucun pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>{kind} ({n} ep.)</source>
+        <translation>{kind} ({n} ép.)</translation>
+    </message>
+    <message>
+        <source>{kind} ({n} ep., unsaved)</source>
+        <translation>{kind} ({n} ép., non enregistré)</translation>
+    </message>
+    <message>
+        <source>Models: {list}</source>
+        <translation>Modèles&#xa0;: {list}</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST: downloading…</source>
+        <translation>Fashion-MNIST&#xa0;: téléchargement…</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST: loading…</source>
+        <translation>Fashion-MNIST&#xa0;: chargement…</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST: not found</source>
+        <translation>Fashion-MNIST&#xa0;: introuvable</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST: {train} + {test} images</source>
+        <translation>Fashion-MNIST&#xa0;: {train} + {test} images</translation>
+    </message>
+    <message>
+        <source>From {source}</source>
+        <translation>Source&#xa0;: {source}</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST</source>
+        <translation>Fashion-MNIST</translation>
+    </message>
+    <message>
+        <source>The dataset is still loading; try again in a moment.</source>
+        <translation>Le jeu de données est encore en cours de chargement&#xa0;; réessayez dans un instant.</translation>
+    </message>
+    <message>
+        <source>No training data</source>
+        <translation>Pas de données d&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST was not found on this computer.</source>
+        <translation>Fashion-MNIST est introuvable sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Download (needs internet)</source>
+        <translation>Télécharger (connexion Internet requise)</translation>
+    </message>
+    <message>
+        <source>Cannot open model</source>
+        <translation>Impossible d&apos;ouvrir le modèle</translation>
+    </message>
+    <message>
+        <source>Opened {name}</source>
+        <translation>{name} ouvert</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>Impossible d&apos;enregistrer</translation>
+    </message>
+    <message>
+        <source>Stop or finish training before saving this model.</source>
+        <translation>Arrêtez ou terminez l&apos;entraînement avant d&apos;enregistrer ce modèle.</translation>
+    </message>
+    <message>
+        <source>Cannot save model</source>
+        <translation>Impossible d&apos;enregistrer le modèle</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>{path} enregistré</translation>
+    </message>
+    <message>
+        <source>Open models</source>
+        <translation>Ouvrir des modèles</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>Rien à enregistrer</translation>
+    </message>
+    <message>
+        <source>Train a model or open one first.</source>
+        <translation>Entraînez d&apos;abord un modèle ou ouvrez-en un.</translation>
+    </message>
+    <message>
+        <source>Save model as</source>
+        <translation>Enregistrer le modèle sous</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossible d&apos;exporter</translation>
+    </message>
+    <message>
+        <source>Could not write {path}.</source>
+        <translation>Impossible d&apos;écrire {path}.</translation>
+    </message>
+    <message>
+        <source>Export view</source>
+        <translation>Exporter la vue</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>About Latent Explorer</source>
+        <translation>À propos de Latent Explorer</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © Zalando SE, MIT licence. Built with PyTorch, Qt (PySide6) and pyqtgraph.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © Zalando SE, licence MIT. Réalisé avec PyTorch, Qt (PySide6) et pyqtgraph.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+5	switch panels
+Ctrl+E	export the view as PNG
+Ctrl+G	new draws (Generation)
+Ctrl+Enter	start training
+Ctrl+O	open models
+Ctrl+S	save the selected model
+Ctrl+L	log scale for losses
+F11	full screen
+F1	this list
+Ctrl+Q	quit</source>
+        <translation>Ctrl+1 … Ctrl+5	changer de panneau
+Ctrl+E	exporter la vue en PNG
+Ctrl+G	nouveaux tirages (Génération)
+Ctrl+Entrée	démarrer l&apos;entraînement
+Ctrl+O	ouvrir des modèles
+Ctrl+S	enregistrer le modèle choisi
+Ctrl+L	échelle logarithmique pour les pertes
+F11	plein écran
+F1	cette liste
+Ctrl+Q	quitter</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>Entraînement en cours</translation>
+    </message>
+    <message>
+        <source>A model is training. Stop training and quit?</source>
+        <translation>Un modèle est en cours d&apos;entraînement. Arrêter l&apos;entraînement et quitter&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Stop, save and quit</source>
+        <translation>Arrêter, enregistrer et quitter</translation>
+    </message>
+    <message>
+        <source>Stop and quit without saving</source>
+        <translation>Arrêter et quitter sans enregistrer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Unsaved models</source>
+        <translation>Modèles non enregistrés</translation>
+    </message>
+    <message>
+        <source>{n} trained model(s) have not been saved.</source>
+        <translation>Modèles entraînés non enregistrés&#xa0;: {n}.</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Enregistrer…</translation>
+    </message>
+    <message>
+        <source>Quit without saving</source>
+        <translation>Quitter sans enregistrer</translation>
+    </message>
+</context>
+<context>
+    <name>ModelEntry</name>
+    <message>
+        <source>new {kind}</source>
+        <translation>nouveau {kind}</translation>
+    </message>
+    <message>
+        <source>{file} — {kind}, latent {d}, {n} ep.</source>
+        <translation>{file} — {kind}, dim. latente {d}, {n} ép.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <source>Which of the session&apos;s models this panel shows.</source>
+        <translation>Le modèle de la session que ce panneau affiche.</translation>
+    </message>
+</context>
+<context>
+    <name>PlotItem</name>
+    <message>
+        <source>Transforms</source>
+        <translation>Transformations</translation>
+    </message>
+    <message>
+        <source>Downsample</source>
+        <translation>Sous-échantillonnage</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Alpha</source>
+        <translation>Transparence</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>Grille</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Plot Options</source>
+        <translation>Options du tracé</translation>
+    </message>
+</context>
+<context>
+    <name>ReconstructionPanel</name>
+    <message>
+        <source>The lab&apos;s noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].</source>
+        <translation>Le bruit du TP&#xa0;: chaque pixel reçoit (U[0,1) − 0,5) × niveau, puis est borné à [0, 1].</translation>
+    </message>
+    <message>
+        <source>Other images</source>
+        <translation>Autres images</translation>
+    </message>
+    <message>
+        <source>AE</source>
+        <translation>AE</translation>
+    </message>
+    <message>
+        <source>VAE</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>Noise level</source>
+        <translation>Niveau de bruit</translation>
+    </message>
+    <message>
+        <source>Reconstructions need the Fashion-MNIST test images (see the status bar).</source>
+        <translation>Les reconstructions ont besoin des images de test de Fashion-MNIST (voir la barre d&apos;état).</translation>
+    </message>
+    <message>
+        <source>test image</source>
+        <translation>image de test</translation>
+    </message>
+    <message>
+        <source>noisy input</source>
+        <translation>entrée bruitée</translation>
+    </message>
+    <message>
+        <source>Open or train an AE and a VAE to see their reconstructions.</source>
+        <translation>Ouvrez ou entraînez un AE et un VAE pour voir leurs reconstructions.</translation>
+    </message>
+    <message>
+        <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s.</source>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée.</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Train a new model, or continue training one the session holds.</source>
+        <translation>Entraîner un nouveau modèle, ou poursuivre l&apos;entraînement d&apos;un modèle de la session.</translation>
+    </message>
+    <message>
+        <source>VAE (variational)</source>
+        <translation>VAE (variationnel)</translation>
+    </message>
+    <message>
+        <source>AE (classic auto-encoder)</source>
+        <translation>AE (auto-encodeur classique)</translation>
+    </message>
+    <message>
+        <source>Size of the code z: 784 pixels are squeezed into this many numbers.</source>
+        <translation>Taille du code z&#xa0;: les 784 pixels sont comprimés en autant de nombres.</translation>
+    </message>
+    <message>
+        <source>Adam&apos;s step size. Too large and the loss explodes (the app stops and says so).</source>
+        <translation>Le pas d&apos;Adam. Trop grand, la perte explose (l&apos;application s&apos;arrête et le signale).</translation>
+    </message>
+    <message>
+        <source>Adam&apos;s L2 penalty on the weights (the lab uses 1e-5).</source>
+        <translation>La pénalité L2 d&apos;Adam sur les poids (le TP utilise 1e-5).</translation>
+    </message>
+    <message>
+        <source>β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code).</source>
+        <translation>β pondère le terme KL de la perte du VAE (β = 1&#xa0;: le VAE classique&#xa0;; plus grand&#xa0;: un code plus lisse, des images plus floues).</translation>
+    </message>
+    <message>
+        <source>Same seed, same settings: the same model, every time.</source>
+        <translation>Même graine, mêmes réglages&#xa0;: le même modèle, à chaque fois.</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>toutes</translation>
+    </message>
+    <message>
+        <source>Train on the first N training images only (quick demos); &apos;all&apos; uses 60,000.</source>
+        <translation>N&apos;entraîner que sur les N premières images d&apos;entraînement (démonstrations rapides)&#xa0;; «&#xa0;toutes&#xa0;» en utilise 60&#x202f;000.</translation>
+    </message>
+    <message>
+        <source>Auto (bf16 where native)</source>
+        <translation>Auto (bf16 si natif)</translation>
+    </message>
+    <message>
+        <source>bf16 (faster)</source>
+        <translation>bf16 (plus rapide)</translation>
+    </message>
+    <message>
+        <source>fp32 (exact)</source>
+        <translation>fp32 (exacte)</translation>
+    </message>
+    <message>
+        <source>Auto — {gpu}</source>
+        <translation>Auto — {gpu}</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>GPU CUDA</translation>
+    </message>
+    <message>
+        <source>Auto — CPU (no CUDA GPU found)</source>
+        <translation>Auto — CPU (pas de GPU CUDA)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Entraîner</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Latent size</source>
+        <translation>Dimension latente</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Entraînement</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>Époques</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Taille de lot</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Taux d&apos;apprentissage</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>Décroissance des poids</translation>
+    </message>
+    <message>
+        <source>β (KL weight)</source>
+        <translation>β (poids du KL)</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Graine</translation>
+    </message>
+    <message>
+        <source>Training images</source>
+        <translation>Images d&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Précision</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Calcul</translation>
+    </message>
+    <message>
+        <source>Lab defaults</source>
+        <translation>Réglages du TP</translation>
+    </message>
+    <message>
+        <source>Reset every setting to the lab&apos;s values.</source>
+        <translation>Remettre chaque réglage à la valeur du TP.</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Démarrer</translation>
+    </message>
+    <message>
+        <source>Start training (Ctrl+Enter)</source>
+        <translation>Démarrer l&apos;entraînement (Ctrl+Entrée)</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
+    </message>
+    <message>
+        <source>Stop after the current batch; what was trained is kept.</source>
+        <translation>Arrêter après le lot en cours&#xa0;; ce qui a été appris est conservé.</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Prêt</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Échelle logarithmique</translation>
+    </message>
+    <message>
+        <source>Show BCE and KL terms</source>
+        <translation>Afficher les termes BCE et KL</translation>
+    </message>
+    <message>
+        <source>The VAE loss is a sum: reconstruction error (BCE) + β × KL divergence. Show each part.</source>
+        <translation>La perte du VAE est une somme&#xa0;: erreur de reconstruction (BCE) + β × divergence KL. Afficher chacun des termes.</translation>
+    </message>
+    <message>
+        <source>Eight fixed test images (top) and the model&apos;s reconstructions, after each epoch.</source>
+        <translation>Huit images de test fixes (en haut) et leurs reconstructions par le modèle, après chaque époque.</translation>
+    </message>
+    <message>
+        <source>Reconstructions after each epoch</source>
+        <translation>Reconstructions après chaque époque</translation>
+    </message>
+    <message>
+        <source>KL per latent dimension (VAE)</source>
+        <translation>KL par dimension latente (VAE)</translation>
+    </message>
+    <message>
+        <source>Epoch</source>
+        <translation>Époque</translation>
+    </message>
+    <message>
+        <source>Train loss</source>
+        <translation>Perte (entr.)</translation>
+    </message>
+    <message>
+        <source>Test loss</source>
+        <translation>Perte (test)</translation>
+    </message>
+    <message>
+        <source>MSE / pixel</source>
+        <translation>MSE/pixel</translation>
+    </message>
+    <message>
+        <source>BCE / image</source>
+        <translation>BCE/image</translation>
+    </message>
+    <message>
+        <source>KL / image</source>
+        <translation>KL/image</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>Secondes</translation>
+    </message>
+    <message>
+        <source>Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image (nats); MSE is per pixel, with pixels in [0, 1].</source>
+        <translation>Perte de test&#xa0;: sur les 10&#x202f;000 images de test, jamais vues pendant l&apos;entraînement. BCE et KL sont des sommes par image (en nats)&#xa0;; la MSE est par pixel, avec des pixels dans [0, 1].</translation>
+    </message>
+    <message>
+        <source>Per-epoch metrics</source>
+        <translation>Mesures par époque</translation>
+    </message>
+    <message>
+        <source>New model</source>
+        <translation>Nouveau modèle</translation>
+    </message>
+    <message>
+        <source>Continue training</source>
+        <translation>Poursuivre l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>test image</source>
+        <translation>image de test</translation>
+    </message>
+    <message>
+        <source>reconstruction</source>
+        <translation>reconstruction</translation>
+    </message>
+    <message>
+        <source>Appears after the first epoch.</source>
+        <translation>Apparaît après la première époque.</translation>
+    </message>
+    <message>
+        <source>Only {a} of {n} dimensions carry information: the others match the prior and the decoder ignores them (posterior collapse). A smaller β gives the code room.</source>
+        <translation>Dimensions porteuses d&apos;information&#xa0;: seulement {a} sur {n}. Les autres suivent la loi a priori et le décodeur les ignore (effondrement du postérieur, «&#xa0;posterior collapse&#xa0;»). Un β plus petit laisse de la place au code.</translation>
+    </message>
+    <message>
+        <source>{a} of {n} dimensions carry information.</source>
+        <translation>Dimensions porteuses d&apos;information&#xa0;: {a} sur {n}.</translation>
+    </message>
+    <message>
+        <source> (stopped)</source>
+        <translation> (interrompue)</translation>
+    </message>
+    <message>
+        <source>Dashed line: the lab&apos;s own code, same settings, after {n} epochs.</source>
+        <translation>En pointillés&#xa0;: le code du TP lui-même, mêmes réglages, après {n} époques.</translation>
+    </message>
+    <message>
+        <source>(The lab&apos;s reference appears with the lab&apos;s settings.)</source>
+        <translation>(La référence du TP apparaît avec les réglages du TP.)</translation>
+    </message>
+    <message>
+        <source>Invalid settings</source>
+        <translation>Réglages non valides</translation>
+    </message>
+    <message>
+        <source>Cannot train</source>
+        <translation>Impossible d&apos;entraîner</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
+        <source>Training on {device}, {precision}.</source>
+        <translation>Entraînement sur {device}, en {precision}.</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <source>Paused — </source>
+        <translation>En pause — </translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Arrêt en cours…</translation>
+    </message>
+    <message>
+        <source>Epoch {e} · %p% · {eta} left</source>
+        <translation>Époque {e} · %p&#xa0;% · reste {eta}</translation>
+    </message>
+    <message>
+        <source>Epoch {e} of {n}: test loss {loss}.</source>
+        <translation>Époque {e} sur {n}&#xa0;: perte de test {loss}.</translation>
+    </message>
+    <message>
+        <source>Training ended without a result.</source>
+        <translation>L&apos;entraînement s&apos;est terminé sans résultat.</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>Done — %p%</source>
+        <translation>Terminé — %p&#xa0;%</translation>
+    </message>
+    <message>
+        <source>Stopped after {e} epoch(s).</source>
+        <translation>Arrêté après {e} époque(s).</translation>
+    </message>
+    <message>
+        <source>Finished: {e} epoch(s) trained.</source>
+        <translation>Terminé&#xa0;: {e} époque(s) d&apos;entraînement.</translation>
+    </message>
+    <message>
+        <source>File → Save model as… keeps it.</source>
+        <translation>Fichier → Enregistrer le modèle sous… pour le garder.</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+    <message>
+        <source>Training stopped</source>
+        <translation>Entraînement interrompu</translation>
+    </message>
+</context>
+<context>
+    <name>ViewBox</name>
+    <message>
+        <source>axis</source>
+        <translation>(axe)</translation>
+    </message>
+    <message>
+        <source>ViewBox options</source>
+        <translation>Options de la vue</translation>
+    </message>
+    <message>
+        <source>View All</source>
+        <translation>Tout afficher</translation>
+    </message>
+    <message>
+        <source>Mouse Mode</source>
+        <translation>Mode de la souris</translation>
+    </message>
+    <message>
+        <source>3 button</source>
+        <translation>3 boutons</translation>
+    </message>
+    <message>
+        <source>1 button</source>
+        <translation>1 bouton</translation>
+    </message>
+</context>
+<context>
+    <name>Worker</name>
+    <message>
+        <source>Out of memory. Try a smaller batch size, or train on the CPU.</source>
+        <translation>Mémoire insuffisante. Essayez une taille de lot plus petite, ou entraînez sur le CPU.</translation>
+    </message>
+</context>
+</TS>
