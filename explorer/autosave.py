@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.paths import user_data_dir
 from explorer.session import ModelEntry
@@ -70,7 +72,9 @@ def describe(path: Path) -> str:
     info = checkpoint.metadata.get("extra", {}).get("autosave", {})
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.get("time", path.stat().st_mtime)))
     epochs = sum(1 for r in checkpoint.history if r.complete)
-    return f"{checkpoint.kind.upper()}, latent {checkpoint.model.latent_dim}, {epochs} epoch(s) — {when}"
+    return QCoreApplication.translate("Autosave", "{kind}, latent {d}, {n} epoch(s) — {when}").format(
+        kind=checkpoint.kind.upper(), d=checkpoint.model.latent_dim, n=epochs, when=when
+    )
 
 
 def _files() -> list[Path]:

@@ -288,8 +288,8 @@ class MainWindow(QMainWindow):
             self.dataset_label.setStyleSheet("color: #b00020;")
         elif data.sample:
             self.dataset_label.setText(
-                self.tr("Fashion-MNIST not found: using the bundled sample ({n:,} test images)").format(
-                    n=len(data.test)
+                self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)").format(
+                    n=i18n.format_count(len(data.test))
                 )
             )
             self.dataset_label.setToolTip(

@@ -17,6 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
+from explorer.i18n import format_count
+
 FORMAT = "latent-explorer-scene"
 VERSION = 1
 SUFFIX = ".scene.json"
@@ -42,7 +46,11 @@ def save_scene(path: str | os.PathLike, scene: dict) -> Path:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise SceneError(f"Cannot write the scene {path}: {exc.strerror or exc}") from None
+        raise SceneError(
+            QCoreApplication.translate("Scene", "Cannot write the scene {path}: {error}").format(
+                path=path, error=exc.strerror or exc
+            )
+        ) from None
     return path
 
 
@@ -51,23 +59,47 @@ def load_scene(path: str | os.PathLike) -> dict:
     path = Path(path).expanduser()
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise SceneError(f"{path} is too large to be a scene ({path.stat().st_size:,} bytes).")
+            raise SceneError(
+                QCoreApplication.translate("Scene", "{path} is too large to be a scene ({n} bytes).").format(
+                    path=path, n=format_count(path.stat().st_size)
+                )
+            )
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SceneError(f"Cannot read the scene {path}: {exc.strerror or exc}") from None
+        raise SceneError(
+            QCoreApplication.translate("Scene", "Cannot read the scene {path}: {error}").format(
+                path=path, error=exc.strerror or exc
+            )
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SceneError(f"{path} is not a scene file (not JSON: {exc}).") from None
+        raise SceneError(
+            QCoreApplication.translate("Scene", "{path} is not a scene file (not JSON: {error}).").format(
+                path=path, error=exc
+            )
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise SceneError(f"{path} is not a Latent Explorer scene.")
+        raise SceneError(
+            QCoreApplication.translate("Scene", "{path} is not a Latent Explorer scene.").format(path=path)
+        )
     version = document.get("version")
     if not isinstance(version, int) or version > VERSION:
-        raise SceneError(f"{path} was written by a newer Latent Explorer (scene version {version}).")
+        raise SceneError(
+            QCoreApplication.translate(
+                "Scene", "{path} was written by a newer Latent Explorer (scene version {version})."
+            ).format(path=path, version=version)
+        )
     models = document.get("models", [])
     if not isinstance(models, list) or not all(_is_model_ref(m) for m in models):
-        raise SceneError(f"{path}: its list of models is malformed.")
+        raise SceneError(
+            QCoreApplication.translate("Scene", "{path}: its list of models is malformed.").format(path=path)
+        )
     for key in ("latent", "generation", "reconstruction", "compare"):
         if not isinstance(document.get(key, {}), dict):
-            raise SceneError(f"{path}: '{key}' should be an object.")
+            raise SceneError(
+                QCoreApplication.translate("Scene", "{path}: '{key}' should be an object.").format(
+                    path=path, key=key
+                )
+            )
     return document
 
 

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR" sourcelanguage="en">
 <context>
+    <name>Autosave</name>
+    <message>
+        <source>{kind}, latent {d}, {n} epoch(s) — {when}</source>
+        <translation>{kind}, dim. latente {d}, {n} époque(s) — {when}</translation>
+    </message>
+</context>
+<context>
     <name>ComparePanel</name>
     <message>
         <source>t-SNE (as in the lab)</source>
@@ -62,6 +69,43 @@
     <message>
         <source>{m} of {n} codes; mean distance of a code from the centre: {s:.2f}</source>
         <translation>{m} de {n} codes&#xa0;; distance moyenne d&apos;un code au centre&#xa0;: {s:.2f}</translation>
+    </message>
+</context>
+<context>
+    <name>CrashReporter</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <source>Latent Explorer ran into an error it did not expect:
+
+{error}</source>
+        <translation>Latent Explorer a rencontré une erreur inattendue&#xa0;:
+
+{error}</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>Ouvrir le dossier du journal</translation>
+    </message>
+    <message>
+        <source>The app carries on, but what it was doing may not have finished: save your models.</source>
+        <translation>L&apos;application continue, mais ce qu&apos;elle était en train de faire n&apos;est peut-être pas terminé&#xa0;: enregistrez vos modèles.</translation>
+    </message>
+    <message>
+        <source>The details are in the log file:
+{path}</source>
+        <translation>Les détails se trouvent dans le fichier journal&#xa0;:
+{path}</translation>
+    </message>
+    <message>
+        <source>The log file could not be written; start latent-explorer from a terminal to see the details.</source>
+        <translation>Impossible d&apos;écrire le fichier journal&#xa0;; lancez latent-explorer depuis un terminal pour voir les détails.</translation>
+    </message>
+    <message>
+        <source>{n} more error(s) since this one, also in the log.</source>
+        <translation>{n} autre(s) erreur(s) depuis celle-ci, également dans le journal.</translation>
     </message>
 </context>
 <context>
@@ -771,6 +815,22 @@
         <translation>&amp;Enregistrer le modèle sous…</translation>
     </message>
     <message>
+        <source>Open &amp;scene…</source>
+        <translation>Ouvrir une &amp;scène…</translation>
+    </message>
+    <message>
+        <source>Bring back a view saved with Save scene</source>
+        <translation>Retrouver une vue enregistrée avec «&#xa0;Enregistrer la scène sous&#xa0;»</translation>
+    </message>
+    <message>
+        <source>Save s&amp;cene as…</source>
+        <translation>Enregistrer la s&amp;cène sous…</translation>
+    </message>
+    <message>
+        <source>Save this exact view (models, panel, selection, sliders) to show it in class</source>
+        <translation>Enregistrer exactement cette vue (modèles, panneau, sélection, curseurs) pour la montrer en classe</translation>
+    </message>
+    <message>
         <source>&amp;Export view as PNG…</source>
         <translation>E&amp;xporter la vue en PNG…</translation>
     </message>
@@ -781,6 +841,14 @@
     <message>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation>&amp;Mode présentation</translation>
+    </message>
+    <message>
+        <source>Large text, thick lines and high contrast for a projector; full screen</source>
+        <translation>Grand texte, traits épais et fort contraste pour un vidéoprojecteur&#xa0;; plein écran</translation>
     </message>
     <message>
         <source>&amp;Full screen</source>
@@ -801,6 +869,10 @@
     <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>Ouvrir le dossier du &amp;journal</translation>
     </message>
     <message>
         <source>&amp;About Latent Explorer</source>
@@ -855,8 +927,20 @@
         <translation>Fashion-MNIST&#xa0;: chargement…</translation>
     </message>
     <message>
+        <source>Download failed</source>
+        <translation>Échec du téléchargement</translation>
+    </message>
+    <message>
         <source>Fashion-MNIST: not found</source>
         <translation>Fashion-MNIST&#xa0;: introuvable</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST not found: using the bundled sample ({n} test images)</source>
+        <translation>Fashion-MNIST introuvable&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
+    </message>
+    <message>
+        <source>Training needs the full dataset. {why}</source>
+        <translation>L&apos;entraînement nécessite le jeu de données complet. {why}</translation>
     </message>
     <message>
         <source>Fashion-MNIST: {train} + {test} images</source>
@@ -879,8 +963,48 @@
         <translation>Pas de données d&apos;entraînement</translation>
     </message>
     <message>
-        <source>Fashion-MNIST was not found on this computer.</source>
-        <translation>Fashion-MNIST est introuvable sur cet ordinateur.</translation>
+        <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT&#xa0;; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux&#xa0;: {folder}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+5	switch panels
+F5	presentation mode
+F11	full screen
+Ctrl+O	open models
+Ctrl+S	save the selected model
+Ctrl+Shift+O	open a lesson scene
+Ctrl+Shift+S	save the view as a scene
+Ctrl+E	export the view as PNG
+Ctrl+G	new draws (Generation)
+Ctrl+Enter	start training
+Ctrl+L	log scale for losses
+F1	this list
+Ctrl+Q	quit</source>
+        <translation>Ctrl+1 … Ctrl+5	changer de panneau
+F5	mode présentation
+F11	plein écran
+Ctrl+O	ouvrir des modèles
+Ctrl+S	enregistrer le modèle choisi
+Ctrl+Maj+O	ouvrir une scène de cours
+Ctrl+Maj+S	enregistrer la vue comme scène
+Ctrl+E	exporter la vue en PNG
+Ctrl+G	nouveaux tirages (Génération)
+Ctrl+Entrée	démarrer l&apos;entraînement
+Ctrl+L	échelle logarithmique pour les pertes
+F1	cette liste
+Ctrl+Q	quitter</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>Ouvrir le dossier du journal</translation>
+    </message>
+    <message>
+        <source>No file manager could open {folder}</source>
+        <translation>Aucun gestionnaire de fichiers n&apos;a pu ouvrir {folder}</translation>
     </message>
     <message>
         <source>Download (needs internet)</source>
@@ -943,38 +1067,96 @@
         <translation>Images PNG (*.png)</translation>
     </message>
     <message>
+        <source>Recover unsaved models?</source>
+        <translation>Récupérer les modèles non enregistrés&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Latent Explorer did not close normally. These models were saved automatically after their last finished epoch:</source>
+        <translation>Latent Explorer ne s&apos;est pas fermé normalement. Ces modèles ont été enregistrés automatiquement après leur dernière époque terminée&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Recover</source>
+        <translation>Récupérer</translation>
+    </message>
+    <message>
+        <source>Discard them</source>
+        <translation>Les supprimer</translation>
+    </message>
+    <message>
+        <source>Decide later</source>
+        <translation>Décider plus tard</translation>
+    </message>
+    <message>
+        <source>Cannot recover a model</source>
+        <translation>Impossible de récupérer un modèle</translation>
+    </message>
+    <message>
+        <source>Recovered {n} model(s): save them with File → Save model as.</source>
+        <translation>Modèle(s) récupéré(s)&#xa0;: {n}. Enregistrez-les avec Fichier → Enregistrer le modèle sous.</translation>
+    </message>
+    <message>
+        <source>Cannot save scene</source>
+        <translation>Impossible d&apos;enregistrer la scène</translation>
+    </message>
+    <message>
+        <source>Scene saved without some models</source>
+        <translation>Scène enregistrée sans certains modèles</translation>
+    </message>
+    <message>
+        <source>These models are not saved, so the scene cannot name them: {names}. Save them, then save the scene again.</source>
+        <translation>Ces modèles ne sont pas enregistrés, la scène ne peut donc pas les désigner&#xa0;: {names}. Enregistrez-les, puis enregistrez à nouveau la scène.</translation>
+    </message>
+    <message>
+        <source>Saved scene {path}</source>
+        <translation>Scène {path} enregistrée</translation>
+    </message>
+    <message>
+        <source>Cannot open scene</source>
+        <translation>Impossible d&apos;ouvrir la scène</translation>
+    </message>
+    <message>
+        <source>Models of the scene not found</source>
+        <translation>Modèles de la scène introuvables</translation>
+    </message>
+    <message>
+        <source>The scene {scene} uses models that could not be opened:
+{list}
+The rest of the scene is shown.</source>
+        <translation>La scène {scene} utilise des modèles qui n&apos;ont pas pu être ouverts&#xa0;:
+{list}
+Le reste de la scène est affiché.</translation>
+    </message>
+    <message>
+        <source>Opened scene {name}</source>
+        <translation>Scène {name} ouverte</translation>
+    </message>
+    <message>
+        <source>the bundled {kind}</source>
+        <translation>le {kind} fourni</translation>
+    </message>
+    <message>
+        <source>Open scene</source>
+        <translation>Ouvrir une scène</translation>
+    </message>
+    <message>
+        <source>Lesson scenes (*.scene.json *.json)</source>
+        <translation>Scènes de cours (*.scene.json *.json)</translation>
+    </message>
+    <message>
+        <source>Save scene as</source>
+        <translation>Enregistrer la scène sous</translation>
+    </message>
+    <message>
+        <source>Lesson scenes (*.scene.json)</source>
+        <translation>Scènes de cours (*.scene.json)</translation>
+    </message>
+    <message>
         <source>About Latent Explorer</source>
         <translation>À propos de Latent Explorer</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © Zalando SE, MIT licence. Built with PyTorch, Qt (PySide6) and pyqtgraph.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © Zalando SE, licence MIT. Réalisé avec PyTorch, Qt (PySide6) et pyqtgraph.&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
-    </message>
-    <message>
-        <source>Ctrl+1 … Ctrl+5	switch panels
-Ctrl+E	export the view as PNG
-Ctrl+G	new draws (Generation)
-Ctrl+Enter	start training
-Ctrl+O	open models
-Ctrl+S	save the selected model
-Ctrl+L	log scale for losses
-F11	full screen
-F1	this list
-Ctrl+Q	quit</source>
-        <translation>Ctrl+1 … Ctrl+5	changer de panneau
-Ctrl+E	exporter la vue en PNG
-Ctrl+G	nouveaux tirages (Génération)
-Ctrl+Entrée	démarrer l&apos;entraînement
-Ctrl+O	ouvrir des modèles
-Ctrl+S	enregistrer le modèle choisi
-Ctrl+L	échelle logarithmique pour les pertes
-F11	plein écran
-F1	cette liste
-Ctrl+Q	quitter</translation>
     </message>
     <message>
         <source>Training is running</source>
@@ -1015,6 +1197,10 @@ Ctrl+Q	quitter</translation>
 </context>
 <context>
     <name>ModelEntry</name>
+    <message>
+        <source>bundled {kind}</source>
+        <translation>{kind} fourni</translation>
+    </message>
     <message>
         <source>new {kind}</source>
         <translation>nouveau {kind}</translation>
@@ -1103,6 +1289,41 @@ Ctrl+Q	quitter</translation>
     <message>
         <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s.</source>
         <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée.</translation>
+    </message>
+</context>
+<context>
+    <name>Scene</name>
+    <message>
+        <source>Cannot write the scene {path}: {error}</source>
+        <translation>Impossible d&apos;écrire la scène {path}&#xa0;: {error}</translation>
+    </message>
+    <message>
+        <source>{path} is too large to be a scene ({n} bytes).</source>
+        <translation>{path} est trop volumineux pour être une scène ({n} octets).</translation>
+    </message>
+    <message>
+        <source>Cannot read the scene {path}: {error}</source>
+        <translation>Impossible de lire la scène {path}&#xa0;: {error}</translation>
+    </message>
+    <message>
+        <source>{path} is not a scene file (not JSON: {error}).</source>
+        <translation>{path} n&apos;est pas un fichier de scène (JSON invalide&#xa0;: {error}).</translation>
+    </message>
+    <message>
+        <source>{path} is not a Latent Explorer scene.</source>
+        <translation>{path} n&apos;est pas une scène Latent Explorer.</translation>
+    </message>
+    <message>
+        <source>{path} was written by a newer Latent Explorer (scene version {version}).</source>
+        <translation>{path} a été écrit par une version plus récente de Latent Explorer (version de scène {version}).</translation>
+    </message>
+    <message>
+        <source>{path}: its list of models is malformed.</source>
+        <translation>{path}&#xa0;: sa liste de modèles est mal formée.</translation>
+    </message>
+    <message>
+        <source>{path}: &apos;{key}&apos; should be an object.</source>
+        <translation>{path}&#xa0;: «&#xa0;{key}&#xa0;» devrait être un objet.</translation>
     </message>
 </context>
 <context>
