@@ -118,14 +118,16 @@ def test_pause_and_resume_from_another_thread(tiny_data):
     trainer.pause()
     thread = threading.Thread(target=trainer.run)
     thread.start()
-    time.sleep(0.3)
+    time.sleep(0.5)
     assert steps == [] and trainer.paused
+    resumed = time.perf_counter()
     trainer.resume()
-    thread.join(timeout=30)
+    thread.join(timeout=60)
+    after = time.perf_counter() - resumed
     assert not thread.is_alive()
     assert sum(isinstance(e, EpochEnd) for e in steps) == 2
-    # Paused time is not counted as training time.
-    assert all(e.record.seconds < 0.3 for e in steps if isinstance(e, EpochEnd))
+    # Paused time is not counted as training time: the epochs fit in the time after resume.
+    assert sum(e.record.seconds for e in steps if isinstance(e, EpochEnd)) <= after
 
 
 def test_continue_training_numbers_epochs_after_history(tiny_data):
