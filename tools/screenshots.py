@@ -3,9 +3,11 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUTDIR [--epochs 3]
 
 Trains a VAE on the Fashion-MNIST found on this machine with the lab's settings and saves
-OUTDIR/training-before.png, training-during.png and training-after.png at 1920×1080; then
-trains an AE the same way and saves latent-explorer.png, generation.png,
-reconstruction.png, ae-vs-vae.png and replay.png (the VAE's map after its first epoch).
+OUTDIR/training-before.png, training-during.png, training-after.png and replay.png (its map
+after the first epoch) at 1920×1080; then, with the bundled models, latent-explorer.png,
+generation.png, reconstruction.png, ae-vs-vae.png, the latent explorer and the training panel in
+presentation mode at 1920×1080 and 1280×720 (*-presentation-1080p.png, *-presentation-720p.png),
+and the latent explorer in French (latent-explorer-fr.png).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A private settings folder: the user's window size, language and presentation mode stay theirs.
+os.environ.setdefault("LATENT_EXPLORER_HOME", tempfile.mkdtemp(prefix="latent-explorer-shots-"))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -66,15 +71,76 @@ def main() -> int:
     for name in ("before", "during", "after"):
         print(args.outdir / f"training-{name}.png")
 
-    # An AE too, for the panels that compare.
-    panel.target_combo.setCurrentIndex(0)
-    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("ae"))
-    panel.latent_spin.setValue(10)
-    panel.start_training()
-    loop = QEventLoop()
-    panel.trainingEnded.connect(loop.quit)
-    loop.exec()
+    # The training replay of the VAE just trained, after its first epoch.
+    latent = window.latent_panel
+    window.tabs.setCurrentWidget(latent)
+    latent.picker.select(window.session.latest("vae").id)
+    wait(1000)
+    latent.replay_slider.setValue(1)
+    wait(500)
+    window.grab().save(str(args.outdir / "replay.png"))
+    print(args.outdir / "replay.png")
+    window.shutdown()
+    window.deleteLater()
+
+    # The explorer panels as a class first sees them: the bundled models, nothing to train.
+    window = _window(
+        build_window,
+        [
+            "--no-bundled-models",
+            "--checkpoint",
+            str(BUNDLED / "ae.safetensors"),
+            "--checkpoint",
+            str(BUNDLED / "vae.safetensors"),
+        ],
+    )
+    _explorer_shots(window, args.outdir, "")
+    # Presentation mode, at the two sizes projectors use.
+    window.set_presentation(True)
+    for size in ((1920, 1080), (1280, 720)):
+        window.fullscreen_action.setChecked(False)
+        window.resize(*size)
+        _explorer_shots(
+            window, args.outdir, f"-presentation-{size[1]}p", only=("latent-explorer", "training")
+        )
+    window.set_presentation(False)
+    window.shutdown()
+    window.deleteLater()
+    # In French.
+    window = _window(
+        build_window,
+        [
+            "--lang",
+            "fr",
+            "--no-bundled-models",
+            "--checkpoint",
+            str(BUNDLED / "ae.safetensors"),
+            "--checkpoint",
+            str(BUNDLED / "vae.safetensors"),
+        ],
+    )
+    _explorer_shots(window, args.outdir, "-fr", only=("latent-explorer",))
+    window.shutdown()
+    return 0
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "resources" / "models"
+
+
+def _window(build_window, argv):
+    window = build_window(argv)
+    window.ask = lambda *a: 1
+    window.resize(1920, 1080)
+    window.show()
+    deadline = time.time() + 30
+    while window.session.dataset is None and time.time() < deadline:
+        wait(50)
+    return window
+
+
+def _explorer_shots(window, outdir: Path, suffix: str, only: tuple[str, ...] | None = None) -> None:
     shots = [
+        (window.training_panel, "training", lambda: True),
         (window.latent_panel, "latent-explorer", lambda: window.latent_panel.tsne is not None),
         (window.generation_panel, "generation", lambda: True),
         (window.reconstruction_panel, "reconstruction", lambda: True),
@@ -89,26 +155,18 @@ def main() -> int:
         ),
     ]
     for widget, name, ready in shots:
+        if (only is None and name == "training") or (only is not None and name not in only):
+            continue
         window.tabs.setCurrentWidget(widget)
         deadline = time.time() + 120
         while not ready() and time.time() < deadline:
             wait(200)
         if widget is window.latent_panel:
             widget.select_point(5)
-        wait(500)
-        window.grab().save(str(args.outdir / f"{name}.png"))
-        print(args.outdir / f"{name}.png")
-    # The training replay of the VAE, after its first epoch.
-    latent = window.latent_panel
-    window.tabs.setCurrentWidget(latent)
-    latent.picker.select(window.session.latest("vae").id)
-    wait(1000)
-    latent.replay_slider.setValue(1)
-    wait(500)
-    window.grab().save(str(args.outdir / "replay.png"))
-    print(args.outdir / "replay.png")
-    window.shutdown()
-    return 0
+        wait(800)
+        path = outdir / f"{name}{suffix}.png"
+        window.grab().save(str(path))
+        print(path)
 
 
 if __name__ == "__main__":
