@@ -187,7 +187,7 @@ class LatentPanel(QWidget):
 
         # left: decoded image and sliders
         self.decoded = ImageGrid(objectName="decodedImage")
-        self.decoded.setMinimumSize(280, 280)
+        self.decoded.setMinimumSize(200, 200)
         self.random_button = QPushButton(self.tr("Random"), objectName="randomCodeButton")
         self.random_button.setToolTip(
             self.tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
@@ -291,10 +291,10 @@ class LatentPanel(QWidget):
 
         # right: hover and selection previews
         self.hover = ImageGrid(objectName="hoverImage")
-        self.hover.setMinimumSize(160, 160)
+        self.hover.setMinimumSize(120, 110)
         self.hover_label = QLabel(objectName="hoverLabel")
         self.selection = ImageGrid(objectName="selectionImages")
-        self.selection.setMinimumSize(160, 260)
+        self.selection.setMinimumSize(120, 180)
         self.selection_label = QLabel(objectName="selectionLabel")
         self.selection_label.setWordWrap(True)
         right = QVBoxLayout()
@@ -325,7 +325,7 @@ class LatentPanel(QWidget):
         self.set_b_button = QPushButton(self.tr("→ B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
-        self.alpha_slider.setMinimumWidth(240)
+        self.alpha_slider.setMinimumWidth(160)
         self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
         self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
         self.animate_button = QPushButton(self.tr("Animate"), objectName="animateButton", checkable=True)
@@ -333,7 +333,7 @@ class LatentPanel(QWidget):
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
-        self.strip.setMinimumHeight(130)
+        self.strip.setMinimumHeight(110)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Interpolation")))
         bar.addWidget(self.method_combo)

@@ -70,6 +70,9 @@ def apply_presentation(root: QWidget, on: bool) -> None:
         app.setStyle(_Saved.style)
         app.setPalette(_Saved.palette)
     app.setFont(font)
+    for widget in root.findChildren(QWidget):
+        if widget.styleSheet():  # a style sheet fixes the font at polish time: polish again
+            widget.setStyleSheet(widget.styleSheet())
     for plot in root.findChildren(pg.PlotWidget):
         scale_plot(plot, scale)
 
