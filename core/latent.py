@@ -6,8 +6,11 @@ use it the same way.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -264,9 +267,15 @@ def tsne_projection_cancellable(
     when ``cancelled()`` became true."""
     codes = np.asarray(codes, dtype=np.float32)
     child = _take_tsne_process()
+    # The codes go through a file and the pipe carries only its name: writing tens of kB into
+    # a pipe blocks until a child still importing scikit-learn reads them, and a worker blocked
+    # there could not be cancelled (closing the window would wait for it).
+    handle, codes_file = tempfile.mkstemp(prefix="latent-explorer-tsne-", suffix=".npy")
     try:
+        with os.fdopen(handle, "wb") as f:
+            np.save(f, codes, allow_pickle=False)
         try:
-            child.jobs.send((codes, seed))
+            child.jobs.send((codes_file, seed))
         except OSError:
             raise RuntimeError(
                 f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
@@ -286,6 +295,7 @@ def tsne_projection_cancellable(
             ) from None
     finally:
         child.close()
+        Path(codes_file).unlink(missing_ok=True)
     if status != "ok":
         raise RuntimeError(value)
     return Projection("tsne", value, codes, None)

@@ -50,7 +50,7 @@ class ComparePanel(QWidget):
             grid.addWidget(label, 1, column)
             self.maps[kind], self.scatters[kind], self.status[kind] = plot, scatter, label
         # One legend for both maps, outside them, so it hides no point.
-        self.legend = QLabel(objectName="compareLegend")
+        self.legend = QLabel(objectName="compareLegend", wordWrap=True)
         self.legend.setText(
             "&nbsp;&nbsp;".join(
                 f'<span style="color:{colour}; font-size:18px">●</span>&nbsp;{class_name(c)}'

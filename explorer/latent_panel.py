@@ -43,7 +43,7 @@ from core.training import encode_split, use_all_threads
 from explorer.i18n import class_name, format_count
 from explorer.model_picker import ModelPicker
 from explorer.session import ModelEntry, Session
-from explorer.widgets import PALETTE, ImageGrid
+from explorer.widgets import PALETTE, ImageGrid, shrinkable
 from explorer.workers import TaskRunner, Worker
 
 SLIDER_STEPS = 1000
@@ -175,7 +175,7 @@ class LatentPanel(QWidget):
         for n in POINT_COUNTS:
             self.count_combo.addItem(self.tr("{n} points").format(n=format_count(n)), n)
         self.count_combo.setCurrentIndex(1)
-        self.map_status = QLabel(objectName="mapStatusLabel")
+        self.map_status = shrinkable(QLabel(objectName="mapStatusLabel"))
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Model")))
         top.addWidget(self.picker)
@@ -271,7 +271,7 @@ class LatentPanel(QWidget):
             self.tr("Play training"), objectName="replayPlayButton", checkable=True
         )
         self.live_button = QPushButton(self.tr("Back to the live map"), objectName="liveMapButton")
-        self.replay_label = QLabel(objectName="replayLabel")
+        self.replay_label = shrinkable(QLabel(objectName="replayLabel"))
         self._replay_timer = QTimer(self, interval=700)
         self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
         self._replay_maps: list[np.ndarray] = []
@@ -291,10 +291,10 @@ class LatentPanel(QWidget):
 
         # right: hover and selection previews
         self.hover = ImageGrid(objectName="hoverImage")
-        self.hover.setMinimumSize(120, 110)
+        self.hover.setMinimumSize(120, 90)
         self.hover_label = QLabel(objectName="hoverLabel")
         self.selection = ImageGrid(objectName="selectionImages")
-        self.selection.setMinimumSize(120, 180)
+        self.selection.setMinimumSize(120, 150)
         self.selection_label = QLabel(objectName="selectionLabel")
         self.selection_label.setWordWrap(True)
         right = QVBoxLayout()
@@ -318,14 +318,15 @@ class LatentPanel(QWidget):
         self.method_combo.addItem(self.tr("linear (the lab's)"), "linear")
         self.method_combo.addItem(self.tr("spherical (slerp)"), "spherical")
         self.random_ends_button = QPushButton(self.tr("Random A and B"), objectName="randomEndpointsButton")
-        self.endpoint_label = QLabel(objectName="endpointLabel")
+        self.endpoint_label = shrinkable(QLabel(objectName="endpointLabel"))
         self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
+        self.index_spin.setPrefix(self.tr("image "))  # a label beside it would not fit 1280×720
         self.index_spin.setToolTip(self.tr("A test image by its index (0–9,999), as in the lab's notebook."))
         self.set_a_button = QPushButton(self.tr("→ A"), objectName="setEndpointAButton")
         self.set_b_button = QPushButton(self.tr("→ B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
-        self.alpha_slider.setMinimumWidth(160)
+        self.alpha_slider.setMinimumWidth(100)
         self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
         self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
         self.animate_button = QPushButton(self.tr("Animate"), objectName="animateButton", checkable=True)
@@ -333,14 +334,13 @@ class LatentPanel(QWidget):
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
-        self.strip.setMinimumHeight(110)
+        self.strip.setMinimumHeight(96)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Interpolation")))
         bar.addWidget(self.method_combo)
         bar.addWidget(QLabel(self.tr("Steps")))
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
-        bar.addWidget(QLabel(self.tr("Test image")))
         bar.addWidget(self.index_spin)
         bar.addWidget(self.set_a_button)
         bar.addWidget(self.set_b_button)

@@ -47,6 +47,7 @@ from explorer.scene import (
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
+from explorer.widgets import shrinkable
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path
 
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         self.models_label = QLabel(objectName="modelsStatusLabel")
         for label in (self.dataset_label, self.models_label, self.device_label):
             label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(label)
+            bar.addPermanentWidget(shrinkable(label))
         if torch.cuda.is_available():
             self.device_label.setText(self.tr("Device: {gpu}").format(gpu=torch.cuda.get_device_name(0)))
         else:

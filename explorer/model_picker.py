@@ -22,7 +22,8 @@ class ModelPicker(QComboBox):
         self.prefer = prefer  # until the user picks, show the newest model of this kind
         self._user_chose = False
         self.activated.connect(self._on_activated)
-        self.setMinimumContentsLength(28)
+        self.setMinimumContentsLength(18)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip(self.tr("Which of the session's models this panel shows."))
         session.modelsChanged.connect(self._on_session_models_changed)
         self.currentIndexChanged.connect(self._on_current_index_changed)

@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
@@ -38,7 +40,7 @@ from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_task import preview_indices, reconstruct, training_task
-from explorer.widgets import ImageGrid
+from explorer.widgets import ImageGrid, shrinkable
 from explorer.workers import TaskRunner, Worker
 
 TASK = "training"
@@ -187,7 +189,7 @@ class TrainingPanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat(self.tr("Ready"))
         self.progress.setValue(0)
-        self.progress_label = QLabel(objectName="trainingStatusLabel")
+        self.progress_label = shrinkable(QLabel(objectName="trainingStatusLabel"))
         self.progress_label.setWordWrap(True)
 
         left = QVBoxLayout()
@@ -197,10 +199,16 @@ class TrainingPanel(QWidget):
         left.addWidget(self.progress)
         left.addWidget(self.progress_label)
         left.addStretch(1)
-        left_widget = QWidget()
-        left_widget.setLayout(left)
-        left_widget.setMaximumWidth(420)
-        left_widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        settings_widget = QWidget()
+        settings_widget.setLayout(left)
+        # Scrolls when the screen is short (presentation mode's large text on a 720p projector).
+        left_widget = QScrollArea(objectName="trainingSettingsScroll")
+        left_widget.setWidget(settings_widget)
+        left_widget.setWidgetResizable(True)
+        left_widget.setFrameShape(QFrame.Shape.NoFrame)
+        left_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_widget.setMaximumWidth(460)
+        left_widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
         self.plot = LossPlot()
         self.log_check = QCheckBox(self.tr("Log scale"), objectName="logScaleCheck")
@@ -210,7 +218,7 @@ class TrainingPanel(QWidget):
         self.terms_check.setToolTip(
             self.tr("The VAE loss is a sum: reconstruction error (BCE) + β × KL divergence. Show each part.")
         )
-        self.reference_label = QLabel(objectName="referenceLabel")
+        self.reference_label = shrinkable(QLabel(objectName="referenceLabel"))
         self.reference_label.setStyleSheet("color: #555;")
         plot_bar = QHBoxLayout()
         plot_bar.addWidget(self.log_check)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 # Okabe–Ito, colour-blind safe; one colour per class and per curve, defined once.
 PALETTE = [
@@ -29,6 +29,15 @@ CURVES = {
     "kl": "#CC79A7",
     "lab": "#555555",
 }
+
+
+def shrinkable(label: QLabel) -> QLabel:
+    """A one-line status label that may be narrower than its text (the end is cut), so that a
+    long message never widens the window beyond the screen, e.g. in presentation mode on a
+    1280×720 projector."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(40)
+    return label
 
 
 class ImageGrid(QWidget):

@@ -228,3 +228,26 @@ def test_the_next_start_reopens_the_models_open_at_close(qtbot, tiny_data_dir, m
     w2 = _window(qtbot, ["--data-dir", str(tiny_data_dir)])
     assert [e.path for e in w2.session.entries] == [model_files["ae"]]
     w2.shutdown()
+
+
+def test_presentation_mode_fits_a_720p_projector(qtbot, tiny_data_dir, model_files):
+    w = _window(
+        qtbot,
+        [
+            "--presentation",
+            "--data-dir",
+            str(tiny_data_dir),
+            "--checkpoint",
+            str(model_files["ae"]),
+            "--checkpoint",
+            str(model_files["vae"]),
+        ],
+    )
+    w.show()
+    for i in range(w.tabs.count()):  # every panel laid out with its content
+        w.tabs.setCurrentIndex(i)
+        qtbot.wait(50)
+    hint = w.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720, hint
+    w.set_presentation(False)
+    w.shutdown()

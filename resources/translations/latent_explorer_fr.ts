@@ -569,6 +569,10 @@
         <translation>A et B au hasard</translation>
     </message>
     <message>
+        <source>image </source>
+        <translation>image </translation>
+    </message>
+    <message>
         <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
         <translation>Une image de test par son indice (0–9&#x202f;999), comme dans le notebook du TP.</translation>
     </message>
@@ -595,10 +599,6 @@
     <message>
         <source>Steps</source>
         <translation>Étapes</translation>
-    </message>
-    <message>
-        <source>Test image</source>
-        <translation>Image de test</translation>
     </message>
     <message>
         <source>Train a model or open one to explore its latent space.</source>
