@@ -14,15 +14,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -40,7 +37,7 @@ from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_task import preview_indices, reconstruct, training_task
-from explorer.widgets import ImageGrid, shrinkable
+from explorer.widgets import ImageGrid, VerticalScrollArea, shrinkable
 from explorer.workers import TaskRunner, Worker
 
 TASK = "training"
@@ -202,13 +199,8 @@ class TrainingPanel(QWidget):
         settings_widget = QWidget()
         settings_widget.setLayout(left)
         # Scrolls when the screen is short (presentation mode's large text on a 720p projector).
-        left_widget = QScrollArea(objectName="trainingSettingsScroll")
-        left_widget.setWidget(settings_widget)
-        left_widget.setWidgetResizable(True)
-        left_widget.setFrameShape(QFrame.Shape.NoFrame)
-        left_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left_widget.setMaximumWidth(460)
-        left_widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        left_widget = VerticalScrollArea(settings_widget, objectName="trainingSettingsScroll")
+        left_widget.setMaximumWidth(480)
 
         self.plot = LossPlot()
         self.log_check = QCheckBox(self.tr("Log scale"), objectName="logScaleCheck")

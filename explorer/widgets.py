@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
 # Okabe–Ito, colour-blind safe; one colour per class and per curve, defined once.
 PALETTE = [
@@ -35,9 +35,30 @@ def shrinkable(label: QLabel) -> QLabel:
     """A one-line status label that may be narrower than its text (the end is cut), so that a
     long message never widens the window beyond the screen, e.g. in presentation mode on a
     1280×720 projector."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    label.setMinimumWidth(40)
+    label.setMinimumWidth(40)  # an explicit minimum replaces the text's width as the minimum
     return label
+
+
+class VerticalScrollArea(QScrollArea):
+    """Scrolls its widget vertically only, and is as wide as the widget needs (so that larger
+    fonts widen it instead of cutting its content)."""
+
+    def __init__(self, widget: QWidget, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _width_for(self, content: QSize) -> int:
+        return content.width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self._width_for(self.widget().minimumSizeHint()), 80)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = self.widget().sizeHint()
+        return QSize(self._width_for(hint), hint.height())
 
 
 class ImageGrid(QWidget):
