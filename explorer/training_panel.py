@@ -79,6 +79,11 @@ class TrainingPanel(QWidget):
 
     def _build(self) -> None:
         self.target_combo = QComboBox(objectName="trainTargetCombo")
+        # Long model names must not widen the column (presentation mode on a 720p screen).
+        self.target_combo.setMinimumContentsLength(14)
+        self.target_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.target_combo.setToolTip(
             self.tr("Train a new model, or continue training one the session holds.")
         )
@@ -132,10 +137,18 @@ class TrainingPanel(QWidget):
             self.tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
         )
         self.precision_combo = QComboBox(objectName="precisionCombo")
+        self.precision_combo.setMinimumContentsLength(14)
+        self.precision_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.precision_combo.addItem(self.tr("Auto (bf16 where native)"), "auto")
         self.precision_combo.addItem(self.tr("bf16 (faster)"), "bf16")
         self.precision_combo.addItem(self.tr("fp32 (exact)"), "fp32")
         self.device_combo = QComboBox(objectName="deviceCombo")
+        self.device_combo.setMinimumContentsLength(14)
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         if torch.cuda.is_available():
             self.device_combo.addItem(
                 self.tr("Auto — {gpu}").format(gpu=torch.cuda.get_device_name(0)), "auto"

@@ -565,6 +565,10 @@
         <translation>sphérique (slerp)</translation>
     </message>
     <message>
+        <source>How the strip below interpolates from A to B</source>
+        <translation>Comment la bande ci-dessous passe de A à B</translation>
+    </message>
+    <message>
         <source>Random A and B</source>
         <translation>A et B au hasard</translation>
     </message>
@@ -591,10 +595,6 @@
     <message>
         <source>Animate</source>
         <translation>Animer</translation>
-    </message>
-    <message>
-        <source>Interpolation</source>
-        <translation>Interpolation</translation>
     </message>
     <message>
         <source>Steps</source>
