@@ -78,3 +78,30 @@ def bad_checkpoint_files(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     folder = tmp_path_factory.mktemp("bad-checkpoints")
     marker = folder.parent / f"{folder.name}-UNPICKLED"
     return folder, bad_checkpoints(folder, marker), marker
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_data_dir):
+    """Build main windows on tiny_data (answering "quit without saving" at close); each one's
+    threads are stopped at teardown."""
+    from explorer.app import build_window
+
+    windows = []
+
+    def make(*argv: str):
+        w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models", *argv])
+        qtbot.addWidget(w)
+        w.ask = lambda title, text, buttons: 1
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.shutdown()
+
+
+@pytest.fixture
+def models_window(make_window, model_files):
+    """A window holding model_files' AE and VAE, with the dataset loaded."""
+    w = make_window("--checkpoint", str(model_files["ae"]), "--checkpoint", str(model_files["vae"]))
+    return w

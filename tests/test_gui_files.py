@@ -11,24 +11,7 @@ from core import checkpoint
 from core.checkpoint import save_checkpoint
 from core.models import ModelConfig
 from core.training import new_model
-from explorer.app import build_window
 from explorer.session import ModelEntry
-
-
-@pytest.fixture
-def make_window(qtbot, tiny_data_dir):
-    windows = []
-
-    def make(*argv: str):
-        w = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models", *argv])
-        qtbot.addWidget(w)
-        w.ask = lambda title, text, buttons: 1  # at close: quit without saving
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.shutdown()
 
 
 def error_texts(window) -> list[str]:

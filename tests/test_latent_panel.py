@@ -8,30 +8,17 @@ from core.checkpoint import save_checkpoint
 from core.latent import decode, interpolate
 from core.models import ModelConfig
 from core.training import new_model
-from explorer.app import build_window
 from explorer.widgets import ImageGrid
 
 
 @pytest.fixture
-def window(qtbot, tiny_data_dir, model_files):
-    w = build_window(
-        [
-            "--data-dir",
-            str(tiny_data_dir),
-            "--checkpoint",
-            str(model_files["ae"]),
-            "--checkpoint",
-            str(model_files["vae"]),
-        ]
-    )
-    qtbot.addWidget(w)
-    w.ask = lambda *a: 1
+def window(qtbot, models_window):
+    w = models_window
     w.resize(1600, 1000)
     w.show()
     w.tabs.setCurrentWidget(w.latent_panel)
     qtbot.waitUntil(lambda: w.latent_panel.pca is not None, timeout=20_000)
-    yield w
-    w.shutdown()
+    return w
 
 
 def test_sliders_drive_the_decoder(qtbot, window):

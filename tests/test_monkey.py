@@ -16,30 +16,17 @@ from PySide6.QtWidgets import (
 )
 
 from core.latent import decode
-from explorer.app import build_window
 
 ACTIONS = 300
 
 
 @pytest.fixture
-def window(qtbot, tiny_data_dir, model_files):
-    w = build_window(
-        [
-            "--data-dir",
-            str(tiny_data_dir),
-            "--checkpoint",
-            str(model_files["ae"]),
-            "--checkpoint",
-            str(model_files["vae"]),
-        ]
-    )
-    qtbot.addWidget(w)
-    w.ask = lambda *a: 1
+def window(qtbot, models_window):
+    w = models_window
     w.resize(1600, 1000)
     w.show()
     qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
-    yield w
-    w.shutdown()
+    return w
 
 
 def _controls(window):

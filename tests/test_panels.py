@@ -8,7 +8,6 @@ from core.data import add_uniform_noise, to_float
 from core.latent import decode, sample_prior
 from core.models import ModelConfig
 from core.training import TrainConfig, Trainer, new_model
-from explorer.app import build_window
 from explorer.widgets import ImageGrid
 
 
@@ -24,22 +23,9 @@ def model_files(tmp_path_factory, tiny_data):
 
 
 @pytest.fixture
-def window(qtbot, tiny_data_dir, model_files):
-    w = build_window(
-        [
-            "--data-dir",
-            str(tiny_data_dir),
-            "--checkpoint",
-            str(model_files["ae"]),
-            "--checkpoint",
-            str(model_files["vae"]),
-        ]
-    )
-    qtbot.addWidget(w)
-    w.ask = lambda *a: 1
-    qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
-    yield w
-    w.shutdown()
+def window(qtbot, models_window):
+    qtbot.waitUntil(lambda: models_window.session.dataset is not None, timeout=10_000)
+    return models_window
 
 
 def test_generation_decodes_prior_draws_and_resamples(qtbot, window):
