@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 # Okabe–Ito, colour-blind safe; one colour per class and per curve, defined once.
 PALETTE = [
@@ -109,6 +120,28 @@ class ImageGrid(QWidget):
             for r in range(rows.shape[0])
         ]
         self.update()
+
+    def save_png(self, path: str | Path) -> bool:
+        """These images as drawn now, to a PNG file; False if it could not be written."""
+        return self.grab().save(str(path), "PNG")
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self._qimages:
+            return
+        menu = QMenu(self)
+        action = menu.addAction(self.tr("Save these images as PNG…"))
+        if menu.exec(event.globalPos()) is action:
+            from explorer.settings import app_settings
+
+            folder = Path(app_settings().value("files/last_folder", str(Path.home())))
+            name = (self.objectName() or "images") + ".png"
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Save images"), str(folder / name), self.tr("PNG images (*.png)")
+            )
+            if path and not self.save_png(path):
+                QMessageBox.warning(
+                    self, self.tr("Cannot export"), self.tr("Could not write {path}.").format(path=path)
+                )
 
     def clear(self) -> None:
         self.set_images(np.zeros((0, 0, 28, 28)))

@@ -135,6 +135,12 @@ def test_export_view(qtbot, window, tmp_path):
 
     image = QImage(str(tmp_path / "map.png"))
     assert not image.isNull() and image.width() > 100
+    # One strip alone (its context menu's "Save these images as PNG…"); the maps export through
+    # pyqtgraph's own context menu.
+    strip = window.findChild(ImageGrid, "interpolationStrip")
+    assert strip.save_png(tmp_path / "strip.png")
+    image = QImage(str(tmp_path / "strip.png"))
+    assert (image.width(), image.height()) == (strip.width(), strip.height())
 
 
 def test_new_weights_redraw_the_strip(qtbot, window):

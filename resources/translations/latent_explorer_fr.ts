@@ -468,6 +468,29 @@
     </message>
 </context>
 <context>
+    <name>ImageGrid</name>
+    <message>
+        <source>Save these images as PNG…</source>
+        <translation>Enregistrer ces images en PNG…</translation>
+    </message>
+    <message>
+        <source>Save images</source>
+        <translation>Enregistrer les images</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossible d&apos;exporter</translation>
+    </message>
+    <message>
+        <source>Could not write {path}.</source>
+        <translation>Impossible d&apos;écrire {path}.</translation>
+    </message>
+</context>
+<context>
     <name>KlBars</name>
     <message>
         <source>KL (nats per image)</source>
