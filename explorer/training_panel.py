@@ -367,7 +367,7 @@ class TrainingPanel(QWidget):
     @Slot()
     def _on_session_models_changed(self) -> None:
         ids = [self.target_combo.itemData(i) for i in range(1, self.target_combo.count())]
-        if ids == [e.id for e in self.session.entries]:
+        if self.target_combo.count() and ids == [e.id for e in self.session.entries]:
             # Same models: only their names changed (epochs, unsaved star); keep the views.
             for i, entry in enumerate(self.session.entries, start=1):
                 self.target_combo.setItemText(i, entry.name)

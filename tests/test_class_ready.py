@@ -102,6 +102,8 @@ def test_first_start_offline_shows_a_ready_explorer(qtbot, tmp_path):
 def test_no_bundled_models_option_starts_empty(qtbot, tiny_data_dir):
     w = _window(qtbot, ["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
     assert w.session.entries == []
+    combo = w.training_panel.target_combo
+    assert combo.count() == 1 and combo.currentText() == "New model"
     w.shutdown()
 
 
