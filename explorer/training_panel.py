@@ -498,6 +498,14 @@ class TrainingPanel(QWidget):
     @Slot()
     def _on_session_dataset_changed(self) -> None:
         self._show_preview(self.current_entry())
+        data = self.session.dataset
+        if data is not None and data.sample and not self.is_training:
+            self.progress_label.setText(
+                self.tr(
+                    "Only the bundled sample of test images is here: training needs the full "
+                    "Fashion-MNIST (Start says how to get it)."
+                )
+            )
 
     @Slot()
     def _on_defaults_button_clicked(self) -> None:

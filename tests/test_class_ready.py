@@ -87,6 +87,7 @@ def test_first_start_offline_shows_a_ready_explorer(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.session.dataset is not None, timeout=10_000)
     assert w.session.dataset.sample
     assert "sample" in w.dataset_label.text()
+    assert "training needs the full" in w.training_panel.progress_label.text()
     panel = w.latent_panel
     qtbot.waitUntil(lambda: panel.pca is not None, timeout=20_000)
     assert panel.entry.kind == "vae" and len(panel.sliders) == 10

@@ -1608,6 +1608,10 @@ Le reste de la scène est affiché.</translation>
         <translation>(La référence du TP apparaît avec les réglages du TP.)</translation>
     </message>
     <message>
+        <source>Only the bundled sample of test images is here: training needs the full Fashion-MNIST (Start says how to get it).</source>
+        <translation>Seul l&apos;échantillon d&apos;images de test fourni est présent&#xa0;: l&apos;entraînement demande Fashion-MNIST complet (Démarrer explique comment l&apos;obtenir).</translation>
+    </message>
+    <message>
         <source>Invalid settings</source>
         <translation>Réglages non valides</translation>
     </message>
