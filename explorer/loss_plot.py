@@ -287,6 +287,7 @@ class KlBars(pg.PlotWidget):
         self.setLabel("bottom", self.tr("latent dimension"))
         self.setMouseEnabled(x=False, y=False)
         self.setMenuEnabled(False)
+        self.getAxis("left").enableAutoSIPrefix(False)
         self.setToolTip(
             self.tr(
                 "How much information each latent dimension carries: its KL divergence from the "
@@ -304,4 +305,7 @@ class KlBars(pg.PlotWidget):
         if len(values):
             self.setXRange(-0.6, len(values) - 0.4, padding=0)
             self.setYRange(0, max(float(values.max()) * 1.1, 2 * INACTIVE_KL), padding=0)
+        else:  # nothing yet: a plain empty frame, not an autoranged axis around nothing
+            self.setXRange(-0.6, 9.6, padding=0)
+            self.setYRange(0, 1, padding=0)
         return int((values >= INACTIVE_KL).sum()), len(values)
