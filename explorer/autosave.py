@@ -2,8 +2,8 @@
 
 A crash or a power cut then costs at most one epoch: at the next start the app offers the
 models it finds there back. A clean exit removes this session's files (the user saved or
-discarded each model); files of another running instance (its process id is in the name) are
-left alone.
+discarded each model); files of another running instance are left alone (each session holds a
+lock on autosave/<pid>.lock while it runs; the system drops it when the process dies).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def write(entry: ModelEntry) -> Path | None:
     path = autosave_path(entry)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _claim()
         extra = {"autosave": {"name": entry.name, "time": time.time(), "bundled": entry.bundled}}
         if entry.path is not None:
             extra["autosave"]["path"] = str(entry.path)
@@ -56,6 +57,7 @@ def remove_all_of_this_session() -> None:
     for path in _files():
         if _pid(path) == os.getpid():
             path.unlink(missing_ok=True)
+    _release()
 
 
 def orphans() -> list[Path]:
@@ -90,19 +92,65 @@ def _pid(path: Path) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+def _lock_path(pid: int) -> Path:
+    return autosave_dir() / f"{pid}.lock"
+
+
+_session_lock = None  # this process's lock file, held open (and locked) while it runs
+
+
+def _claim() -> None:
+    """Mark this session as running: a lock held on autosave/<pid>.lock until the process ends
+    (the system releases it even after a crash), so that no other instance takes our files."""
+    global _session_lock
+    if _session_lock is not None:
+        return
+    path = _lock_path(os.getpid())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+b")  # noqa: SIM115 (held open for the whole session)
+    if _try_lock(handle):
+        _session_lock = handle
+    else:
+        handle.close()
+
+
+def _release() -> None:
+    global _session_lock
+    if _session_lock is not None:
+        _session_lock.close()  # closing releases the lock
+        _session_lock = None
+    _lock_path(os.getpid()).unlink(missing_ok=True)
+
+
+def _try_lock(handle) -> bool:
+    """An exclusive, non-blocking lock on an open file; False if another process holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
 def _alive(pid: int | None) -> bool:
+    """Whether the session that wrote an autosave still runs: it holds the lock on its lock
+    file (a process id alone could have been reused)."""
     if pid is None:
         return False
     if pid == os.getpid():
         return True
-    if sys.platform == "win32":
-        # os.kill(pid, 0) would terminate the process there; without a safe check, another
-        # instance's autosaves count as orphans (it may be offered a running model's file).
-        return False
+    path = _lock_path(pid)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(path, "a+b") as handle:
+            if not _try_lock(handle):
+                return True
+    except OSError:
         return False
-    except (PermissionError, OSError):
-        return True  # exists, owned by someone else
-    return True
+    path.unlink(missing_ok=True)  # its owner is gone
+    return False

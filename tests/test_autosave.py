@@ -96,3 +96,17 @@ def test_discarding_the_offer_deletes_the_autosaves(qtbot, tiny_data_dir, model_
     w._discard_button.click()
     assert not path.exists() and w.session.entries == []
     w.shutdown()
+
+
+def test_autosaves_of_another_running_instance_are_left_alone(model_files):
+    """Another instance holds the lock on its lock file while it runs; once it ends, its
+    autosaves become orphans (whatever its process id may have become since)."""
+    path, _ = _orphan(model_files)
+    pid = autosave._pid(path)
+    handle = open(autosave._lock_path(pid), "a+b")
+    try:
+        assert autosave._try_lock(handle)  # "the other instance" holds its lock
+        assert autosave.orphans() == []
+    finally:
+        handle.close()  # it ends
+    assert autosave.orphans() == [path]
