@@ -264,20 +264,21 @@ class LatentPanel(QWidget):
         )
         self.map.scene().sigMouseClicked.connect(self._on_map_scene_clicked)
         self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
+        self.replay_slider.setMinimumWidth(90)
         self.replay_slider.setToolTip(
             self.tr("Watch the map form: the codes of 2,000 test images after each epoch.")
         )
         self.replay_button = QPushButton(
             self.tr("Play training"), objectName="replayPlayButton", checkable=True
         )
-        self.live_button = QPushButton(self.tr("Back to the live map"), objectName="liveMapButton")
+        self.live_button = QPushButton(self.tr("Live map"), objectName="liveMapButton")
+        self.live_button.setToolTip(self.tr("Back to the map of the model as it is now"))
         self.replay_label = shrinkable(QLabel(objectName="replayLabel"))
         self._replay_timer = QTimer(self, interval=700)
         self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
         self._replay_maps: list[np.ndarray] = []
         self.replaying = False
         replay_bar = QHBoxLayout()
-        replay_bar.addWidget(QLabel(self.tr("Training replay")))
         replay_bar.addWidget(self.replay_slider, 1)
         replay_bar.addWidget(self.replay_button)
         replay_bar.addWidget(self.live_button)
@@ -359,7 +360,7 @@ class LatentPanel(QWidget):
         upper.addWidget(centre_widget)
         upper.addWidget(right_widget)
         upper.setSizes([420, 1100, 300])
-        outer = QSplitter(Qt.Orientation.Vertical)
+        outer = self.outer_splitter = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(upper)
         outer.addWidget(bottom_widget)
         outer.setSizes([760, 200])
@@ -398,6 +399,13 @@ class LatentPanel(QWidget):
         super().showEvent(event)
         if self._stale:
             self._request_codes()
+
+    def set_presentation(self, on: bool) -> None:
+        """In presentation mode the interpolation strip gets more of the height: its images
+        are what the back row must see."""
+        total = sum(self.outer_splitter.sizes()) or 960
+        strip = 0.34 if on else 0.21
+        self.outer_splitter.setSizes([round(total * (1 - strip)), round(total * strip)])
 
     _stale = False
 

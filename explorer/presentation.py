@@ -75,6 +75,9 @@ def apply_presentation(root: QWidget, on: bool) -> None:
             widget.setStyleSheet(widget.styleSheet())
     for plot in root.findChildren(pg.PlotWidget):
         scale_plot(plot, scale)
+    for widget in root.findChildren(QWidget):  # panels that lay themselves out differently
+        if hasattr(widget, "set_presentation") and widget is not root:
+            widget.set_presentation(on)
 
 
 def scale_plot(plot: pg.PlotWidget, scale: float) -> None:

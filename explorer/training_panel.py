@@ -250,6 +250,7 @@ class TrainingPanel(QWidget):
         kl_layout.addWidget(self.kl_bars, 1)
         kl_layout.addWidget(self.kl_warning)
         self.table = QTableWidget(0, 7, objectName="metricsTable")
+        self.table.setMinimumWidth(180)  # it scrolls; its columns must not widen the window
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Epoch"),

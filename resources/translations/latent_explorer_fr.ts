@@ -549,7 +549,7 @@
     </message>
     <message>
         <source>From selected image</source>
-        <translation>Depuis l&apos;image choisie</translation>
+        <translation>Image choisie</translation>
     </message>
     <message>
         <source>Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. Hover: the image under the cursor.</source>
@@ -564,12 +564,12 @@
         <translation>Lecture</translation>
     </message>
     <message>
-        <source>Back to the live map</source>
-        <translation>Revenir à la carte actuelle</translation>
+        <source>Live map</source>
+        <translation>Carte actuelle</translation>
     </message>
     <message>
-        <source>Training replay</source>
-        <translation>Film de l&apos;entraînement</translation>
+        <source>Back to the map of the model as it is now</source>
+        <translation>Revenir à la carte du modèle tel qu&apos;il est maintenant</translation>
     </message>
     <message>
         <source>Under the cursor</source>
