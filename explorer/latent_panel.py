@@ -421,6 +421,10 @@ class LatentPanel(QWidget):
         if changed:
             self.replaying = False
             self.replay_button.setChecked(False)
+            # The previous model's codes, maps and ranges never serve the new one (they may not
+            # even have its latent size); a cached result comes back at once below.
+            self.codes = self.pca = self.tsne = self.stats = None
+            self.scatter.setData([])
         for w in (
             self.random_button,
             self.reset_button,
@@ -754,7 +758,9 @@ class LatentPanel(QWidget):
             self.value_labels.append(value)
 
     def slider_range(self, i: int) -> tuple[float, float]:
-        if self.stats is None:
+        # No codes yet, or still the previous model's (another latent size) while the new
+        # model's are encoded: the prior's range until they arrive.
+        if self.stats is None or i >= len(self.stats.low):
             return -3.0, 3.0
         low, high = float(self.stats.low[i]), float(self.stats.high[i])
         if self.entry is not None and self.entry.kind == "vae":  # show the N(0, 1) prior too
