@@ -233,10 +233,13 @@ def test_the_next_start_reopens_the_models_open_at_close(qtbot, tiny_data_dir, m
     w2.shutdown()
 
 
-def test_presentation_mode_fits_a_720p_projector(qtbot, tiny_data_dir, model_files):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_presentation_mode_fits_a_720p_projector(qtbot, tiny_data_dir, model_files, lang):
     w = _window(
         qtbot,
         [
+            "--lang",
+            lang,
             "--presentation",
             "--data-dir",
             str(tiny_data_dir),

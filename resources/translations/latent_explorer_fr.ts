@@ -1525,11 +1525,11 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Reconstructions after each epoch</source>
-        <translation>Reconstructions après chaque époque</translation>
+        <translation>Reconstructions par époque</translation>
     </message>
     <message>
         <source>KL per latent dimension (VAE)</source>
-        <translation>KL par dimension latente (VAE)</translation>
+        <translation>KL par dimension (VAE)</translation>
     </message>
     <message>
         <source>Epoch</source>
