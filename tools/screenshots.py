@@ -43,13 +43,7 @@ def main() -> int:
     from core.training import TrainConfig
     from explorer.app import build_window
 
-    window = build_window(["--no-bundled-models"])
-    window.ask = lambda *a: 1
-    window.resize(1920, 1080)
-    window.show()
-    deadline = time.time() + 30
-    while window.session.dataset is None and time.time() < deadline:
-        wait(50)
+    window = _window(build_window, ["--no-bundled-models"])
     panel = window.training_panel
     panel.target_combo.setCurrentIndex(0)
     panel.set_config(TrainConfig(epochs=args.epochs))
