@@ -47,7 +47,7 @@ from explorer.scene import (
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
-from explorer.widgets import shrinkable
+from explorer.widgets import select_data, shrinkable
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path
 
@@ -705,9 +705,9 @@ class MainWindow(QMainWindow):
         entry = entry_at(latent, "model")
         if entry is not None:
             lp.picker.select(entry.id)
-        _select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "pca")))
-        _select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
-        _select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
+        select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "pca")))
+        select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
+        select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
         steps = get_int(latent, "steps", lp.steps_spin.minimum(), lp.steps_spin.maximum())
         if steps is not None:
             lp.steps_spin.setValue(steps)
@@ -762,7 +762,7 @@ class MainWindow(QMainWindow):
         for key in ("ae", "vae"):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
-        _select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
+        select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
 
         panel = get_choice(scene, "panel", self.PANEL_KEYS)
         if panel is not None:
@@ -947,12 +947,3 @@ class MainWindow(QMainWindow):
 
     def panel(self) -> QWidget:
         return self.tabs.currentWidget()
-
-
-def _select_data(combo, value) -> None:
-    """Choose the combo item holding value (nothing happens for None or an unknown value)."""
-    if value is None:
-        return
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)

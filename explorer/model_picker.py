@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox
 
 from explorer.session import ModelEntry, Session
+from explorer.widgets import shrinkable_combo
 
 
 class ModelPicker(QComboBox):
@@ -22,8 +23,7 @@ class ModelPicker(QComboBox):
         self.prefer = prefer  # until the user picks, show the newest model of this kind
         self._user_chose = False
         self.activated.connect(self._on_activated)
-        self.setMinimumContentsLength(18)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        shrinkable_combo(self, 180)
         self.setToolTip(self.tr("Which of the session's models this panel shows."))
         session.modelsChanged.connect(self._on_session_models_changed)
         self.currentIndexChanged.connect(self._on_current_index_changed)

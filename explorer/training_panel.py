@@ -37,7 +37,7 @@ from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_task import preview_indices, reconstruct, training_task
-from explorer.widgets import ImageGrid, VerticalScrollArea, shrinkable
+from explorer.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
 from explorer.workers import TaskRunner, Worker
 
 TASK = "training"
@@ -79,11 +79,7 @@ class TrainingPanel(QWidget):
 
     def _build(self) -> None:
         self.target_combo = QComboBox(objectName="trainTargetCombo")
-        # Long model names must not widen the column (presentation mode on a 720p screen).
-        self.target_combo.setMinimumContentsLength(14)
-        self.target_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        shrinkable_combo(self.target_combo)  # long model names must not widen the column
         self.target_combo.setToolTip(
             self.tr("Train a new model, or continue training one the session holds.")
         )
@@ -137,18 +133,12 @@ class TrainingPanel(QWidget):
             self.tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
         )
         self.precision_combo = QComboBox(objectName="precisionCombo")
-        self.precision_combo.setMinimumContentsLength(14)
-        self.precision_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        shrinkable_combo(self.precision_combo)
         self.precision_combo.addItem(self.tr("Auto (bf16 where native)"), "auto")
         self.precision_combo.addItem(self.tr("bf16 (faster)"), "bf16")
         self.precision_combo.addItem(self.tr("fp32 (exact)"), "fp32")
         self.device_combo = QComboBox(objectName="deviceCombo")
-        self.device_combo.setMinimumContentsLength(14)
-        self.device_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        shrinkable_combo(self.device_combo)
         if torch.cuda.is_available():
             self.device_combo.addItem(
                 self.tr("Auto — {gpu}").format(gpu=torch.cuda.get_device_name(0)), "auto"
@@ -326,8 +316,8 @@ class TrainingPanel(QWidget):
         self.beta_spin.setValue(config.beta)
         self.seed_spin.setValue(config.seed)
         self.images_spin.setValue(config.limit or 0)
-        _select_data(self.device_combo, config.device)
-        _select_data(self.precision_combo, config.precision)
+        select_data(self.device_combo, config.device)
+        select_data(self.precision_combo, config.precision)
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(self.kind_combo.currentData(), self.latent_spin.value())
@@ -340,7 +330,7 @@ class TrainingPanel(QWidget):
                 import json
 
                 self.set_config(TrainConfig.from_dict(json.loads(stored)))
-            _select_data(self.kind_combo, s.value("training/kind", "vae"))
+            select_data(self.kind_combo, s.value("training/kind", "vae"))
             self.latent_spin.setValue(int(s.value("training/latent_dim", 10)))
         except (ValueError, TypeError):
             pass  # a damaged settings file is ignored: defaults apply
@@ -363,7 +353,7 @@ class TrainingPanel(QWidget):
         return self.session.entry(entry_id) if entry_id not in (None, NEW_MODEL) else None
 
     def select_entry(self, entry_id: int) -> None:
-        _select_data(self.target_combo, entry_id)
+        select_data(self.target_combo, entry_id)
 
     @Slot()
     def _on_session_models_changed(self) -> None:
@@ -380,7 +370,7 @@ class TrainingPanel(QWidget):
         for entry in self.session.entries:
             self.target_combo.addItem(entry.name, entry.id)
         self.target_combo.blockSignals(False)
-        if current is not None and not _select_data(self.target_combo, current):
+        if current is not None and not select_data(self.target_combo, current):
             self.target_combo.setCurrentIndex(0)
         self._on_target_changed()
 
@@ -389,7 +379,7 @@ class TrainingPanel(QWidget):
         entry = self.current_entry()
         running = self.is_training
         if entry is not None:
-            _select_data(self.kind_combo, entry.kind)
+            select_data(self.kind_combo, entry.kind)
             self.latent_spin.setValue(entry.model.latent_dim)
             if entry.train_config and not running:
                 # Continuing uses the settings the model was trained with; only epochs stay.
@@ -731,14 +721,6 @@ class TrainingPanel(QWidget):
         if entry is not None and self.current_entry() is entry:
             self._show_preview(entry)
         return entry
-
-
-def _select_data(combo: QComboBox, data) -> bool:
-    index = combo.findData(data)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-        return True
-    return False
 
 
 def _fmt(value, digits: int = 4) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFrame,
     QLabel,
@@ -48,6 +49,22 @@ def shrinkable(label: QLabel) -> QLabel:
     1280×720 projector."""
     label.setMinimumWidth(40)  # an explicit minimum replaces the text's width as the minimum
     return label
+
+
+def select_data(combo: QComboBox, value) -> bool:
+    """Choose the item holding value; False (and no change) for None or an unknown value."""
+    index = combo.findData(value) if value is not None else -1
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    return index >= 0
+
+
+def shrinkable_combo(combo: QComboBox, minimum: int = 140) -> QComboBox:
+    """A combo box as wide as its longest item when there is room, narrower (its text cut)
+    when there is not: long model names never widen the window beyond a 720p screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setMinimumWidth(minimum)
+    return combo
 
 
 class VerticalScrollArea(QScrollArea):
