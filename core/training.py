@@ -123,6 +123,14 @@ class BatchEnd:
 
 
 @dataclass(frozen=True)
+class Paused:
+    """The run honoured a pause: no batch is reported after this until it resumes."""
+
+    epoch: int
+    run_step: int  # batches finished in this run
+
+
+@dataclass(frozen=True)
 class EpochRecord:
     """One epoch's summary; the history in a checkpoint is a list of these as dicts.
 
@@ -293,14 +301,51 @@ def batch_loss(model: LatentModel, x: torch.Tensor, beta: float) -> LossTerms:
     return ae_loss(output[0], x)
 
 
+class SharedFlag:
+    """A boolean that a parent and its spawned children share, and that never blocks.
+
+    ``multiprocessing.Event.set()`` takes its Condition's lock and waits until every sleeper
+    has woken: a child killed while it slept on the Event (a paused training ended by
+    ``kill()``) leaves ``set()`` waiting for ever — Start, Pause, then quit without saving froze
+    the window. One byte of shared memory, written without a lock and polled, cannot block.
+    """
+
+    POLL = 0.02  # seconds between looks while waiting
+
+    def __init__(self, context, value: bool = False) -> None:
+        self._value = context.RawValue("b", int(value))
+
+    def set(self) -> None:
+        self._value.value = 1
+
+    def clear(self) -> None:
+        self._value.value = 0
+
+    def is_set(self) -> bool:
+        return bool(self._value.value)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(self.POLL)
+        return True
+
+
 class RunControl:
     """Pause, resume and stop requests for a long run, safe from any thread — or from another
-    process, given multiprocessing Events."""
+    process, given ``SharedFlag``s. None of them ever waits for the run.
 
-    def __init__(self, stop_event=None, run_event=None) -> None:
-        self._stop = stop_event if stop_event is not None else threading.Event()
-        self._running = run_event if run_event is not None else threading.Event()
-        if run_event is None:
+    What Pause promises: the run checks it before each batch, so after ``pause()`` at most the
+    batch in flight completes; the run then reports ``Paused`` and reports nothing more until
+    ``resume()`` or ``request_stop()``.
+    """
+
+    def __init__(self, stop_flag=None, run_flag=None) -> None:
+        self._stop = stop_flag if stop_flag is not None else threading.Event()
+        self._running = run_flag if run_flag is not None else threading.Event()
+        if run_flag is None:
             self._running.set()
 
     def request_stop(self) -> None:
@@ -336,12 +381,12 @@ class Trainer(RunControl):
         callback: Callback | None = None,
         history: list[EpochRecord] | None = None,
         *,
-        stop_event=None,
-        run_event=None,
+        stop_flag=None,
+        run_flag=None,
         replay: Replay | None = None,
     ) -> None:
-        """``stop_event`` / ``run_event``: Event-like objects (threading or multiprocessing)
-        to drive stop and pause from elsewhere; fresh threading Events by default."""
+        """``stop_flag`` / ``run_flag``: Event-like objects (``threading.Event`` or
+        ``SharedFlag``) to drive stop and pause from elsewhere; fresh threading Events by default."""
         self.model = model
         self.config = config
         self.data = data
@@ -349,16 +394,17 @@ class Trainer(RunControl):
         self.history: list[EpochRecord] = list(history or [])
         self.device = resolve_device(config.device)
         self.precision = resolve_precision(config.precision, self.device)
-        super().__init__(stop_event, run_event)
+        super().__init__(stop_flag, run_flag)
         self.paused_seconds = 0.0  # total time spent paused, for ETAs
         # Codes of a fixed set of test images after each epoch, to replay the map forming.
         self.replay = replay if replay is not None else Replay.start(data.test, config.replay_points)
 
-    def _wait_while_paused(self) -> float:
-        """Block while paused; return the seconds spent waiting."""
+    def _wait_while_paused(self, epoch: int, run_step: int) -> float:
+        """Block while paused (after reporting ``Paused``); return the seconds spent waiting."""
         if self._running.is_set():
             return 0.0
         start = time.perf_counter()
+        self.callback(Paused(epoch, run_step))
         self._running.wait()
         waited = time.perf_counter() - start
         self.paused_seconds += waited
@@ -406,7 +452,7 @@ class Trainer(RunControl):
             paused_for = 0.0
             start = time.perf_counter()
             for step in range(1, steps + 1):
-                paused_for += self._wait_while_paused()
+                paused_for += self._wait_while_paused(epoch, run_step)
                 if self._stop.is_set():
                     stopped = True
                     break

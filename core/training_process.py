@@ -13,7 +13,10 @@ and at the end, so the parent applies them in its own thread when it chooses.
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection
+import os
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -29,8 +32,10 @@ from core.training import (
     BatchEnd,
     EpochEnd,
     EpochRecord,
+    Paused,
     Replay,
     RunControl,
+    SharedFlag,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -76,7 +81,7 @@ class Failed:
     state: dict[str, np.ndarray] | None  # last good weights, when the child could send them
 
 
-Message = Batches | Epoch | Finished | Failed
+Message = Batches | Paused | Epoch | Finished | Failed
 
 
 def state_to_numpy(model: LatentModel) -> dict[str, np.ndarray]:
@@ -105,9 +110,7 @@ class TrainingProcess(RunControl):
         context = mp.get_context("spawn")  # never fork a process that runs Qt or OpenMP threads
         self._queue = context.Queue()
         self._inbox = context.Queue()
-        run_event = context.Event()
-        run_event.set()
-        super().__init__(context.Event(), run_event)
+        super().__init__(SharedFlag(context), SharedFlag(context, True))
         self._payload = {
             "model": model_config(model).to_dict(),
             "state": state_to_numpy(model),
@@ -185,8 +188,23 @@ class TrainingProcess(RunControl):
         return not self._process.is_alive()
 
 
+def _end_with_parent() -> None:
+    """End this process as soon as its parent dies (``kill -9``, a crash): an orphan would keep
+    training for nobody, holding a gigabyte, blocked on a pipe nobody reads."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        mp.connection.wait([parent.sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
     """Entry point of the child process."""
+    _end_with_parent()
     model = None
     history: list[EpochRecord] = []
     try:
@@ -202,7 +220,7 @@ def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
         )
         preview = torch.from_numpy(payload["preview"])
         trainer = Trainer(
-            model, config, data, history=history, stop_event=stop, run_event=running, replay=payload["replay"]
+            model, config, data, history=history, stop_flag=stop, run_flag=running, replay=payload["replay"]
         )
         trainer.callback = _Relay(out, trainer, preview)
         result = trainer.run()
@@ -257,6 +275,12 @@ class _Relay:
                 )
                 self.pending = []
                 self.last_send = now
+        elif isinstance(event, Paused):
+            # Everything before the pause is on screen before the pause is confirmed.
+            if self.pending:
+                self.out.put(Batches(self.pending, event.epoch, 0, 0, self._elapsed()))
+                self.pending = []
+            self.out.put(event)
         elif isinstance(event, EpochEnd):
             if self.pending:
                 self.out.put(Batches(self.pending, event.record.epoch, 0, 0, self._elapsed()))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
 from core.training import TrainConfig, cpu_has_native_bf16, new_model, resolve_device, resolve_precision
+from core.training import Paused
 from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
 from explorer import autosave
 from explorer.loss_plot import KlBars, LossPlot
@@ -56,6 +57,7 @@ class TrainingPanel(QWidget):
 
     trainingStarted = Signal(int)  # entry id
     trainingEnded = Signal(int)
+    trainingPaused = Signal(int)  # the child honoured Pause after this many batches of the run
     errorOccurred = Signal(str, str)  # title, message
     dataMissing = Signal()
 
@@ -65,6 +67,7 @@ class TrainingPanel(QWidget):
         self.session = session
         self.runner = runner
         self.process: TrainingProcess | None = None
+        self.paused_at: int | None = None  # batches of the run when the child confirmed Pause
         self.worker: Worker | None = None
         self.training_entry: ModelEntry | None = None
         self._stopping = False
@@ -576,6 +579,7 @@ class TrainingPanel(QWidget):
         if self.process is None:
             return
         if paused:
+            self.paused_at = None  # until the child confirms
             self.process.pause()
             self.pause_button.setText(self.tr("Resume"))
             self.progress.setFormat(self.tr("Paused — ") + self.progress.format())
@@ -642,6 +646,9 @@ class TrainingPanel(QWidget):
                     text = self.tr("Paused — ") + text
                 if not self._stopping:
                     self.progress.setFormat(text)
+        elif isinstance(message, Paused):
+            self.paused_at = message.run_step
+            self.trainingPaused.emit(message.run_step)
         elif isinstance(message, Epoch):
             record = message.record
             load_numpy_state(entry.model, message.state)

@@ -79,12 +79,14 @@ def test_pause_and_resume(qtbot, window):
     configure(panel, kind="ae", epochs=30)
     click(qtbot, window, "startTrainingButton")
     qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
-    click(qtbot, window, "pauseTrainingButton")
-    assert panel.process.paused and panel.pause_button.text() == "Resume"
-    qtbot.wait(300)  # let batches already in flight arrive
-    count = panel.plot.batch_count
+    with qtbot.waitSignal(panel.trainingPaused, timeout=60_000) as paused:
+        click(qtbot, window, "pauseTrainingButton")
+        assert panel.process.paused and panel.pause_button.text() == "Resume"
+    # Pause's promise: once confirmed, every batch before it is on the plot and no other comes.
+    [run_step] = paused.args
+    assert panel.plot.batch_count == run_step
     qtbot.wait(400)
-    assert panel.plot.batch_count == count
+    assert panel.plot.batch_count == run_step
     with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
         click(qtbot, window, "pauseTrainingButton")
     assert panel.plot.batch_count == 30 * 6

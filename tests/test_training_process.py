@@ -1,9 +1,16 @@
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 from core.models import ModelConfig
-from core.training import TrainConfig, new_model
+from core.training import Paused, TrainConfig, new_model
 from core.training_process import Batches, Epoch, Failed, Finished, TrainingProcess, load_numpy_state
 
 FAST = dict(batch_size=64, device="cpu")
@@ -78,3 +85,86 @@ def test_child_trains_on_real_data(real_data):
     final = collect(process)[-1]
     assert isinstance(final, Finished)
     assert final.history[-1].test["test_mse"] < 0.75 * before
+
+
+def test_pause_is_confirmed_and_nothing_follows_until_resume(tiny_data):
+    process = TrainingProcess(new_model(ModelConfig("ae", 3)), TrainConfig(epochs=3, **FAST), tiny_data)
+    process.start()
+    seen = 0
+    after_pause = []
+    for message in process.messages():
+        if isinstance(message, Batches):
+            if process.paused:
+                after_pause.append(message)
+            seen += len(message.points)
+            if seen and not process.paused and not after_pause and seen < 6:
+                process.pause()
+        elif isinstance(message, Paused):
+            # Every batch before the pause was sent before its confirmation.
+            assert message.run_step == seen
+            after_pause.clear()
+            confirmed = seen
+            process.resume()
+    assert isinstance(message, Finished)
+    assert confirmed >= 1 and seen == 3 * 6
+
+
+def test_kill_while_paused_and_stop_never_block(tiny_data):
+    # multiprocessing.Event.set() after the child died asleep on the Event waited for ever
+    # (Start → Pause → quit without saving froze the window).
+    process = TrainingProcess(new_model(ModelConfig("ae", 3)), TrainConfig(epochs=50, **FAST), tiny_data)
+    process.start()
+    for message in process.messages():
+        if isinstance(message, Batches) and not process.paused:
+            process.pause()
+        elif isinstance(message, Paused):
+            process.kill()
+            process._process.join(10)
+            process.request_stop()  # returns at once: a flag, not a Condition
+            process.resume()
+            process.pause()
+    assert isinstance(message, Failed)
+    assert not process._process.is_alive()
+
+
+def test_the_child_ends_when_its_parent_is_killed(tmp_path):
+    # kill -9 of the app left the training child alive for good (1 GB, blocked on its pipe).
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import time
+            from core.data import Dataset
+            from core.models import ModelConfig
+            from core.training import TrainConfig, new_model
+            from core.training_process import TrainingProcess
+            from tests.helpers import synthetic_split
+
+            if __name__ == "__main__":
+                data = Dataset(synthetic_split(256, 0), synthetic_split(64, 1), "synthetic")
+                config = TrainConfig(epochs=10000, batch_size=64, device="cpu")
+                process = TrainingProcess(new_model(ModelConfig("ae", 3)), config, data)
+                process.start()
+                for message in process.messages():
+                    print(process._process.pid, flush=True)
+                    time.sleep(3600)
+            """
+        )
+    )
+    root = Path(__file__).parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root, env=env)
+    child_pid = int(parent.stdout.readline())
+    os.kill(child_pid, 0)  # alive while the parent is
+    parent.kill()
+    parent.wait()
+    while _alive(child_pid):  # the test's own timeout bounds this wait
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
