@@ -158,7 +158,7 @@ def _main(argv: list[str] | None) -> int:
     _log(
         f"Training {'an AE' if model.kind == 'ae' else 'a VAE'} (latent {model.latent_dim}) "
         f"for {config.epochs} epoch(s) on {n_train} images from {data.source}, "
-        f"{trainer.device.type}, {trainer.precision}."
+        f"{trainer.path}."
     )
 
     def on_interrupt(signum, frame):  # first Ctrl-C: stop cleanly and save; second: abort
@@ -213,6 +213,8 @@ def epoch_json(event: EpochEnd) -> dict:
     line.update({k: r.test[k] for k in JSON_KEYS if k in r.test})
     if not r.complete:
         line["complete"] = False
+    if event.path:
+        line["path"] = event.path
     return line
 
 

@@ -155,6 +155,11 @@ class Split:
     def to(self, device: torch.device | str) -> Split:
         return Split(self.images.to(device), self.labels.to(device))
 
+    def take(self, indices: np.ndarray | torch.Tensor) -> Split:
+        """The items at these indices, in that order."""
+        index = torch.as_tensor(np.asarray(indices, dtype=np.int64))
+        return Split(self.images[index], self.labels[index])
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -360,13 +365,12 @@ def load_sample(folder: str | os.PathLike | None = None) -> Dataset:
 def write_sample(dataset: Dataset, folder: str | os.PathLike, n: int = 2000) -> Path:
     """Write a class-balanced sample of dataset's test split as gzipped IDX files plus the list
     of the images' indices in the full split (how resources/sample is made)."""
-    from core.latent import subset_indices
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     ids = subset_indices(dataset.test, n)
-    images = dataset.test.images[torch.from_numpy(ids)].numpy()
-    labels = dataset.test.labels[torch.from_numpy(ids)].numpy().astype(np.uint8)
+    sample = dataset.test.take(ids)
+    images = sample.images.numpy()
+    labels = sample.labels.numpy().astype(np.uint8)
     image_stem, label_stem, _ = SPLIT_FILES["test"]
     for stem, array in ((image_stem, images), (label_stem, labels)):
         header = struct.pack(">HBB", 0, _IDX_UBYTE, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
@@ -374,3 +378,21 @@ def write_sample(dataset: Dataset, folder: str | os.PathLike, n: int = 2000) -> 
         (folder / (stem + ".gz")).write_bytes(gzip.compress(header + array.tobytes(), mtime=0))
     (folder / SAMPLE_IDS_FILE).write_text("\n".join(map(str, ids)) + "\n", encoding="ascii")
     return folder
+
+
+def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:
+    """n indices of split, the same for every model, class-balanced as far as possible."""
+    n = min(n, len(split))
+    if n == len(split):
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    labels = split.labels.numpy()
+    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(10)]
+    chosen: list[int] = []
+    i = 0
+    while len(chosen) < n:
+        for group in per_class:
+            if i < len(group) and len(chosen) < n:
+                chosen.append(int(group[i]))
+        i += 1
+    return np.sort(np.asarray(chosen))

@@ -1,23 +1,19 @@
 """Tools on latent codes: encode, sample, interpolate, project to 2-D, place a point on a map.
 
 Everything takes and returns plain tensors / numpy arrays, so the GUI, the tests and scripts
-use it the same way.
+use it the same way. The t-SNE child process lives in ``core.tsne_process``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from core.data import Split, add_uniform_noise, to_float
-from core.models import LatentModel
-from core.training import encode_split
+from core import tsne_process
+from core.data import Split, add_uniform_noise, subset_indices, to_float
+from core.models import LatentModel, eval_mode
 
 __all__ = [
     "LatentStats",
@@ -32,8 +28,10 @@ __all__ = [
     "prewarm_tsne",
     "reconstruct",
     "sample_prior",
+    "subset_indices",
     "tsne_position",
     "tsne_projection",
+    "tsne_projection_cancellable",
 ]
 
 
@@ -43,13 +41,21 @@ def decode(model: LatentModel, z: torch.Tensor | np.ndarray) -> np.ndarray:
     z = torch.as_tensor(np.asarray(z, dtype=np.float32))
     if z.dim() == 1:
         z = z[None]
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
+    device = next(model.parameters()).device
+    with eval_mode(model):
         return model.decode(z.to(device))[:, 0].float().cpu().numpy()
-    finally:
-        model.train(was_training)
+
+
+@torch.no_grad()
+def encode_split(model: LatentModel, split: Split, batch_size: int = 2000) -> torch.Tensor:
+    """Codes (μ for the VAE) of a whole split, (N, d) float32 on the CPU."""
+    device = next(model.parameters()).device
+    with eval_mode(model):
+        codes = [
+            model.encode(to_float(split.images[i : i + batch_size].to(device))).float().cpu()
+            for i in range(0, len(split), batch_size)
+        ]
+    return torch.cat(codes) if codes else torch.zeros(0, model.latent_dim)
 
 
 @torch.no_grad()
@@ -64,13 +70,9 @@ def reconstruct(
     x = to_float(images)
     if noise_level > 0:
         x = add_uniform_noise(x, noise_level, generator)
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
+    device = next(model.parameters()).device
+    with eval_mode(model):
         out = model(x.to(device))[0]
-    finally:
-        model.train(was_training)
     return x[:, 0].numpy(), out[:, 0].float().cpu().numpy()
 
 
@@ -206,99 +208,19 @@ def tsne_projection(codes: np.ndarray, seed: int = 42, n_jobs: int | None = None
     return Projection("tsne", coords, codes, None)
 
 
-class _TsneProcess:
-    """A spawned child that imports scikit-learn, then waits for one t-SNE job on a pipe.
-
-    Pipes, not queues: a queue's feeder thread would block the interpreter's exit on a child
-    that was terminated before reading its input."""
-
-    def __init__(self) -> None:
-        import multiprocessing as mp
-
-        from core import _tsne_child
-
-        context = mp.get_context("spawn")
-        jobs_recv, self.jobs = context.Pipe(duplex=False)
-        self.results, results_send = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_tsne_child.serve, args=(jobs_recv, results_send), daemon=True, name="t-SNE"
-        )
-        self.process.start()
-        jobs_recv.close()  # the child's ends: closed here so a dead child reads as EOF
-        results_send.close()
-
-    def close(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(2)
-        self.jobs.close()
-        self.results.close()
-
-
-_warm_lock = threading.Lock()
-_warm: _TsneProcess | None = None
-
-
 def prewarm_tsne() -> None:
-    """Start the next t-SNE's process now (spawning Python and importing scikit-learn take a
-    second or two), e.g. while the codes it will get are being encoded."""
-    global _warm
-    with _warm_lock:
-        if _warm is None or not _warm.process.is_alive():
-            _warm = _TsneProcess()
-
-
-def _take_tsne_process() -> _TsneProcess:
-    global _warm
-    with _warm_lock:
-        process, _warm = _warm, None
-    if process is not None and process.process.is_alive():
-        return process
-    if process is not None:
-        process.close()
-    return _TsneProcess()
+    """Start the next t-SNE's child process now (see ``core.tsne_process.prewarm``)."""
+    tsne_process.prewarm()
 
 
 def tsne_projection_cancellable(
     codes: np.ndarray, cancelled, seed: int = 42, poll: float = 0.1
 ) -> Projection | None:
-    """t-SNE in a child process (the one ``prewarm_tsne`` started, if any), so that it can be
-    cancelled (scikit-learn's cannot) and leaves the calling process's GIL alone. Returns None
-    when ``cancelled()`` became true."""
+    """``tsne_projection`` in a child process, so that it can be cancelled: None when
+    ``cancelled()`` became true."""
     codes = np.asarray(codes, dtype=np.float32)
-    child = _take_tsne_process()
-    # The codes go through a file and the pipe carries only its name: writing tens of kB into
-    # a pipe blocks until a child still importing scikit-learn reads them, and a worker blocked
-    # there could not be cancelled (closing the window would wait for it).
-    handle, codes_file = tempfile.mkstemp(prefix="latent-explorer-tsne-", suffix=".npy")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            np.save(f, codes, allow_pickle=False)
-        try:
-            child.jobs.send((codes_file, seed))
-        except OSError:
-            raise RuntimeError(
-                f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
-            ) from None
-        while not child.results.poll(poll):
-            if cancelled():
-                return None
-            if not child.process.is_alive() and not child.results.poll():
-                raise RuntimeError(
-                    f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
-                )
-        try:
-            status, value = child.results.recv()
-        except EOFError:
-            raise RuntimeError(
-                f"the t-SNE process ended unexpectedly (exit code {child.process.exitcode})"
-            ) from None
-    finally:
-        child.close()
-        Path(codes_file).unlink(missing_ok=True)
-    if status != "ok":
-        raise RuntimeError(value)
-    return Projection("tsne", value, codes, None)
+    coords = tsne_process.run_tsne(codes, cancelled, seed, poll)
+    return None if coords is None else Projection("tsne", coords, codes, None)
 
 
 def tsne_position(z: np.ndarray, codes: np.ndarray, coords: np.ndarray, k: int = 10) -> np.ndarray:
@@ -319,33 +241,9 @@ def aligned_replay(frames: list[np.ndarray]) -> list[np.ndarray]:
     codes are seen packing."""
     maps: list[np.ndarray] = []
     for codes in frames:
-        codes = np.asarray(codes, dtype=np.float64)
-        centred = codes - codes.mean(0)
-        # The two leading principal directions (SVD), as PCA computes them.
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        coords = centred @ vt[:2].T
-        if coords.shape[1] < 2:
-            coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+        coords = PlanePCA.fit(codes).transform(codes)
         if maps:
             u, _, wt = np.linalg.svd(coords.T @ maps[-1])
             coords = coords @ (u @ wt)
         maps.append(coords.astype(np.float32))
     return maps
-
-
-def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:
-    """n test indices, the same for every model, class-balanced as far as possible."""
-    n = min(n, len(split))
-    if n == len(split):
-        return np.arange(n)
-    rng = np.random.default_rng(seed)
-    labels = split.labels.numpy()
-    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(10)]
-    chosen: list[int] = []
-    i = 0
-    while len(chosen) < n:
-        for group in per_class:
-            if i < len(group) and len(chosen) < n:
-                chosen.append(int(group[i]))
-        i += 1
-    return np.sort(np.asarray(chosen))

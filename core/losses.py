@@ -12,17 +12,24 @@ from torch.nn import functional as F
 class LossTerms:
     """One batch's loss. ``total`` is what the optimiser minimises, as in the lab:
     mean MSE per pixel for the AE, BCE(sum) + β·KL(sum) over the batch for the VAE.
-    ``bce`` and ``kl`` are batch sums (zero for the AE)."""
+
+    ``summed``: whether ``total`` sums over the batch's images (the VAE's) rather than averages
+    its pixels (the AE's); only then are ``bce`` and ``kl`` (batch sums) its parts, zero
+    otherwise. ``recon`` is the model's output and ``kl_elements`` the KL per image and
+    dimension (B, d), kept so that evaluation needs no second forward pass."""
 
     total: torch.Tensor
     bce: torch.Tensor
     kl: torch.Tensor
+    summed: bool = False
+    recon: torch.Tensor | None = None
+    kl_elements: torch.Tensor | None = None
 
 
 def ae_loss(recon: torch.Tensor, x: torch.Tensor) -> LossTerms:
     mse = F.mse_loss(recon.float(), x)
     zero = mse.new_zeros(())
-    return LossTerms(mse, zero, zero)
+    return LossTerms(mse, zero, zero, summed=False, recon=recon)
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -35,5 +42,6 @@ def vae_loss(
     recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0
 ) -> LossTerms:
     bce = F.binary_cross_entropy(recon.float().reshape(-1, 784), x.reshape(-1, 784), reduction="sum")
-    kl = kl_divergence(mu, logvar).sum()
-    return LossTerms(bce + beta * kl, bce, kl)
+    kl_elements = kl_divergence(mu, logvar)
+    kl = kl_elements.sum()
+    return LossTerms(bce + beta * kl, bce, kl, summed=True, recon=recon, kl_elements=kl_elements)

@@ -1,17 +1,22 @@
 """The lab's convolutional auto-encoder and VAE, behind one small interface.
 
 Both models offer ``encode(x) -> z`` (μ for the VAE), ``decode(z) -> image``, ``forward``,
-``latent_dim`` and ``kind``, so the explorer never needs to ask which one it holds.
+``loss(x, beta)``, ``latent_dim`` and ``kind``, so neither the trainer nor the explorer needs to
+ask which one it holds.
 Layers are created in the lab's order, so one seed gives the lab's initial weights.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from core.losses import LossTerms, ae_loss, vae_loss
 
 KINDS = ("ae", "vae")
 LATENT_MIN, LATENT_MAX = 2, 64
@@ -92,6 +97,10 @@ class AutoEncoder(nn.Module):
         z = self.encode(x)
         return self.decode(z), z
 
+    def loss(self, x: torch.Tensor, beta: float = 1.0) -> LossTerms:
+        """The lab's AE loss, mean MSE per pixel (β plays no part)."""
+        return ae_loss(self(x)[0], x)
+
 
 class VariationalAutoEncoder(nn.Module):
     """The lab's VAE: two heads (μ, log σ²), z = μ + σ·ε when training, z = μ otherwise.
@@ -131,6 +140,11 @@ class VariationalAutoEncoder(nn.Module):
         mu, logvar = self.encode_distribution(x)
         return self.decode(self.reparameterize(mu, logvar)), mu, logvar
 
+    def loss(self, x: torch.Tensor, beta: float = 1.0) -> LossTerms:
+        """The lab's VAE loss, BCE(sum) + β·KL(sum) over the batch."""
+        recon, mu, logvar = self(x)
+        return vae_loss(recon, x, mu, logvar, beta)
+
 
 LatentModel = AutoEncoder | VariationalAutoEncoder
 
@@ -143,3 +157,14 @@ def build_model(config: ModelConfig) -> LatentModel:
 
 def model_config(model: LatentModel) -> ModelConfig:
     return ModelConfig(model.kind, model.latent_dim)
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Run a block in eval mode (z = μ for the VAE) and give the model back its own mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)

@@ -6,7 +6,7 @@ see "the lab's code reached this" without training it twice.
 
 from __future__ import annotations
 
-from core.training import TrainConfig
+from core.config import TrainConfig
 
 LAB_SETTINGS = {"latent_dim": 10, "batch_size": 128, "learning_rate": 1e-3, "weight_decay": 1e-5}
 

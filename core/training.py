@@ -1,9 +1,10 @@
 """Training and evaluation of the lab's models, headless and fast.
 
 The trainer batches by index from the uint8 split (no DataLoader, no per-image conversion),
-runs the forward pass under bf16 autocast with channels-last weights on CPUs with native bf16
-(fp32 elsewhere or on request), and reports through a callback of plain dataclasses.
-Between batches it honours pause, resume and stop requests from any thread.
+asks each model for its own loss (``model.loss(x, beta)``), computes on the path
+``core.runtime`` chooses (device, precision, memory layout), and reports through a callback of
+plain dataclasses. Between batches it honours pause, resume and stop requests from any thread.
+What a run is given lives in ``core.config``.
 """
 
 from __future__ import annotations
@@ -14,97 +15,56 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from core.data import Dataset, Split, to_float
-from core.losses import LossTerms, ae_loss, kl_divergence, vae_loss
-from core.models import LatentModel, ModelConfig, build_model
+from core.config import DEVICES, PRECISIONS, TrainConfig
+from core.data import Dataset, Split, subset_indices, to_float
+from core.latent import encode_split
+from core.losses import LossTerms
+from core.models import LatentModel, ModelConfig, build_model, eval_mode
+from core.runtime import (
+    INTRA_OP_THREADS,
+    autocast,
+    cpu_has_native_bf16,
+    describe_path,
+    fused_kwargs,
+    keep_freed_memory,
+    memory_format,
+    resolve_device,
+    resolve_precision,
+    single_threaded,
+    use_all_threads,
+)
 
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "bf16", "fp32")
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How a model is trained. Defaults are the lab's (Adam 1e-3, weight decay 1e-5, batch 128,
-    10 epochs, β = 1). ``limit`` / ``test_limit`` keep only the first N images of each split."""
-
-    epochs: int = 10
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    weight_decay: float = 1e-5
-    beta: float = 1.0
-    seed: int = 0
-    device: str = "auto"
-    precision: str = "auto"
-    limit: int | None = None
-    test_limit: int | None = None
-    replay_points: int = 2000  # test images whose codes are kept after each epoch (0: none)
-
-    def __post_init__(self) -> None:
-        def check(ok: bool, message: str) -> None:
-            if not ok:
-                raise ValueError(message)
-
-        check(
-            _is_int(self.epochs) and 1 <= self.epochs <= 10_000,
-            f"Epochs must be 1 to 10000, not {self.epochs!r}.",
-        )
-        check(
-            _is_int(self.batch_size) and 1 <= self.batch_size <= 65_536,
-            f"Batch size must be 1 to 65536, not {self.batch_size!r}.",
-        )
-        check(
-            _is_number(self.learning_rate) and 0 < self.learning_rate <= 10,
-            f"Learning rate must be in (0, 10], not {self.learning_rate!r}.",
-        )
-        check(
-            _is_number(self.weight_decay) and 0 <= self.weight_decay <= 1,
-            f"Weight decay must be in [0, 1], not {self.weight_decay!r}.",
-        )
-        check(_is_number(self.beta) and 0 <= self.beta <= 1000, f"β must be in [0, 1000], not {self.beta!r}.")
-        check(
-            _is_int(self.seed) and 0 <= self.seed < 2**63,
-            f"Seed must be a non-negative integer, not {self.seed!r}.",
-        )
-        check(self.device in DEVICES, f"Device must be one of {', '.join(DEVICES)}, not {self.device!r}.")
-        check(
-            self.precision in PRECISIONS,
-            f"Precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}.",
-        )
-        check(
-            _is_int(self.replay_points) and 0 <= self.replay_points <= 10_000,
-            f"Replay points must be 0 to 10000, not {self.replay_points!r}.",
-        )
-        for name in ("limit", "test_limit"):
-            value = getattr(self, name)
-            check(
-                value is None or (_is_int(value) and value >= 1),
-                f"{name} must be a positive integer, not {value!r}.",
-            )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
-        """Build from a dict; unknown keys are refused so a typo never passes silently."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"Unknown training settings: {', '.join(sorted(unknown))}.")
-        return cls(**data)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return _is_int(value) or (isinstance(value, float) and math.isfinite(value))
+# Kept importable from here, where they lived before core.config, core.runtime and core.latent.
+__all__ = [
+    "DEVICES",
+    "INTRA_OP_THREADS",
+    "PRECISIONS",
+    "BatchEnd",
+    "EpochEnd",
+    "EpochRecord",
+    "Paused",
+    "Replay",
+    "RunControl",
+    "SharedFlag",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "TrainingDiverged",
+    "batch_loss",
+    "cpu_has_native_bf16",
+    "encode_split",
+    "evaluate",
+    "keep_freed_memory",
+    "new_model",
+    "resolve_device",
+    "resolve_precision",
+    "single_threaded",
+    "use_all_threads",
+]
 
 
 # --- events -------------------------------------------------------------------------------
@@ -161,6 +121,7 @@ class EpochEnd:
     record: EpochRecord
     epochs: int  # last epoch number of this run
     replay_codes: np.ndarray | None = None  # (N, d) float16 codes of the replay images
+    path: str = ""  # how the run computes (core.runtime.describe_path)
 
 
 Event = BatchEnd | EpochEnd
@@ -181,106 +142,7 @@ class TrainResult:
     stopped: bool  # True when a stop request ended the run early
     device: str
     precision: str
-
-
-# --- device and precision -----------------------------------------------------------------
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    """CUDA when present (for "auto"), else the CPU. Asking for CUDA without one is an error."""
-    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
-        if not torch.cuda.is_available():
-            raise ValueError("CUDA was requested but no CUDA GPU is available; use --device cpu.")
-        return torch.device("cuda")
-    return torch.device("cpu")
-
-
-def cpu_has_native_bf16() -> bool:
-    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); emulated bf16 is slower."""
-    try:
-        if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
-            return False
-    except (AttributeError, RuntimeError):
-        return False
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        with contextlib.suppress(OSError):
-            flags = cpuinfo.read_text(errors="replace")
-            return "avx512_bf16" in flags or "amx_bf16" in flags
-    # Elsewhere (macOS on Apple silicon, Windows) trust oneDNN's own check only on arm64.
-    import platform
-
-    return platform.machine().lower() in ("arm64", "aarch64")
-
-
-def resolve_precision(name: str, device: torch.device) -> str:
-    """ "bf16" or "fp32". "auto" picks bf16 where the hardware runs it natively."""
-    if name == "fp32":
-        return "fp32"
-    if device.type == "cuda":
-        supported = torch.cuda.is_bf16_supported()
-    else:
-        supported = cpu_has_native_bf16()
-    if name == "bf16" and not supported:
-        raise ValueError(f"bf16 is not supported natively on this {device.type.upper()}; use fp32.")
-    return "bf16" if supported else "fp32"
-
-
-# torch's intra-op thread count as it was at start-up (one per core by default).
-INTRA_OP_THREADS = torch.get_num_threads()
-
-
-def use_all_threads() -> None:
-    """Give the calling thread torch's full intra-op thread count (call it in worker threads).
-
-    OpenMP's thread count is a per-thread setting, and libgomp throttles its spin-waiting as
-    soon as it manages more threads than there are cores: a worker thread training while the
-    GUI thread also owns a team runs every parallel op several times slower (measured here:
-    element-wise ops 3.5×, a whole epoch 2×). So the GUI keeps torch to one thread
-    (``single_threaded()``) and workers take them all.
-    """
-    torch.set_num_threads(INTRA_OP_THREADS)
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_malloc_tuned = False
-
-
-def keep_freed_memory() -> None:
-    """Let glibc reuse freed blocks for the activations of each step instead of mapping fresh,
-    zero-filled pages every time (once per process; Linux with glibc only).
-
-    glibc serves blocks above its mmap threshold (128 kB at start) with mmap and returns them at
-    free. It raises the threshold by itself after freeing a big block, which reading the gzipped
-    dataset happens to do, but not after one above 32 MB, such as a dataset received through a
-    pipe. Measured here: a VAE epoch took 6.5–7.2 s instead of 5.4 s without this.
-    """
-    global _malloc_tuned
-    if _malloc_tuned:
-        return
-    _malloc_tuned = True
-    try:
-        import ctypes
-        import ctypes.util
-
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)
-            libc.mallopt(_M_TRIM_THRESHOLD, 128 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
-def single_threaded() -> None:
-    """Run the calling thread's torch ops on one core: for a GUI thread that only decodes."""
-    torch.set_num_threads(1)
-
-
-def _autocast(device: torch.device, precision: str):
-    if precision == "bf16":
-        return torch.autocast(device.type, dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+    path: str = ""  # how the run computed (core.runtime.describe_path)
 
 
 # --- the trainer --------------------------------------------------------------------------
@@ -294,11 +156,7 @@ def new_model(config: ModelConfig, seed: int = 0) -> LatentModel:
 
 
 def batch_loss(model: LatentModel, x: torch.Tensor, beta: float) -> LossTerms:
-    output = model(x)
-    if model.kind == "vae":
-        recon, mu, logvar = output
-        return vae_loss(recon, x, mu, logvar, beta)
-    return ae_loss(output[0], x)
+    return model.loss(x, beta)
 
 
 class SharedFlag:
@@ -394,6 +252,7 @@ class Trainer(RunControl):
         self.history: list[EpochRecord] = list(history or [])
         self.device = resolve_device(config.device)
         self.precision = resolve_precision(config.precision, self.device)
+        self.path = describe_path(self.device, self.precision)
         super().__init__(stop_flag, run_flag)
         self.paused_seconds = 0.0  # total time spent paused, for ETAs
         # Codes of a fixed set of test images after each epoch, to replay the map forming.
@@ -419,15 +278,12 @@ class Trainer(RunControl):
         if len(train) == 0 or len(test) == 0:
             raise ValueError("The training and test sets must each hold at least one image.")
         model.to(device)
-        if self.precision == "bf16":
-            # oneDNN's bf16 convolutions are fastest in channels-last; for 1-channel inputs the
-            # input layout does not change, only the weights' and activations'.
-            model.to(memory_format=torch.channels_last)
+        model.to(memory_format=memory_format(device, self.precision))
         optimizer = torch.optim.Adam(
             model.parameters(),
             lr=config.learning_rate,
             weight_decay=config.weight_decay,
-            **_fused_kwargs(device),
+            **fused_kwargs(device),
         )
         first_epoch = len([r for r in self.history if r.complete]) + 1
         if first_epoch == 1 and not self.replay.frames:
@@ -442,6 +298,7 @@ class Trainer(RunControl):
         run_steps = steps * config.epochs
         run_step = 0
         stopped = False
+        summed = False  # whether the losses are sums per batch with BCE and KL parts (the VAE's)
         good_state = _copy_state(model)
 
         for epoch in range(first_epoch, last_epoch + 1):
@@ -458,8 +315,8 @@ class Trainer(RunControl):
                     break
                 index = order[(step - 1) * config.batch_size : step * config.batch_size]
                 x = to_float(train.images[index])
-                with _autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                    terms = batch_loss(model, x, config.beta)
+                with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
+                    terms = model.loss(x, config.beta)
                 loss = terms.total.item()
                 if not math.isfinite(loss):
                     self._diverged(loss, epoch, step, good_state)
@@ -469,7 +326,8 @@ class Trainer(RunControl):
                 b = len(index)
                 seen += b
                 run_step += 1
-                if model.kind == "vae":
+                summed = terms.summed
+                if summed:
                     total += loss
                     bce_sum += terms.bce.item()
                     kl_sum += terms.kl.item()
@@ -488,8 +346,8 @@ class Trainer(RunControl):
             record = EpochRecord(
                 epoch=epoch,
                 train_loss=total / seen,
-                train_bce=bce_sum / seen if model.kind == "vae" else None,
-                train_kl=kl_sum / seen if model.kind == "vae" else None,
+                train_bce=bce_sum / seen if summed else None,
+                train_kl=kl_sum / seen if summed else None,
                 test=metrics,
                 seconds=seconds,
                 eval_seconds=time.perf_counter() - eval_start,
@@ -500,13 +358,13 @@ class Trainer(RunControl):
             self.history.append(record)
             good_state = _copy_state(model)
             frame = self.replay.record(model, test_split=self.data.test) if record.complete else None
-            self.callback(EpochEnd(record, last_epoch, frame))
+            self.callback(EpochEnd(record, last_epoch, frame, self.path))
             if stopped:
                 break
 
         model.to(memory_format=torch.contiguous_format)
         model.eval()
-        return TrainResult(list(self.history), stopped, str(device), self.precision)
+        return TrainResult(list(self.history), stopped, str(device), self.precision, self.path)
 
     @contextlib.contextmanager
     def _nan_guard(self, epoch: int, step: int, good_state: dict):
@@ -538,11 +396,6 @@ class Trainer(RunControl):
         )
 
 
-def _fused_kwargs(device: torch.device) -> dict:
-    # Fused Adam updates all parameters in one kernel; same maths, fewer passes over memory.
-    return {"fused": True} if device.type in ("cpu", "cuda") else {}
-
-
 def _copy_state(model: LatentModel) -> dict:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -559,16 +412,12 @@ class Replay:
 
     @classmethod
     def start(cls, test: Split, points: int) -> Replay:
-        from core.latent import subset_indices
-
         return cls(subset_indices(test, points) if points else np.zeros(0, dtype=np.int64))
 
     def record(self, model: LatentModel, test_split: Split) -> np.ndarray | None:
         if len(self.indices) == 0:
             return None
-        index = torch.from_numpy(self.indices)
-        subset = Split(test_split.images[index], test_split.labels[index])
-        codes = encode_split(model, subset).numpy().astype(np.float16)
+        codes = encode_split(model, test_split.take(self.indices)).numpy().astype(np.float16)
         self.frames.append(codes)
         return codes
 
@@ -587,28 +436,23 @@ def evaluate(
 ) -> dict:
     """Test metrics with z = μ (eval mode): see EpochRecord for the keys."""
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     n = len(split)
     sq_err = bce = kl = 0.0
+    summed = False
     kl_dims = torch.zeros(model.latent_dim, dtype=torch.float64)
-    try:
+    with eval_mode(model):
         for start in range(0, n, batch_size):
             x = to_float(split.images[start : start + batch_size].to(device))
-            with _autocast(device, precision):
-                output = model(x)
-            recon = output[0].float()
-            sq_err += torch.sum((recon - x) ** 2).item()
-            if model.kind == "vae":
-                _, mu, logvar = output
-                terms = vae_loss(recon, x, mu, logvar, beta)
+            with autocast(device, precision):
+                terms = model.loss(x, beta)
+            sq_err += torch.sum((terms.recon.float() - x) ** 2).item()
+            summed = terms.summed
+            if summed:
                 bce += terms.bce.item()
                 kl += terms.kl.item()
-                kl_dims += kl_divergence(mu, logvar).sum(0).double().cpu()
-    finally:
-        model.train(was_training)
+                kl_dims += terms.kl_elements.sum(0).double().cpu()
     mse = sq_err / (n * 784)
-    if model.kind == "ae":
+    if not summed:
         return {"test_loss": mse, "test_mse": mse}
     return {
         "test_loss": (bce + beta * kl) / n,
@@ -617,19 +461,3 @@ def evaluate(
         "test_kl": kl / n,
         "kl_per_dim": (kl_dims / n).tolist(),
     }
-
-
-@torch.no_grad()
-def encode_split(model: LatentModel, split: Split, batch_size: int = 2000) -> torch.Tensor:
-    """Codes (μ for the VAE) of a whole split, (N, d) float32 on the CPU."""
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        codes = [
-            model.encode(to_float(split.images[i : i + batch_size].to(device))).float().cpu()
-            for i in range(0, len(split), batch_size)
-        ]
-    finally:
-        model.train(was_training)
-    return torch.cat(codes) if codes else torch.zeros(0, model.latent_dim)

@@ -72,6 +72,7 @@ class Finished:
     device: str
     precision: str
     replay: Replay | None = None
+    path: str = ""  # how the run computed, for the status bar (core.runtime.describe_path)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
                 result.device,
                 result.precision,
                 trainer.replay,
+                result.path,
             )
         )
     except TrainingDiverged as exc:

@@ -1,0 +1,58 @@
+"""The training path core.runtime picks computes the lab's function: same outputs and gradients
+as the lab's plain modules, whatever the memory layout."""
+
+import pytest
+import torch
+
+from core.models import ModelConfig
+from core.runtime import cpu_isa, describe_path, memory_format
+from core.training import new_model
+from tests.benchmarks import lab_reference as lab
+from tests.test_models import _lab_names
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_the_training_layout_gives_the_labs_outputs_and_gradients(kind):
+    ours = new_model(ModelConfig(kind, 10), seed=3).eval()
+    torch.manual_seed(3)
+    theirs = (lab.AutoEncoder(10) if kind == "ae" else lab.VariationalAutoencoder(10)).eval()
+    ours.to(memory_format=memory_format(torch.device("cpu"), "fp32"))
+    assert ours.encoder[0].weight.is_contiguous(memory_format=torch.channels_last)
+    x = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    mine, lab_out = ours(x), theirs(x)
+    for a, b in zip(mine, lab_out, strict=True):
+        assert torch.allclose(a, b, atol=1e-5, rtol=0)
+    # The same scalar of every output, so every parameter gets a gradient.
+    sum(o.float().pow(2).mean() for o in mine).backward()
+    sum(o.pow(2).mean() for o in lab_out).backward()
+    lab_params = dict(theirs.named_parameters())
+    names = _lab_names(kind)
+    for key, p in ours.named_parameters():
+        layer, _, param = key.rpartition(".")
+        q = lab_params[f"{names[layer]}.{param}"]
+        assert torch.allclose(p.grad, q.grad, atol=1e-5, rtol=1e-4), key
+
+
+def test_cpus_train_channels_last_and_gpus_in_fp32_do_not():
+    assert memory_format(torch.device("cpu"), "fp32") == torch.channels_last
+    assert memory_format(torch.device("cpu"), "bf16") == torch.channels_last
+    assert memory_format(torch.device("cuda"), "fp32") == torch.contiguous_format
+
+
+def test_the_path_says_precision_layout_and_instructions():
+    path = describe_path(torch.device("cpu"), "fp32")
+    assert path.startswith("cpu, fp32, channels-last, ")
+    assert cpu_isa() in path and "threads" in path
+
+
+def test_a_run_reports_its_path_and_ends_contiguous(tiny_data):
+    from core.training import EpochEnd, TrainConfig, Trainer
+
+    events = []
+    model = new_model(ModelConfig("ae", 4))
+    config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="fp32", limit=128, replay_points=0)
+    result = Trainer(model, config, tiny_data, events.append).run()
+    assert result.path == describe_path(torch.device("cpu"), "fp32")
+    assert [e.path for e in events if isinstance(e, EpochEnd)] == [result.path]
+    # Back in the usual layout, so a checkpoint or a decode sees the lab's tensors.
+    assert model.encoder[0].weight.is_contiguous()
