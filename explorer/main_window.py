@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.training_panel.errorOccurred.connect(self._on_panel_error)
+        autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
