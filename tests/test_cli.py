@@ -278,3 +278,14 @@ def test_beta_ladder_writes_one_vae_per_beta(tmp_path, tiny_data_dir, capsys):
         # the rung's loss weighs its own β
         assert line["test_loss"] == pytest.approx(line["test_bce"] + beta * line["test_kl"])
     assert "β = 2 (2/3)" in err
+
+
+def test_the_bar_never_follows_the_last_summary(tmp_path, tiny_data_dir, capsys):
+    out_file = tmp_path / "ae.safetensors"
+    args = ["--model", "ae", "--epochs", "2", "--limit", "100", "--test-limit", "50"]
+    code, _, err = run([*args, "--data-dir", str(tiny_data_dir), "--out", str(out_file), *COMMON], capsys)
+    assert code == 0, err
+    first, last = err.index("epoch 1  "), err.index("epoch 2  ")
+    assert "epoch 2 (2/2)" in err[first:last]  # each epoch's bar, transient
+    summary_end = err.index("MSE/pixel", last)
+    assert "batch" not in err[summary_end:]  # a stale bar after the last summary
