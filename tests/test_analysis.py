@@ -125,6 +125,9 @@ def test_iwae_bound_is_above_the_elbo_and_grows_with_k(tiny_vae, tiny_data):
     assert bounds[50].gap > 0
     # The ELBO estimate does not depend on k, only its noise does.
     assert bounds[50].elbo == pytest.approx(bounds[5].elbo, rel=0.02)
+    exact = likelihood_bounds(tiny_vae, split, 50, seed=1, precision="fp32")
+    assert exact.iwae == pytest.approx(bounds[50].iwae, rel=1e-3)  # bf16 (where native) is close
+    assert next(tiny_vae.parameters()).is_contiguous()
 
 
 def test_log_weights_by_hand(tiny_vae, tiny_data):
