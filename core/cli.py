@@ -12,12 +12,14 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from core import __version__
+from core import __version__, limits
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, load_fashion_mnist
 from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
+from core.paths import user_data_dir
 from core.training import (
     DEVICES,
     PRECISIONS,
@@ -115,6 +117,8 @@ def _main(argv: list[str] | None) -> int:
     out = _check_output(args.out)
 
     resumed = load_checkpoint(args.resume) if args.resume else None
+    for warning in resumed.warnings if resumed else []:
+        _log(f"warning: {warning}")
     if resumed is not None:
         if args.model and args.model != resumed.kind:
             raise UsageError(f"--model {args.model} but {args.resume} holds a {resumed.kind}")
@@ -139,6 +143,12 @@ def _main(argv: list[str] | None) -> int:
         "test_limit": args.test_limit,
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
+    try:  # the ranges the app's widgets take, so the file opens there as it was made
+        limits.check_train_settings(base)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        option = {"learning_rate": "lr", "epochs": "epochs"}.get(name, name.replace("_", "-"))
+        raise UsageError(f"--{option} {rest}") from None
     config = TrainConfig.from_dict(base)
 
     replay = None
@@ -149,7 +159,13 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
-    data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+    try:
+        data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+    except MemoryError:  # not the batch size's fault: say which step ran out
+        raise DataError(
+            "out of memory while reading the dataset; a data file may be damaged or far larger "
+            "than Fashion-MNIST (check --data-dir)"
+        ) from None
     reporter = _JsonReporter() if args.json else _BarReporter()
     if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
         replay = None  # recorded on another test set: start a new one
@@ -172,16 +188,39 @@ def _main(argv: list[str] | None) -> int:
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            save_checkpoint(out, model, config, exc.history, replay=trainer.replay)
-            raise ValueError(f"{exc} The last good model was saved to {out}.") from None
+            where = _save(out, model, config, exc.history, trainer.replay)
+            raise ValueError(f"{exc} The last good model was saved to {where}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    save_checkpoint(out, model, config, result.history, replay=trainer.replay)
+    where = _save(out, model, config, result.history, trainer.replay)
     state = "stopped early; saved" if result.stopped else "saved"
-    _log(f"{state} {out}")
-    return 0
+    _log(f"{state} {where}")
+    return 0 if where == out else 1
+
+
+def _save(out: Path, model, config: TrainConfig, history, replay) -> Path:
+    """Save to out; if that fails after all (disk full, the folder gone), next to it under
+    another name, then in the app's folder: the trained model is never lost. Says where."""
+    try:
+        return save_checkpoint(out, model, config, history, replay=replay)
+    except CheckpointError as exc:
+        failure = exc
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    fallbacks = [
+        out.with_name(f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}"),
+        user_data_dir() / "unsaved" / f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}",
+    ]
+    for place in fallbacks:
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            save_checkpoint(place, model, config, history, replay=replay)
+        except (OSError, CheckpointError):
+            continue
+        _log(f"{PROG}: error: {failure} The model was saved to {place} instead.")
+        return place
+    raise CheckpointError(f"{failure} Saving it next to it and in {fallbacks[1].parent} failed too.")
 
 
 def _check_output(name: str) -> Path:
