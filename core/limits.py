@@ -59,6 +59,11 @@ def real_in(value: object, low: float, high: float) -> bool:
     return isinstance(value, float) and math.isfinite(value) and low <= value <= high
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
 def check_train_settings(settings: dict) -> None:
     """Raise ValueError naming the first training setting outside its range.
 
@@ -74,14 +79,14 @@ def check_train_settings(settings: dict) -> None:
     }
     for name, bounds in ranges.items():
         if name in settings and not int_in(settings[name], bounds):
-            raise ValueError(f"{name} must be {bounds[0]} to {bounds[1]}, not {settings[name]!r}")
+            raise ValueError(f"{name} must be {bounds[0]} to {bounds[1]}, not {_short(settings[name])}")
     for name in ("limit", "test_limit"):
         value = settings.get(name)
         if value is not None and not int_in(value, IMAGES):
-            raise ValueError(f"{name} must be {IMAGES[0]} to {IMAGES[1]} images, not {value!r}")
+            raise ValueError(f"{name} must be {IMAGES[0]} to {IMAGES[1]} images, not {_short(value)}")
     reals = {"learning_rate": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "beta": BETA}
     for name, (low, high) in reals.items():
         if name in settings and not real_in(settings[name], low, high):
-            raise ValueError(f"{name} must be in [{low:g}, {high:g}], not {settings[name]!r}")
+            raise ValueError(f"{name} must be in [{low:g}, {high:g}], not {_short(settings[name])}")
     if "learning_rate" in settings and settings["learning_rate"] <= 0:
-        raise ValueError(f"learning_rate must be positive, not {settings['learning_rate']!r}")
+        raise ValueError(f"learning_rate must be positive, not {_short(settings['learning_rate'])}")

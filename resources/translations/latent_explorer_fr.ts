@@ -4,6 +4,14 @@
 <context>
     <name>Autosave</name>
     <message>
+        <source>Crash protection is off</source>
+        <translation>La protection contre les plantages est désactivée</translation>
+    </message>
+    <message>
+        <source>The model in training cannot be saved automatically ({error}). If the app crashes now, the training since the last save is lost. Free some disk space, or save the model yourself (File → Save model as) when training ends.</source>
+        <translation>Le modèle en cours d&apos;entraînement ne peut pas être enregistré automatiquement ({error}). Si l&apos;application plante maintenant, l&apos;entraînement depuis le dernier enregistrement est perdu. Libérez de l&apos;espace disque, ou enregistrez le modèle vous-même (Fichier → Enregistrer le modèle sous) à la fin de l&apos;entraînement.</translation>
+    </message>
+    <message>
         <source>{kind}, latent {d}, {n} epoch(s) — {when}</source>
         <translation>{kind}, dim. latente {d}, {n} époque(s) — {when}</translation>
     </message>
@@ -958,6 +966,10 @@
         <translation>Fashion-MNIST&#xa0;: introuvable</translation>
     </message>
     <message>
+        <source>Fashion-MNIST is damaged: using the bundled sample ({n} test images)</source>
+        <translation>Fashion-MNIST est endommagé&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
+    </message>
+    <message>
         <source>Fashion-MNIST not found: using the bundled sample ({n} test images)</source>
         <translation>Fashion-MNIST introuvable&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
     </message>
@@ -986,8 +998,16 @@
         <translation>Pas de données d&apos;entraînement</translation>
     </message>
     <message>
+        <source>Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement a besoin de Fashion-MNIST, dont les fichiers présents ici sont inutilisables (voir ci-dessous). En attendant, l&apos;explorateur montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
         <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
         <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>Opened with a warning</source>
+        <translation>Ouvert avec un avertissement</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
@@ -1323,6 +1343,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>{path} is too large to be a scene ({n} bytes).</source>
         <translation>{path} est trop volumineux pour être une scène ({n} octets).</translation>
+    </message>
+    <message>
+        <source>{path} is not a scene file: it is not a regular file.</source>
+        <translation>{path} n&apos;est pas un fichier de scène&#xa0;: ce n&apos;est pas un fichier ordinaire.</translation>
     </message>
     <message>
         <source>Cannot read the scene {path}: {error}</source>
