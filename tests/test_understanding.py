@@ -186,3 +186,23 @@ def test_ae_baseline_against_pca(qtbot, models_window):
     assert pca_mse == pytest.approx(pca_basis().truncated(3).mse(w.session.dataset.test.images), rel=1e-6)
     assert f"{pca_mse:.5f}" in panel.baseline_label.text()
     assert ae_mse == pytest.approx(load_checkpoint(w.session.latest("ae").path).history[-1].test["test_mse"], rel=0.05)
+
+
+def test_reconstruction_panel_shows_pca_under_the_ae(qtbot, models_window):
+    import torch
+
+    from core.data import add_uniform_noise, to_float
+    from explorer.understanding_panel import pca_basis
+    from explorer.widgets import ImageGrid
+
+    w = models_window
+    panel = w.reconstruction_panel
+    grid = w.findChild(ImageGrid, "reconstructionGrid")
+    assert grid.row_labels[:4] == ["test image", "noisy input", "AE", "PCA-3"]
+    images = w.session.dataset.test.images[torch.from_numpy(panel.indices())]
+    noisy = add_uniform_noise(to_float(images), 0.5, torch.Generator().manual_seed(1000))[:, 0].numpy()
+    expected = pca_basis().truncated(3).reconstruct(noisy)
+    assert np.allclose(grid.images[3], np.clip(expected, 0, 1), atol=1e-5)
+    clean = to_float(images)[:, 0].numpy()
+    errors = ((expected - clean) ** 2).mean(axis=(1, 2))
+    assert grid._captions[3] == [f"{e:.4f}" for e in errors]
