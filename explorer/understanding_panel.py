@@ -199,7 +199,7 @@ class UnderstandingPanel(QWidget):
         baselines = QGroupBox(self.tr("Honest baselines"))
         b = QGridLayout(baselines)
         b.addWidget(self.baseline_label, 0, 0, 1, 5)
-        b.addWidget(QLabel(self.tr("k")), 1, 0)
+        b.addWidget(QLabel(self.tr("samples k")), 1, 0)
         b.addWidget(self.k_spin, 1, 1)
         b.addWidget(self.images_combo, 1, 2)
         b.addWidget(self.iwae_button, 1, 3)
