@@ -26,7 +26,8 @@ from torch.nn import functional as F
 from core.data import Split, add_uniform_noise, to_float
 from core.losses import kl_divergence
 from core.models import LatentModel
-from core.training import _autocast, resolve_precision
+from core.runtime import autocast as _autocast
+from core.runtime import resolve_precision
 
 ACTIVE_THRESHOLD = 0.01  # Burda et al.: a unit is active when Var_x(E_q[z_j | x]) > 0.01
 _LOG_2PI = math.log(2 * math.pi)

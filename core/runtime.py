@@ -5,6 +5,7 @@ Nothing here knows a model; the trainer, the training child and the GUI ask it o
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
 from pathlib import Path
 
@@ -20,7 +21,13 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 def cpu_has_native_bf16() -> bool:
-    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); emulated bf16 is slower."""
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); emulated bf16 is slower.
+
+    A limit set with ONEDNN_MAX_CPU_ISA (e.g. AVX2, to emulate a student's laptop) is honoured,
+    so "auto" then picks fp32 as it would on that laptop."""
+    limit = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
+    if limit and limit != "ALL" and "BF16" not in limit and "AMX" not in limit:
+        return False
     try:
         if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
             return False
@@ -127,11 +134,8 @@ def memory_format(device: torch.device, precision: str) -> torch.memory_format:
 def cpu_isa() -> str:
     """The vector instructions PyTorch's CPU kernels use here, as a short name ("AVX2",
     "AVX512", "AVX512-BF16", "AMX"...); honours ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA limits."""
-    import os
-
     capability = torch.backends.cpu.get_cpu_capability()
-    limit = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
-    if capability.startswith("AVX512") and not limit.startswith("AVX2") and cpu_has_native_bf16():
+    if capability.startswith("AVX512") and cpu_has_native_bf16():
         flags = _cpu_flags()
         return "AMX" if "amx_bf16" in flags else "AVX512-BF16"
     return capability.replace("DEFAULT", "no SIMD").replace("ZVECTOR", "z/vector")

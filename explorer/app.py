@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import logging
+import os
 import sys
 
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -11,6 +14,36 @@ from core import __version__
 from explorer import crash, i18n
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
+
+
+# What Qt's xcb platform plugin links to (ldd of PySide6's libqxcb.so and libQt6XcbQpa.so.6)
+# beyond Qt itself, with the Debian/Ubuntu package of each. Without one of them Qt aborts with
+# only "Could not load the Qt platform plugin", and `make run` says "Aborted".
+XCB_LIBRARIES = {
+    "libxcb.so.1": "libxcb1", "libX11-xcb.so.1": "libx11-xcb1", "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0", "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-shm.so.0": "libxcb-shm0", "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1", "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def missing_xcb_libraries(load=ctypes.CDLL) -> list[str]:
+    """The xcb plugin's libraries that cannot be loaded here (none off Linux or off X11)."""
+    platform_name = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform_name not in ("", "xcb"):
+        return []
+    if not platform_name and (os.environ.get("WAYLAND_DISPLAY") or not os.environ.get("DISPLAY")):
+        return []  # Qt will try Wayland, or has no X display to complain about
+    missing = []
+    for name in XCB_LIBRARIES:
+        try:
+            load(name)
+        except OSError:
+            missing.append(name)
+    return missing
 
 
 class ArgumentError(Exception):
@@ -100,6 +133,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return desktop.install() if args.install_desktop else desktop.uninstall()
     log_file = crash.setup_logging()  # a GUI script may have no stdout or stderr at all
+    if missing := missing_xcb_libraries():
+        packages = " ".join(XCB_LIBRARIES[name] for name in missing)
+        message = (
+            f"latent-explorer: Qt cannot start on X11: missing {', '.join(missing)} "
+            f"(sudo apt install {packages}); log: {log_file}"
+        )
+        logging.getLogger(__name__).error(message)
+        print(message, file=sys.stderr)
+        return 1
     crash.log_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")

@@ -56,3 +56,11 @@ def test_a_run_reports_its_path_and_ends_contiguous(tiny_data):
     assert [e.path for e in events if isinstance(e, EpochEnd)] == [result.path]
     # Back in the usual layout, so a checkpoint or a decode sees the lab's tensors.
     assert model.encoder[0].weight.is_contiguous()
+
+
+def test_an_isa_limit_without_bf16_makes_auto_pick_fp32(monkeypatch):
+    from core.runtime import cpu_has_native_bf16, resolve_precision
+
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    assert not cpu_has_native_bf16()
+    assert resolve_precision("auto", torch.device("cpu")) == "fp32"
