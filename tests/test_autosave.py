@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from core.checkpoint import load_checkpoint, save_checkpoint
-from explorer import autosave
 from explorer.app import build_window
+from explorer.state import autosave
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from core.latent import reconstruct
-from explorer.model_picker import ModelPicker
-from explorer.session import Session
-from explorer.widgets import ImageGrid
+from explorer.state.session import Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import ImageGrid
 
 COUNT = 10
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from explorer.i18n import format_count
+from explorer.platform.i18n import format_count
 
 FORMAT = "latent-explorer-scene"
 VERSION = 1
