@@ -53,20 +53,20 @@ def _end_with_parent() -> None:
 
 def _child_main(jobs, results, paused) -> None:
     """Import openTSNE at once, then run one job ``(method, codes_file, init_file, frame_file,
-    settings, every)`` and answer ``("ok",)`` or ``("error", message)``."""
+    settings, every, niceness)`` and answer ``("ok",)`` or ``("error", message)``."""
     _end_with_parent()
-    try:
-        os.nice(NICENESS)
-    except (AttributeError, OSError):  # no nice on this platform: run at the normal priority
-        pass
     import openTSNE  # noqa: F401  (imported now: the parent may have started us ahead of time)
 
     from core.tsne import run_tsne
 
     try:
-        method, codes_file, init_file, frame_file, settings, every = jobs.recv()
+        method, codes_file, init_file, frame_file, settings, every, niceness = jobs.recv()
     except (EOFError, OSError):  # the parent went away or gave us up
         return
+    try:
+        os.nice(niceness)
+    except (AttributeError, OSError):  # no nice on this platform: the normal priority
+        pass
     try:
         codes = np.load(codes_file, allow_pickle=False)
         init = np.load(init_file, allow_pickle=False) if init_file else None
@@ -156,7 +156,9 @@ class TsneRun:
         init: np.ndarray | None = None,
         method: str = OPENTSNE_METHOD,
         every: int = 10,
+        niceness: int = NICENESS,
     ) -> None:
+        """``niceness``: how much lower than ours the child's priority is (0: the same)."""
         if method not in (OPENTSNE_METHOD, LAB_METHOD):
             raise ValueError(f"unknown t-SNE method {method!r}")
         settings.check()
@@ -183,7 +185,7 @@ class TsneRun:
         self._child = _take_child()
         try:
             self._child.jobs.send(
-                (method, str(codes_file), init_file, str(frame_file), settings.to_dict(), every)
+                (method, str(codes_file), init_file, str(frame_file), settings.to_dict(), every, niceness)
             )
         except OSError:
             self._fail()
