@@ -156,9 +156,11 @@ class TsneRun:
         init: np.ndarray | None = None,
         method: str = OPENTSNE_METHOD,
         every: int = 10,
-        niceness: int = NICENESS,
+        niceness: int | None = None,
     ) -> None:
-        """``niceness``: how much lower than ours the child's priority is (0: the same)."""
+        """``niceness``: how much lower than ours the child's priority is (0: the same;
+        ``NICENESS`` by default)."""
+        niceness = NICENESS if niceness is None else niceness
         if method not in (OPENTSNE_METHOD, LAB_METHOD):
             raise ValueError(f"unknown t-SNE method {method!r}")
         settings.check()

@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.paths import user_cache_dir
 from core.tsne import TsneSettings, load_cached_map, save_cached_map
-from core.tsne_stream import LAB_METHOD, NICENESS, OPENTSNE_METHOD, TsneRun, prewarm
+from core import tsne_stream
+from core.tsne_stream import LAB_METHOD, OPENTSNE_METHOD, TsneRun, prewarm
 
 __all__ = ["LiveTsne", "LAB_METHOD", "OPENTSNE_METHOD", "prewarm"]
 
@@ -32,10 +33,11 @@ class LiveTsne(QObject):
     failed = Signal(object, str)  # key, message
 
     def __init__(
-        self, parent: QObject | None = None, interval_ms: int = 40, niceness: int = NICENESS
+        self, parent: QObject | None = None, interval_ms: int = 40, niceness: int | None = None
     ) -> None:
         super().__init__(parent)
-        self.niceness = niceness
+        # Read now, not at import: the tests run their children at the parent's priority.
+        self.niceness = tsne_stream.NICENESS if niceness is None else niceness
         self._runs: dict[object, TsneRun] = {}
         self._started: dict[object, float] = {}
         self._paused_at: dict[object, float] = {}

@@ -13,7 +13,7 @@ QUICK = TsneSettings(early_iterations=40, iterations=60)
 
 @pytest.fixture
 def live(qtbot):
-    service = LiveTsne(niceness=0)  # the app's +10 is tested in test_tsne
+    service = LiveTsne()
     yield service
     service.shutdown()
 

@@ -221,7 +221,7 @@ def test_cancel_mid_run_leaves_no_child():
 
 def test_child_pauses_and_resumes_and_runs_at_a_lower_priority(blobs):
     codes, _ = blobs
-    with TsneRun(codes, QUICK, every=1) as run:  # the app's niceness
+    with TsneRun(codes, QUICK, every=1, niceness=10) as run:  # the app's niceness
         while run.latest() is None:
             time.sleep(0.01)
         assert psutil.Process(run.pid).nice() > psutil.Process().nice()
