@@ -81,3 +81,34 @@ def test_pause_resume_progress_and_shutdown(qtbot, live, codes):
     assert psutil.Process().children(recursive=True) == [] or child not in [
         p.pid for p in psutil.Process().children(recursive=True)
     ]
+
+
+def test_progress_text_and_pause_button(qtbot):
+    from explorer.map_progress import TsneProgress
+
+    progress = TsneProgress("map")
+    qtbot.addWidget(progress)
+    toggles = []
+    progress.pauseToggled.connect(toggles.append)
+    progress.show_progress(350, 750, 12.4, paused=False)
+    assert progress.label.text() == "t-SNE: iteration 350 / 750 · 12 s"
+    assert progress.button.objectName() == "mapTsnePauseButton" and progress.button.text() == "Pause"
+    progress.button.click()
+    assert toggles == [True] and progress.button.text() == "Resume"
+    progress.show_progress(350, 750, 13.0, paused=True)
+    assert progress.label.text().endswith("paused") and toggles == [True]  # showing state emits nothing
+    progress.show_progress(0, 1, 40.0, paused=False)  # scikit-learn: no iterations, no pause
+    assert "scikit-learn" in progress.label.text() and progress.button.isHidden()
+    progress.idle()
+    assert progress.isHidden()
+
+
+def test_trust_text_says_how_far_the_estimate_is():
+    from core.tsne import BlendedCode
+    from explorer.map_progress import trust_text
+
+    def text(r):
+        return trust_text(BlendedCode(np.zeros(2, np.float32), r, r, 0))
+
+    assert "fair estimate" in text(0.0) and "rough" in text(3.0) and "guess" in text(20.0)
+    assert "20.0×" in text(20.0)
