@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -81,7 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--json", action="store_true", help="print one JSON object per epoch instead of a progress bar"
     )
-    p.add_argument("--out", required=True, metavar="FILE", help=f"where to save the model ({SUFFIX})")
+    p.add_argument(
+        "--beta-ladder",
+        metavar="B1,B2,...",
+        help="VAE only: train one VAE per β, one after the other; --out is then a folder that "
+        "receives vae-beta{B}.safetensors for each",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help=f"where to save the model ({SUFFIX}); a folder with --beta-ladder",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.beta_ladder is not None:
+        return _ladder(args)
     out = _check_output(args.out)
 
     resumed = load_checkpoint(args.resume) if args.resume else None
@@ -159,14 +173,24 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
+    data = _load_data(args)
+    _, where = _train_and_save(args, model, config, data, history, replay, out)
+    return 0 if where == out else 1
+
+
+def _load_data(args):
     try:
-        data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+        return load_fashion_mnist(args.data_dir, download=not args.no_download)
     except MemoryError:  # not the batch size's fault: say which step ran out
         raise DataError(
             "out of memory while reading the dataset; a data file may be damaged or far larger "
             "than Fashion-MNIST (check --data-dir)"
         ) from None
-    reporter = _JsonReporter() if args.json else _BarReporter()
+
+
+def _train_and_save(args, model, config, data, history, replay, out: Path, extra=None) -> tuple[bool, Path]:
+    """Train, save to out (or, if that fails, next to it); (stopped early by Ctrl-C, where saved)."""
+    reporter = _JsonReporter(extra) if args.json else _BarReporter()
     if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
         replay = None  # recorded on another test set: start a new one
     trainer = Trainer(model, config, data, reporter, history, replay=replay)
@@ -197,7 +221,69 @@ def _main(argv: list[str] | None) -> int:
     where = _save(out, model, config, result.history, trainer.replay)
     state = "stopped early; saved" if result.stopped else "saved"
     _log(f"{state} {where}")
-    return 0 if where == out else 1
+    return result.stopped, where
+
+
+def parse_betas(text: str) -> list[float]:
+    """"0.1,0.5,1" → [0.1, 0.5, 1.0]; each a valid β, none repeated."""
+    betas = []
+    for part in text.split(","):
+        try:
+            beta = float(part)
+        except ValueError:
+            raise UsageError(f"--beta-ladder: {part.strip()!r} is not a number") from None
+        TrainConfig(beta=beta)  # validates the range
+        if beta in betas:
+            raise UsageError(f"--beta-ladder: β {beta:g} appears twice")
+        betas.append(beta)
+    return betas
+
+
+def ladder_name(beta: float) -> str:
+    """The file of one rung: vae-beta0.5.safetensors, vae-beta1.safetensors."""
+    return f"vae-beta{beta:g}{SUFFIX}"
+
+
+def _ladder(args) -> int:
+    """One VAE per β, the same settings and seed otherwise, written into the --out folder."""
+    if args.model != "vae":
+        raise UsageError("--beta-ladder needs --model vae")
+    if args.resume or args.beta is not None:
+        raise UsageError("--beta-ladder cannot be combined with --resume or --beta")
+    betas = parse_betas(args.beta_ladder)
+    folder = Path(args.out).expanduser()
+    if folder.suffix.lower() == SUFFIX:
+        raise UsageError(f"--out must be a folder with --beta-ladder, got {folder.name!r}")
+    if not folder.parent.is_dir():
+        raise UsageError(f"--out: the folder {folder.parent} does not exist")
+    folder.mkdir(exist_ok=True)
+    outs = [_check_output(str(folder / ladder_name(beta))) for beta in betas]
+    overrides = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.lr,
+        "weight_decay": args.weight_decay,
+        "seed": args.seed,
+        "device": args.device,
+        "precision": args.precision,
+        "limit": args.limit,
+        "test_limit": args.test_limit,
+    }
+    base = {k: v for k, v in overrides.items() if v is not None}
+    configs = [TrainConfig.from_dict({**base, "beta": beta}) for beta in betas]  # all checked first
+    data = _load_data(args)
+    for rung, (beta, config, out) in enumerate(zip(betas, configs, outs, strict=True), 1):
+        _log(f"β ladder: β = {beta:g} ({rung}/{len(betas)})")
+        model = new_model(ModelConfig("vae", args.latent_dim or 10), config.seed)
+        stopped, where = _train_and_save(args, model, config, data, [], None, out, {"beta": beta})
+        if where != out:
+            _log(f"β ladder stopped: could not write {out}")
+            return 1
+        if stopped:
+            _log(f"β ladder stopped: {rung} of {len(betas)} models in {folder}")
+            return 0
+    _log(f"β ladder: {len(betas)} models in {folder}")
+    return 0
 
 
 def _save(out: Path, model, config: TrainConfig, history, replay) -> Path:
@@ -256,15 +342,24 @@ def epoch_json(event: EpochEnd) -> dict:
 
 
 class _JsonReporter:
+    def __init__(self, extra: dict | None = None) -> None:
+        self.extra = extra or {}  # e.g. the β of a ladder's rung
+
     def __call__(self, event) -> None:
         if isinstance(event, EpochEnd):
-            print(json.dumps(epoch_json(event)), flush=True)
+            print(json.dumps({**epoch_json(event), **self.extra}), flush=True)
 
     def close(self) -> None:
         pass
 
 
 class _BarReporter:
+    """One transient bar per epoch, replaced by that epoch's summary line when it ends.
+
+    A single bar for the run, with ``tqdm.write`` for the summaries, drew the bar again under
+    the last summary line, so a finished run ended on a stale bar.
+    """
+
     def __init__(self) -> None:
         self.bar = None
 
@@ -273,12 +368,22 @@ class _BarReporter:
 
         if isinstance(event, BatchEnd):
             if self.bar is None:
-                self.bar = tqdm(total=event.run_steps, unit="batch", file=sys.stderr, dynamic_ncols=True)
-            self.bar.set_description(f"epoch {event.epoch}", refresh=False)
+                epochs = math.ceil(event.run_steps / event.steps)
+                done = (event.run_step - 1) // event.steps
+                self.bar = tqdm(
+                    total=event.steps,
+                    initial=event.step - 1,
+                    unit="batch",
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    leave=False,
+                    desc=f"epoch {event.epoch} ({done + 1}/{epochs})",
+                )
             if event.step % 10 == 0 or event.step == event.steps:
                 self.bar.set_postfix_str(f"loss {event.loss:.4g}", refresh=False)
             self.bar.update(1)
         elif isinstance(event, EpochEnd):
+            self.close()  # leave=False: the bar is erased, the summary takes its line
             r = event.record
             parts = [
                 f"epoch {r.epoch}",
@@ -289,11 +394,7 @@ class _BarReporter:
             if "test_bce" in r.test:
                 parts.append(f"(BCE {r.test['test_bce']:.1f} + KL {r.test['test_kl']:.1f})")
             parts.append(f"MSE/pixel {r.test['test_mse']:.5f}")
-            message = "  ".join(parts)
-            if self.bar is not None:
-                self.bar.write(message, file=sys.stderr)
-            else:
-                _log(message)
+            _log("  ".join(parts))
 
     def close(self) -> None:
         if self.bar is not None:

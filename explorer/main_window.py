@@ -47,6 +47,7 @@ from explorer.scene import (
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
+from explorer.understanding_panel import UnderstandingPanel
 from explorer.widgets import select_data, shrinkable
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
+        self.understanding_panel = UnderstandingPanel(self.session, self.runner, self.latent_panel)
+        self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
         for index in range(self.tabs.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
