@@ -157,13 +157,7 @@ def _main(argv: list[str] | None) -> int:
         "test_limit": args.test_limit,
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
-    try:  # the ranges the app's widgets take, so the file opens there as it was made
-        limits.check_train_settings(base)
-    except ValueError as exc:
-        name, _, rest = str(exc).partition(" ")
-        option = {"learning_rate": "lr", "epochs": "epochs"}.get(name, name.replace("_", "-"))
-        raise UsageError(f"--{option} {rest}") from None
-    config = TrainConfig.from_dict(base)
+    config = _config(base)
 
     replay = None
     if resumed is not None:
@@ -244,6 +238,18 @@ def ladder_name(beta: float) -> str:
     return f"vae-beta{beta:g}{SUFFIX}"
 
 
+def _config(settings: dict) -> TrainConfig:
+    """The training settings of the arguments, within the ranges the app's widgets take (so
+    the file opens there as it was made); UsageError naming the option otherwise."""
+    try:
+        limits.check_train_settings(settings)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        option = {"learning_rate": "lr"}.get(name, name.replace("_", "-"))
+        raise UsageError(f"--{option} {rest}") from None
+    return TrainConfig.from_dict(settings)
+
+
 def _ladder(args) -> int:
     """One VAE per β, the same settings and seed otherwise, written into the --out folder."""
     if args.model != "vae":
@@ -270,7 +276,7 @@ def _ladder(args) -> int:
         "test_limit": args.test_limit,
     }
     base = {k: v for k, v in overrides.items() if v is not None}
-    configs = [TrainConfig.from_dict({**base, "beta": beta}) for beta in betas]  # all checked first
+    configs = [_config({**base, "beta": beta}) for beta in betas]  # all checked first
     data = _load_data(args)
     for rung, (beta, config, out) in enumerate(zip(betas, configs, outs, strict=True), 1):
         _log(f"β ladder: β = {beta:g} ({rung}/{len(betas)})")

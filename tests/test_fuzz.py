@@ -1,5 +1,6 @@
-"""Fuzzing the two readers of user files: whatever the bytes, the IDX reader raises only
-DataError and the checkpoint loader only CheckpointError, and what they do return is whole.
+"""Fuzzing the readers of user files: whatever the bytes, the IDX reader raises only
+DataError and the checkpoint loader only CheckpointError, and what they do return is whole;
+a scene or a settings file, however damaged, never raises in the window that reads it.
 
 Random bytes, and valid files mutated (bit flips, truncations, insertions, deletions, header
 fields set to any value, JSON values replaced anywhere in a checkpoint's header). Derandomized
@@ -19,6 +20,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core import limits
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
 from core.data import CLASS_NAMES, DataError, Dataset, load_fashion_mnist, read_idx
 from core.models import ModelConfig
@@ -189,6 +191,11 @@ def _load_or_checkpoint_error(path, payload: bytes) -> None:
     if replay is not None:
         assert all(frame.shape == (len(replay.indices), loaded.model.latent_dim) for frame in replay.frames)
         assert (replay.indices >= 0).all()
+    # Values were checked on the way in as they are on the way out: what loaded saves again
+    # (a NaN kept in a history made every later save fail).
+    if loaded.train_config is not None:
+        limits.check_train_settings(loaded.train_config.to_dict())
+    save_checkpoint(path.with_name("resaved.safetensors"), loaded.model, loaded.train_config, loaded.history)
 
 
 @FUZZ
@@ -255,3 +262,121 @@ def test_checkpoint_json_edits(fuzz_dir, edit):
     raw += b" " * (-len(raw) % 8)
     payload = struct.pack("<Q", len(raw)) + raw + CHECKPOINT[HEADER_END:]
     _load_or_checkpoint_error(fuzz_dir / "edited.safetensors", payload)
+
+
+# --- scenes ---------------------------------------------------------------------------------------
+
+SCENE_VALUES = st.one_of(
+    JSON_VALUES,
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300),
+    st.integers(-(2**80), 2**80),
+    st.lists(st.floats(), min_size=1, max_size=8),
+    st.sampled_from(["tsne", "pca", "linear", "spherical", "latent", "generation", "compare", "ae", "vae"]),
+)
+
+
+@pytest.fixture
+def scene_window(models_window, tmp_path):
+    """A window with two models and a scene of its view, written beside them."""
+    from explorer.scene import save_scene
+
+    scene, _ = models_window.scene(tmp_path)
+    save_scene(tmp_path / "base.scene.json", scene)
+    return models_window, json.loads((tmp_path / "base.scene.json").read_text()), tmp_path
+
+
+def _apply(window, path) -> None:
+    """Open a scene; the explorer's state must stay finite and within the sliders."""
+    import numpy as np
+
+    window.open_scene(path)
+    panel = window.latent_panel
+    if panel.entry is not None and len(panel.state.z):
+        assert np.isfinite(panel.state.z).all() and np.abs(panel.state.z).max() <= limits.LATENT_CODE
+
+
+SCENE_FUZZ = settings(FUZZ, max_examples=60, suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture])
+
+
+@SCENE_FUZZ
+@given(edit=st.data())
+def test_scene_json_edits(scene_window, edit):
+    """Replace or delete any value of a real scene: the window opens it or says why, never raises."""
+    window, base, folder = scene_window
+    tree = {"root": json.loads(json.dumps(base))}
+    for _ in range(edit.draw(st.integers(1, 4))):
+        path = edit.draw(st.sampled_from(list(_paths(tree["root"], ("root",)))[1:]))
+        parent = tree
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and edit.draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = edit.draw(SCENE_VALUES)
+    scene_path = folder / "edited.scene.json"
+    scene_path.write_text(json.dumps(tree["root"]))  # NaN and Infinity as Python writes them
+    _apply(window, scene_path)
+
+
+@SCENE_FUZZ
+@given(data=st.data())
+def test_scene_byte_mutations(scene_window, data):
+    window, base, folder = scene_window
+    original = json.dumps(base).encode()
+    scene_path = folder / "mutated.scene.json"
+    scene_path.write_bytes(data.draw(mutations(original, len(original))))
+    _apply(window, scene_path)
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def _ini_line(key: str, value: str) -> str:
+    return f"{key.split('/')[1]}={value}"
+
+
+INI_VALUES = st.one_of(
+    st.text(max_size=30).filter(lambda t: "\n" not in t and "\r" not in t),
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["@ByteArray(garbage)", "@ByteArray()", "@Variant(\\0\\0\\0\\x7f)", "true", "vae", "[[[["]),
+    st.builds(lambda d: json.dumps(d), st.dictionaries(st.sampled_from(list(TrainConfig().to_dict())), JSON_VALUES, max_size=4)),
+)
+
+
+@st.composite
+def ini_files(draw) -> bytes:
+    from explorer.settings import VALIDATORS
+
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.binary(max_size=2048))
+    sections: dict[str, list[str]] = {}
+    for key in draw(st.lists(st.sampled_from(sorted(VALIDATORS)), max_size=8)):
+        sections.setdefault(key.split("/")[0], []).append(_ini_line(key, draw(INI_VALUES)))
+    text = "".join(f"[{name}]\n" + "\n".join(lines) + "\n" for name, lines in sections.items())
+    return text.encode("utf-8")
+
+
+@pytest.mark.qt_log_ignore("QVariant::load")  # Qt's own words about an @Variant it cannot read
+@settings(FUZZ, max_examples=100, suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture])
+@given(ini=ini_files())
+def test_settings_files(models_window, ini):
+    """Whatever settings.ini holds, every reader of it at start-up works (or keeps defaults)."""
+    import os
+
+    from PySide6.QtCore import QSettings
+
+    from explorer import i18n
+    from explorer import settings as settings_mod
+
+    path = Path(os.environ["LATENT_EXPLORER_HOME"]) / "settings.ini"
+    path.write_bytes(ini)
+    settings_mod._checked.clear()
+    QSettings(str(path), QSettings.Format.IniFormat).sync()  # Qt re-reads a file it has cached
+    window = models_window
+    window.training_panel._load_settings()
+    window._restore_geometry()
+    assert all(isinstance(p, str) for p in window._recent())
+    window.reopen_last_models()
+    assert i18n.saved_language() in (None, *i18n.LANGUAGES)
+    settings_mod.app_settings().value("view/presentation", False, type=bool)
+    assert limits.int_in(window.training_panel.latent_spin.value(), limits.LATENT_DIM)

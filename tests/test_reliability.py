@@ -249,6 +249,12 @@ def test_cli_arguments_get_the_widgets_ranges(tmp_path, capsys, argv, message):
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_the_beta_ladder_checks_the_same_ranges(tmp_path, capsys):
+    code = train_main(["--model", "vae", "--beta-ladder", "0.5,1", "--seed", str(2**31), "--out", str(tmp_path / "l")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--seed must be 0 to 2147483647" in err, err
+
+
 def test_a_checkpoint_whose_settings_were_dropped_opens_with_a_warning(make_window, tmp_path):
     model = new_model(ModelConfig("ae", 2))
     path = save_checkpoint(tmp_path / "m.safetensors", model, TrainConfig(seed=2**40))  # as old CLIs did
