@@ -181,8 +181,8 @@ class UnderstandingPanel(QWidget):
         self.k_spin.setValue(100)
         self.k_spin.setToolTip(self.tr("Samples per image of the importance-weighted bound (k)."))
         self.images_combo = QComboBox(objectName="iwaeImagesCombo")
-        self.images_combo.addItem(self.tr("2,000 test images"), 2000)
-        self.images_combo.addItem(self.tr("all test images"), None)
+        self.images_combo.addItem(self.tr("2,000 images"), 2000)
+        self.images_combo.addItem(self.tr("all images"), None)
         self.iwae_button = QPushButton(self.tr("Estimate log-likelihood"), objectName="iwaeButton")
         self.iwae_button.setToolTip(
             self.tr(

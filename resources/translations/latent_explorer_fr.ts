@@ -1745,12 +1745,12 @@ Le reste de la scène est affiché.</translation>
         <translation>Tirages par image de la borne à poids d&apos;importance (k).</translation>
     </message>
     <message>
-        <source>2,000 test images</source>
-        <translation>2 000 images de test</translation>
+        <source>2,000 images</source>
+        <translation>2 000 images</translation>
     </message>
     <message>
-        <source>all test images</source>
-        <translation>toutes les images de test</translation>
+        <source>all images</source>
+        <translation>toutes</translation>
     </message>
     <message>
         <source>Estimate log-likelihood</source>
