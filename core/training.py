@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.data import Dataset, Split, to_float
+from core.data import Dataset, Split, add_uniform_noise, to_float
 from core.losses import LossTerms, ae_loss, kl_divergence, vae_loss
 from core.models import LatentModel, ModelConfig, build_model
 
@@ -43,6 +43,7 @@ class TrainConfig:
     limit: int | None = None
     test_limit: int | None = None
     replay_points: int = 2000  # test images whose codes are kept after each epoch (0: none)
+    train_noise: float = 0.0  # denoising: the lab's uniform noise at this level on the inputs only
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -66,6 +67,10 @@ class TrainConfig:
             f"Weight decay must be in [0, 1], not {self.weight_decay!r}.",
         )
         check(_is_number(self.beta) and 0 <= self.beta <= 1000, f"β must be in [0, 1000], not {self.beta!r}.")
+        check(
+            _is_number(self.train_noise) and 0 <= self.train_noise <= 2,
+            f"Training noise must be in [0, 2], not {self.train_noise!r}.",
+        )
         check(
             _is_int(self.seed) and 0 <= self.seed < 2**63,
             f"Seed must be a non-negative integer, not {self.seed!r}.",
@@ -293,12 +298,17 @@ def new_model(config: ModelConfig, seed: int = 0) -> LatentModel:
         return build_model(config)
 
 
-def batch_loss(model: LatentModel, x: torch.Tensor, beta: float) -> LossTerms:
+def batch_loss(
+    model: LatentModel, x: torch.Tensor, beta: float, target: torch.Tensor | None = None
+) -> LossTerms:
+    """The lab's loss of a batch; ``target`` (default: x itself) is the clean image a denoising
+    model must give back from the noisy x."""
+    target = x if target is None else target
     output = model(x)
     if model.kind == "vae":
         recon, mu, logvar = output
-        return vae_loss(recon, x, mu, logvar, beta)
-    return ae_loss(output[0], x)
+        return vae_loss(recon, target, mu, logvar, beta)
+    return ae_loss(output[0], target)
 
 
 class SharedFlag:
@@ -437,6 +447,7 @@ class Trainer(RunControl):
         # epoch we start at, so a continued run does not replay the first run's draws.
         shuffle = torch.Generator().manual_seed(config.seed * 1_000_003 + first_epoch)
         torch.manual_seed(config.seed + first_epoch)
+        noise = torch.Generator(device=device).manual_seed(config.seed * 1_000_033 + first_epoch)
         n = len(train)
         steps = math.ceil(n / config.batch_size)
         run_steps = steps * config.epochs
@@ -457,9 +468,11 @@ class Trainer(RunControl):
                     stopped = True
                     break
                 index = order[(step - 1) * config.batch_size : step * config.batch_size]
-                x = to_float(train.images[index])
+                x = target = to_float(train.images[index])
+                if config.train_noise > 0:  # denoising: noisy inputs, clean targets
+                    x = add_uniform_noise(target, config.train_noise, noise)
                 with _autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                    terms = batch_loss(model, x, config.beta)
+                    terms = batch_loss(model, x, config.beta, target)
                 loss = terms.total.item()
                 if not math.isfinite(loss):
                     self._diverged(loss, epoch, step, good_state)

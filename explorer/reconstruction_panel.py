@@ -16,6 +16,20 @@ from explorer.widgets import ImageGrid
 COUNT = 10
 
 
+def training_noise(entry) -> float:
+    """The noise level a model was trained with (0: plain training)."""
+    config = entry.train_config
+    return float(getattr(config, "train_noise", 0.0) or 0.0) if config is not None else 0.0
+
+
+def is_plain(entry) -> bool:
+    return training_noise(entry) == 0
+
+
+def is_denoising(entry) -> bool:
+    return training_noise(entry) > 0
+
+
 class ReconstructionPanel(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -23,7 +37,16 @@ class ReconstructionPanel(QWidget):
         self.session = session
         self.shuffle_seed = 0
         self.basis = pca_basis()  # the training split's principal axes, shipped with the app
-        self.ae_picker = ModelPicker(session, "ae", objectName="reconstructionAeCombo")
+        self.ae_picker = ModelPicker(session, "ae", accept=is_plain, objectName="reconstructionAeCombo")
+        self.denoising_picker = ModelPicker(
+            session, "ae", accept=is_denoising, objectName="reconstructionDenoisingCombo"
+        )
+        self.denoising_picker.setToolTip(
+            self.tr(
+                "An AE trained on noisy inputs with clean targets (Training → Denoising noise), shown "
+                "under the plain AE on the same noisy images."
+            )
+        )
         self.vae_picker = ModelPicker(session, "vae", objectName="reconstructionVaeCombo")
         self.noise_slider = QSlider(Qt.Orientation.Horizontal, objectName="noiseLevelSlider")
         self.noise_slider.setRange(0, 100)
@@ -40,6 +63,9 @@ class ReconstructionPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("AE")))
         bar.addWidget(self.ae_picker)
+        self.denoising_label = QLabel(self.tr("Denoising AE"))
+        bar.addWidget(self.denoising_label)
+        bar.addWidget(self.denoising_picker)
         bar.addWidget(QLabel(self.tr("VAE")))
         bar.addWidget(self.vae_picker)
         bar.addSpacing(16)
@@ -56,8 +82,11 @@ class ReconstructionPanel(QWidget):
         self.shuffle_button.clicked.connect(self._on_shuffle_button_clicked)
         self.ae_picker.entryChanged.connect(self._on_picker_entry_changed)
         self.vae_picker.entryChanged.connect(self._on_picker_entry_changed)
+        self.denoising_picker.entryChanged.connect(self._on_picker_entry_changed)
+        session.modelsChanged.connect(self._on_session_models_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self.redraw)
+        self._on_session_models_changed()
         self.redraw()
 
     def _add_pca_row(self, d: int, inputs, originals, rows, labels, captions) -> None:
@@ -92,9 +121,16 @@ class ReconstructionPanel(QWidget):
     def _on_picker_entry_changed(self, _entry) -> None:
         self.redraw()
 
+    @Slot()
+    def _on_session_models_changed(self) -> None:
+        shown = self.denoising_picker.count() > 0  # only when the session holds a denoising AE
+        self.denoising_label.setVisible(shown)
+        self.denoising_picker.setVisible(shown)
+
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        if entry_id in {e.id for e in (self.ae_picker.entry(), self.vae_picker.entry()) if e}:
+        pickers = (self.ae_picker, self.denoising_picker, self.vae_picker)
+        if entry_id in {e.id for e in (p.entry() for p in pickers) if e}:
             self.redraw()
 
     @Slot()
@@ -113,7 +149,7 @@ class ReconstructionPanel(QWidget):
         level = self.noise_level
         noisy = None
         inputs = None
-        for entry in (self.ae_picker.entry(), self.vae_picker.entry()):
+        for entry in (self.ae_picker.entry(), self.denoising_picker.entry(), self.vae_picker.entry()):
             if entry is None:
                 continue
             # Same seed: the same noise for both models and while the slider moves.
@@ -123,9 +159,13 @@ class ReconstructionPanel(QWidget):
                 noisy = inputs
             errors = ((recon - originals) ** 2).mean(axis=(1, 2))
             rows.append(recon)
-            labels.append(entry.kind.upper())
+            noise = training_noise(entry)
+            if noise:
+                labels.append(self.tr("denoising AE ({level:g})").format(level=noise))
+            else:
+                labels.append(entry.kind.upper())
             captions.append([f"{e:.4f}" for e in errors])
-            if entry.kind == "ae":
+            if entry.kind == "ae" and not noise:
                 self._add_pca_row(entry.model.latent_dim, inputs, originals, rows, labels, captions)
         if noisy is not None:
             noise_err = ((noisy - originals) ** 2).mean(axis=(1, 2))
@@ -136,11 +176,20 @@ class ReconstructionPanel(QWidget):
         if len(rows) == 1 + (noisy is not None):
             self.caption.setText(self.tr("Open or train an AE and a VAE to see their reconstructions."))
         else:
-            self.caption.setText(
-                self.tr(
-                    "Numbers: mean squared error per pixel against the clean test image. The models only ever "
-                    "saw clean images: the noise does not survive the small code, and neither does fine detail. "
-                    "Compare each row's error with the noisy input's. PCA-d: the linear projection on "
-                    "as many principal axes of the training images as the AE has dimensions."
-                )
+            numbers = self.tr(
+                "Numbers: mean squared error per pixel against the clean test image; compare each row's "
+                "error with the noisy input's. PCA-d: the linear projection on as many principal axes of "
+                "the training images as the AE has dimensions."
             )
+            if self.denoising_picker.entry() is not None:
+                story = self.tr(
+                    "The plain AE and the VAE only ever saw clean images: at the lab's noise they do worse "
+                    "than the noisy input itself. The denoising AE was trained on noisy inputs with clean "
+                    "targets: it removes the noise."
+                )
+            else:
+                story = self.tr(
+                    "The models only ever saw clean images: the noise does not survive the small code, and "
+                    "neither does fine detail. Train an AE with Denoising noise 0.5 to compare."
+                )
+            self.caption.setText(numbers + " " + story)

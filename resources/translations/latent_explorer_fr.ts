@@ -1297,6 +1297,10 @@ Le reste de la scène est affiché.</translation>
 <context>
     <name>ReconstructionPanel</name>
     <message>
+        <source>An AE trained on noisy inputs with clean targets (Training → Denoising noise), shown under the plain AE on the same noisy images.</source>
+        <translation>Un AE entraîné sur des entrées bruitées avec les images propres pour cibles (Entraînement → Bruit de débruitage), montré sous l'AE ordinaire sur les mêmes images bruitées.</translation>
+    </message>
+    <message>
         <source>The lab&apos;s noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].</source>
         <translation>Le bruit du TP&#xa0;: chaque pixel reçoit (U[0,1) − 0,5) × niveau, puis est borné à [0, 1].</translation>
     </message>
@@ -1307,6 +1311,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>AE</source>
         <translation>AE</translation>
+    </message>
+    <message>
+        <source>Denoising AE</source>
+        <translation>AE débruiteur</translation>
     </message>
     <message>
         <source>VAE</source>
@@ -1329,6 +1337,10 @@ Le reste de la scène est affiché.</translation>
         <translation>image de test</translation>
     </message>
     <message>
+        <source>denoising AE ({level:g})</source>
+        <translation>AE débruiteur ({level:g})</translation>
+    </message>
+    <message>
         <source>noisy input</source>
         <translation>entrée bruitée</translation>
     </message>
@@ -1337,8 +1349,16 @@ Le reste de la scène est affiché.</translation>
         <translation>Ouvrez ou entraînez un AE et un VAE pour voir leurs reconstructions.</translation>
     </message>
     <message>
-        <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d&apos;axes principaux des images d&apos;entraînement que l&apos;AE a de dimensions.</translation>
+        <source>Numbers: mean squared error per pixel against the clean test image; compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l'image de test propre&#xa0;; comparez l'erreur de chaque ligne à celle de l'entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d'axes principaux des images d'entraînement que l'AE a de dimensions.</translation>
+    </message>
+    <message>
+        <source>The plain AE and the VAE only ever saw clean images: at the lab&apos;s noise they do worse than the noisy input itself. The denoising AE was trained on noisy inputs with clean targets: it removes the noise.</source>
+        <translation>L'AE ordinaire et le VAE n'ont jamais vu que des images propres&#xa0;: au bruit du TP, ils font moins bien que l'entrée bruitée elle-même. L'AE débruiteur a été entraîné sur des entrées bruitées avec les images propres pour cibles&#xa0;: il enlève le bruit.</translation>
+    </message>
+    <message>
+        <source>The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Train an AE with Denoising noise 0.5 to compare.</source>
+        <translation>Les modèles n'ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
     </message>
 </context>
 <context>
@@ -1405,6 +1425,14 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code).</source>
         <translation>β pondère le terme KL de la perte du VAE (β = 1&#xa0;: le VAE classique&#xa0;; plus grand&#xa0;: un code plus lisse, des images plus floues).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>Denoising: train on inputs with the lab&apos;s noise at this level (0.5 in the lab), the clean image as target. &apos;none&apos;: the lab&apos;s plain training.</source>
+        <translation>Débruitage&#xa0;: entraîner sur des entrées portant le bruit du TP à ce niveau (0,5 dans le TP), l'image propre pour cible. « aucun »&#xa0;: l'entraînement ordinaire du TP.</translation>
     </message>
     <message>
         <source>Same seed, same settings: the same model, every time.</source>
@@ -1485,6 +1513,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>β (KL weight)</source>
         <translation>β (poids du KL)</translation>
+    </message>
+    <message>
+        <source>Denoising noise</source>
+        <translation>Bruit de débruitage</translation>
     </message>
     <message>
         <source>Seed</source>
