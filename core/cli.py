@@ -13,12 +13,14 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from core import __version__
+from core import __version__, limits
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, load_fashion_mnist
 from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
+from core.paths import user_data_dir
 from core.training import (
     DEVICES,
     PRECISIONS,
@@ -136,6 +138,8 @@ def _main(argv: list[str] | None) -> int:
     out = _check_output(args.out)
 
     resumed = load_checkpoint(args.resume) if args.resume else None
+    for warning in resumed.warnings if resumed else []:
+        _log(f"warning: {warning}")
     if resumed is not None:
         if args.model and args.model != resumed.kind:
             raise UsageError(f"--model {args.model} but {args.resume} holds a {resumed.kind}")
@@ -161,6 +165,12 @@ def _main(argv: list[str] | None) -> int:
         "test_limit": args.test_limit,
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
+    try:  # the ranges the app's widgets take, so the file opens there as it was made
+        limits.check_train_settings(base)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        option = {"learning_rate": "lr", "epochs": "epochs"}.get(name, name.replace("_", "-"))
+        raise UsageError(f"--{option} {rest}") from None
     config = TrainConfig.from_dict(base)
 
     replay = None
@@ -171,13 +181,23 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
-    data = load_fashion_mnist(args.data_dir, download=not args.no_download)
-    _train_and_save(args, model, config, data, history, replay, out)
-    return 0
+    data = _load_data(args)
+    _, where = _train_and_save(args, model, config, data, history, replay, out)
+    return 0 if where == out else 1
 
 
-def _train_and_save(args, model, config, data, history, replay, out: Path, extra=None) -> bool:
-    """Train, save to out; True when a stop request (Ctrl-C) ended the run early."""
+def _load_data(args):
+    try:
+        return load_fashion_mnist(args.data_dir, download=not args.no_download)
+    except MemoryError:  # not the batch size's fault: say which step ran out
+        raise DataError(
+            "out of memory while reading the dataset; a data file may be damaged or far larger "
+            "than Fashion-MNIST (check --data-dir)"
+        ) from None
+
+
+def _train_and_save(args, model, config, data, history, replay, out: Path, extra=None) -> tuple[bool, Path]:
+    """Train, save to out (or, if that fails, next to it); (stopped early by Ctrl-C, where saved)."""
     reporter = _JsonReporter(extra) if args.json else _BarReporter()
     if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
         replay = None  # recorded on another test set: start a new one
@@ -200,16 +220,16 @@ def _train_and_save(args, model, config, data, history, replay, out: Path, extra
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            save_checkpoint(out, model, config, exc.history, replay=trainer.replay)
-            raise ValueError(f"{exc} The last good model was saved to {out}.") from None
+            where = _save(out, model, config, exc.history, trainer.replay)
+            raise ValueError(f"{exc} The last good model was saved to {where}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    save_checkpoint(out, model, config, result.history, replay=trainer.replay)
+    where = _save(out, model, config, result.history, trainer.replay)
     state = "stopped early; saved" if result.stopped else "saved"
-    _log(f"{state} {out}")
-    return result.stopped
+    _log(f"{state} {where}")
+    return result.stopped, where
 
 
 def parse_betas(text: str) -> list[float]:
@@ -260,15 +280,42 @@ def _ladder(args) -> int:
     }
     base = {k: v for k, v in overrides.items() if v is not None}
     configs = [TrainConfig.from_dict({**base, "beta": beta}) for beta in betas]  # all checked first
-    data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+    data = _load_data(args)
     for rung, (beta, config, out) in enumerate(zip(betas, configs, outs, strict=True), 1):
         _log(f"β ladder: β = {beta:g} ({rung}/{len(betas)})")
         model = new_model(ModelConfig("vae", args.latent_dim or 10), config.seed)
-        if _train_and_save(args, model, config, data, [], None, out, {"beta": beta}):
+        stopped, where = _train_and_save(args, model, config, data, [], None, out, {"beta": beta})
+        if where != out:
+            _log(f"β ladder stopped: could not write {out}")
+            return 1
+        if stopped:
             _log(f"β ladder stopped: {rung} of {len(betas)} models in {folder}")
             return 0
     _log(f"β ladder: {len(betas)} models in {folder}")
     return 0
+
+
+def _save(out: Path, model, config: TrainConfig, history, replay) -> Path:
+    """Save to out; if that fails after all (disk full, the folder gone), next to it under
+    another name, then in the app's folder: the trained model is never lost. Says where."""
+    try:
+        return save_checkpoint(out, model, config, history, replay=replay)
+    except CheckpointError as exc:
+        failure = exc
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    fallbacks = [
+        out.with_name(f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}"),
+        user_data_dir() / "unsaved" / f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}",
+    ]
+    for place in fallbacks:
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            save_checkpoint(place, model, config, history, replay=replay)
+        except (OSError, CheckpointError):
+            continue
+        _log(f"{PROG}: error: {failure} The model was saved to {place} instead.")
+        return place
+    raise CheckpointError(f"{failure} Saving it next to it and in {fallbacks[1].parent} failed too.")
 
 
 def _check_output(name: str) -> Path:

@@ -95,7 +95,7 @@ def test_resume_continues_the_history(tmp_path, tiny_data_dir, capsys):
         (["--model", "vae", "--out", "x.pt"], "must end in .safetensors"),
         (["--model", "vae", "--out", "/no/such/folder/x.safetensors"], "does not exist"),
         (["--model", "vae", "--latent-dim", "99", "--out", "{tmp}/x.safetensors"], "Latent size"),
-        (["--model", "vae", "--epochs", "0", "--out", "{tmp}/x.safetensors"], "Epochs"),
+        (["--model", "vae", "--epochs", "0", "--out", "{tmp}/x.safetensors"], "--epochs must be 1 to 10000"),
         (["--model", "gan", "--out", "{tmp}/x.safetensors"], "invalid choice"),
         (["--out", "{tmp}/x.safetensors"], "--model"),
         (["--model", "vae", "--bogus", "--out", "{tmp}/x.safetensors"], "unrecognized"),

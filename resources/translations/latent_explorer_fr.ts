@@ -4,6 +4,14 @@
 <context>
     <name>Autosave</name>
     <message>
+        <source>Crash protection is off</source>
+        <translation>La protection contre les plantages est désactivée</translation>
+    </message>
+    <message>
+        <source>The model in training cannot be saved automatically ({error}). If the app crashes now, the training since the last save is lost. Free some disk space, or save the model yourself (File → Save model as) when training ends.</source>
+        <translation>Le modèle en cours d&apos;entraînement ne peut pas être enregistré automatiquement ({error}). Si l&apos;application plante maintenant, l&apos;entraînement depuis le dernier enregistrement est perdu. Libérez de l&apos;espace disque, ou enregistrez le modèle vous-même (Fichier → Enregistrer le modèle sous) à la fin de l&apos;entraînement.</translation>
+    </message>
+    <message>
         <source>{kind}, latent {d}, {n} epoch(s) — {when}</source>
         <translation>{kind}, dim. latente {d}, {n} époque(s) — {when}</translation>
     </message>
@@ -962,6 +970,10 @@
         <translation>Fashion-MNIST&#xa0;: introuvable</translation>
     </message>
     <message>
+        <source>Fashion-MNIST is damaged: using the bundled sample ({n} test images)</source>
+        <translation>Fashion-MNIST est endommagé&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
+    </message>
+    <message>
         <source>Fashion-MNIST not found: using the bundled sample ({n} test images)</source>
         <translation>Fashion-MNIST introuvable&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
     </message>
@@ -990,8 +1002,16 @@
         <translation>Pas de données d&apos;entraînement</translation>
     </message>
     <message>
+        <source>Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement a besoin de Fashion-MNIST, dont les fichiers présents ici sont inutilisables (voir ci-dessous). En attendant, l&apos;explorateur montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
         <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
         <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>Opened with a warning</source>
+        <translation>Ouvert avec un avertissement</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
@@ -1298,7 +1318,7 @@ Le reste de la scène est affiché.</translation>
     <name>ReconstructionPanel</name>
     <message>
         <source>An AE trained on noisy inputs with clean targets (Training → Denoising noise), shown under the plain AE on the same noisy images.</source>
-        <translation>Un AE entraîné sur des entrées bruitées avec les images propres pour cibles (Entraînement → Bruit de débruitage), montré sous l'AE ordinaire sur les mêmes images bruitées.</translation>
+        <translation>Un AE entraîné sur des entrées bruitées avec les images propres pour cibles (Entraînement → Bruit de débruitage), montré sous l&apos;AE ordinaire sur les mêmes images bruitées.</translation>
     </message>
     <message>
         <source>The lab&apos;s noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].</source>
@@ -1350,15 +1370,15 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Numbers: mean squared error per pixel against the clean test image; compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l'image de test propre&#xa0;; comparez l'erreur de chaque ligne à celle de l'entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d'axes principaux des images d'entraînement que l'AE a de dimensions.</translation>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre&#xa0;; comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d&apos;axes principaux des images d&apos;entraînement que l&apos;AE a de dimensions.</translation>
     </message>
     <message>
         <source>The plain AE and the VAE only ever saw clean images: at the lab&apos;s noise they do worse than the noisy input itself. The denoising AE was trained on noisy inputs with clean targets: it removes the noise.</source>
-        <translation>L'AE ordinaire et le VAE n'ont jamais vu que des images propres&#xa0;: au bruit du TP, ils font moins bien que l'entrée bruitée elle-même. L'AE débruiteur a été entraîné sur des entrées bruitées avec les images propres pour cibles&#xa0;: il enlève le bruit.</translation>
+        <translation>L&apos;AE ordinaire et le VAE n&apos;ont jamais vu que des images propres&#xa0;: au bruit du TP, ils font moins bien que l&apos;entrée bruitée elle-même. L&apos;AE débruiteur a été entraîné sur des entrées bruitées avec les images propres pour cibles&#xa0;: il enlève le bruit.</translation>
     </message>
     <message>
         <source>The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Train an AE with Denoising noise 0.5 to compare.</source>
-        <translation>Les modèles n'ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
+        <translation>Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
     </message>
 </context>
 <context>
@@ -1370,6 +1390,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>{path} is too large to be a scene ({n} bytes).</source>
         <translation>{path} est trop volumineux pour être une scène ({n} octets).</translation>
+    </message>
+    <message>
+        <source>{path} is not a scene file: it is not a regular file.</source>
+        <translation>{path} n&apos;est pas un fichier de scène&#xa0;: ce n&apos;est pas un fichier ordinaire.</translation>
     </message>
     <message>
         <source>Cannot read the scene {path}: {error}</source>
@@ -1432,7 +1456,7 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Denoising: train on inputs with the lab&apos;s noise at this level (0.5 in the lab), the clean image as target. &apos;none&apos;: the lab&apos;s plain training.</source>
-        <translation>Débruitage&#xa0;: entraîner sur des entrées portant le bruit du TP à ce niveau (0,5 dans le TP), l'image propre pour cible. « aucun »&#xa0;: l'entraînement ordinaire du TP.</translation>
+        <translation>Débruitage&#xa0;: entraîner sur des entrées portant le bruit du TP à ce niveau (0,5 dans le TP), l&apos;image propre pour cible. « aucun »&#xa0;: l&apos;entraînement ordinaire du TP.</translation>
     </message>
     <message>
         <source>Same seed, same settings: the same model, every time.</source>
