@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 from PySide6.QtCore import Qt, Slot
@@ -12,8 +14,14 @@ from explorer.model_picker import ModelPicker
 from explorer.session import Session
 from explorer.understanding_panel import pca_basis
 from explorer.widgets import ImageGrid
+from resources import resource_path
 
 COUNT = 10
+
+
+def bundled_denoising_file() -> Path:
+    """The denoising AE shipped with the app (resources/models/ae-denoising.safetensors)."""
+    return Path(str(resource_path("models"))) / "ae-denoising.safetensors"
 
 
 def training_noise(entry) -> float:
@@ -63,6 +71,14 @@ class ReconstructionPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("AE")))
         bar.addWidget(self.ae_picker)
+        self.open_denoising_button = QPushButton(
+            self.tr("Compare with a denoising AE"), objectName="openDenoisingButton"
+        )
+        self.open_denoising_button.setToolTip(
+            self.tr("Open the denoising AE shipped with the app (trained with the lab's noise 0.5 on its inputs).")
+        )
+        self.open_denoising_button.clicked.connect(self._on_open_denoising_button_clicked)
+        bar.addWidget(self.open_denoising_button)
         self.denoising_label = QLabel(self.tr("Denoising AE"))
         bar.addWidget(self.denoising_label)
         bar.addWidget(self.denoising_picker)
@@ -126,6 +142,22 @@ class ReconstructionPanel(QWidget):
         shown = self.denoising_picker.count() > 0  # only when the session holds a denoising AE
         self.denoising_label.setVisible(shown)
         self.denoising_picker.setVisible(shown)
+        self.open_denoising_button.setVisible(not shown and bundled_denoising_file().is_file())
+
+    @Slot()
+    def _on_open_denoising_button_clicked(self) -> None:
+        from core.checkpoint import CheckpointError, load_checkpoint
+        from explorer.session import ModelEntry
+
+        path = bundled_denoising_file()
+        try:
+            checkpoint = load_checkpoint(path)
+        except CheckpointError as exc:
+            self.caption.setText(str(exc))
+            return
+        self.session.add(
+            ModelEntry(checkpoint.model, checkpoint.train_config, checkpoint.history, path, replay=checkpoint.replay)
+        )
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:

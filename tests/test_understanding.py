@@ -280,3 +280,15 @@ def test_scene_keeps_the_understanding_settings(qtbot, models_window, tmp_path):
     w.apply_scene(scene, tmp_path)
     assert panel.k_spin.value() == 37 and panel.images_combo.currentData() is None
     assert w.tabs.currentWidget() is panel
+
+
+def test_the_bundled_denoising_ae_opens_from_the_reconstruction_panel(qtbot, monkeypatch, denoising_file, models_window):
+    from explorer import reconstruction_panel
+
+    monkeypatch.setattr(reconstruction_panel, "bundled_denoising_file", lambda: denoising_file)
+    panel = models_window.reconstruction_panel
+    panel._on_session_models_changed()
+    assert not panel.open_denoising_button.isHidden()
+    panel.open_denoising_button.click()
+    assert panel.denoising_picker.entry().path == denoising_file
+    assert panel.open_denoising_button.isHidden() and not panel.denoising_picker.isHidden()

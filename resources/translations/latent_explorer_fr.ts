@@ -1333,6 +1333,14 @@ Le reste de la scène est affiché.</translation>
         <translation>AE</translation>
     </message>
     <message>
+        <source>Compare with a denoising AE</source>
+        <translation>Comparer à un AE débruiteur</translation>
+    </message>
+    <message>
+        <source>Open the denoising AE shipped with the app (trained with the lab&apos;s noise 0.5 on its inputs).</source>
+        <translation>Ouvrir l'AE débruiteur livré avec l'application (entraîné avec le bruit 0,5 du TP sur ses entrées).</translation>
+    </message>
+    <message>
         <source>Denoising AE</source>
         <translation>AE débruiteur</translation>
     </message>
