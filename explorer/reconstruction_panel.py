@@ -84,14 +84,18 @@ class ReconstructionPanel(QWidget):
         bar.addWidget(self.denoising_picker)
         bar.addWidget(QLabel(self.tr("VAE")))
         bar.addWidget(self.vae_picker)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel(self.tr("Noise level")))
-        bar.addWidget(self.noise_slider)
-        bar.addWidget(self.noise_label)
-        bar.addWidget(self.shuffle_button)
         bar.addStretch(1)
+        # The noise on a line of its own: three pickers and the slider on one line would widen
+        # the window beyond a 1280-pixel projector.
+        noise_bar = QHBoxLayout()
+        noise_bar.addWidget(QLabel(self.tr("Noise level")))
+        noise_bar.addWidget(self.noise_slider)
+        noise_bar.addWidget(self.noise_label)
+        noise_bar.addWidget(self.shuffle_button)
+        noise_bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(noise_bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.grid, 1)
         self.noise_slider.valueChanged.connect(self._on_noise_slider_value_changed)
@@ -209,19 +213,18 @@ class ReconstructionPanel(QWidget):
             self.caption.setText(self.tr("Open or train an AE and a VAE to see their reconstructions."))
         else:
             numbers = self.tr(
-                "Numbers: mean squared error per pixel against the clean test image; compare each row's "
-                "error with the noisy input's. PCA-d: the linear projection on as many principal axes of "
-                "the training images as the AE has dimensions."
+                "Numbers: mean squared error per pixel against the clean image (PCA-d: the linear "
+                "projection on d principal axes of the training images)."
             )
             if self.denoising_picker.entry() is not None:
-                story = self.tr(
-                    "The plain AE and the VAE only ever saw clean images: at the lab's noise they do worse "
-                    "than the noisy input itself. The denoising AE was trained on noisy inputs with clean "
-                    "targets: it removes the noise."
-                )
+                story = self.tr("Only the denoising AE saw noisy inputs (with clean targets) in training.")
             else:
                 story = self.tr(
-                    "The models only ever saw clean images: the noise does not survive the small code, and "
-                    "neither does fine detail. Train an AE with Denoising noise 0.5 to compare."
+                    "The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare."
                 )
-            self.caption.setText(numbers + " " + story)
+            means = [
+                f"{label} {np.mean([float(c) for c in row_captions]):.4f}"
+                for label, row_captions in zip(labels[1:], captions[1:], strict=True)
+            ]
+            summary = self.tr("Mean error over these images: {errors}.").format(errors=", ".join(means))
+            self.caption.setText(numbers + " " + story + " " + summary)

@@ -247,7 +247,8 @@ def test_reconstruction_panel_compares_plain_and_denoising_ae(qtbot, make_window
         assert grid._captions[row] == [f"{e:.4f}" for e in errors]
     noise_errors = ((noisy - clean) ** 2).mean(dim=(1, 2, 3)).numpy()
     assert grid._captions[1] == [f"{e:.4f}" for e in noise_errors]  # the noisy input's own error
-    assert "denoising AE was trained on noisy inputs" in panel.caption.text()
+    assert "Only the denoising AE saw noisy inputs" in panel.caption.text()
+    assert f"noisy input {np.mean([float(c) for c in grid._captions[1]]):.4f}" in panel.caption.text()
 
 
 def test_denoising_picker_hidden_without_a_denoising_ae(models_window):

@@ -1338,7 +1338,7 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Open the denoising AE shipped with the app (trained with the lab&apos;s noise 0.5 on its inputs).</source>
-        <translation>Ouvrir l'AE débruiteur livré avec l'application (entraîné avec le bruit 0,5 du TP sur ses entrées).</translation>
+        <translation>Ouvrir l&apos;AE débruiteur livré avec l&apos;application (entraîné avec le bruit 0,5 du TP sur ses entrées).</translation>
     </message>
     <message>
         <source>Denoising AE</source>
@@ -1377,16 +1377,20 @@ Le reste de la scène est affiché.</translation>
         <translation>Ouvrez ou entraînez un AE et un VAE pour voir leurs reconstructions.</translation>
     </message>
     <message>
-        <source>Numbers: mean squared error per pixel against the clean test image; compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre&#xa0;; comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d&apos;axes principaux des images d&apos;entraînement que l&apos;AE a de dimensions.</translation>
+        <source>Numbers: mean squared error per pixel against the clean image (PCA-d: the linear projection on d principal axes of the training images).</source>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l'image propre (ACP-d&#xa0;: la projection linéaire sur d axes principaux des images d'entraînement).</translation>
     </message>
     <message>
-        <source>The plain AE and the VAE only ever saw clean images: at the lab&apos;s noise they do worse than the noisy input itself. The denoising AE was trained on noisy inputs with clean targets: it removes the noise.</source>
-        <translation>L&apos;AE ordinaire et le VAE n&apos;ont jamais vu que des images propres&#xa0;: au bruit du TP, ils font moins bien que l&apos;entrée bruitée elle-même. L&apos;AE débruiteur a été entraîné sur des entrées bruitées avec les images propres pour cibles&#xa0;: il enlève le bruit.</translation>
+        <source>Only the denoising AE saw noisy inputs (with clean targets) in training.</source>
+        <translation>Seul l'AE débruiteur a vu des entrées bruitées (avec des cibles propres) à l'entraînement.</translation>
     </message>
     <message>
-        <source>The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Train an AE with Denoising noise 0.5 to compare.</source>
-        <translation>Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
+        <source>The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare.</source>
+        <translation>Les modèles n'ont jamais vu que des images propres&#xa0;; entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
+    </message>
+    <message>
+        <source>Mean error over these images: {errors}.</source>
+        <translation>Erreur moyenne sur ces images&#xa0;: {errors}.</translation>
     </message>
 </context>
 <context>
