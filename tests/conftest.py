@@ -24,7 +24,7 @@ def _private_app_home(tmp_path_factory, monkeypatch):
 def _english_unless_asked(monkeypatch):
     """Tests read the English texts, even on a French system; a test that installs French (--lang fr)
     leaves English behind for the next one."""
-    from explorer import i18n
+    from explorer.platform import i18n
 
     monkeypatch.setattr(i18n, "system_language", lambda: "en")
     yield

@@ -95,7 +95,7 @@ def test_rate_distortion_plot_click_gives_the_points_key(qtbot):
 def ladder_folder(tmp_path, tiny_data, monkeypatch):
     """Two ladder rungs like the bundled ones: figures in the metadata, β in the settings."""
     from core.training import Trainer, evaluate
-    from explorer import understanding_panel
+    from explorer.panels import understanding_panel
 
     folder = tmp_path / "ladder"
     folder.mkdir()
@@ -175,7 +175,7 @@ def test_iwae_runs_in_a_worker_and_shows_both_bounds(qtbot, models_window):
 
 
 def test_ae_baseline_against_pca(qtbot, models_window):
-    from explorer.understanding_panel import pca_basis
+    from explorer.panels.understanding_panel import pca_basis
 
     w = models_window
     panel = w.understanding_panel
@@ -192,8 +192,8 @@ def test_reconstruction_panel_shows_pca_under_the_ae(qtbot, models_window):
     import torch
 
     from core.data import add_uniform_noise, to_float
-    from explorer.understanding_panel import pca_basis
-    from explorer.widgets import ImageGrid
+    from explorer.panels.understanding_panel import pca_basis
+    from explorer.views.widgets import ImageGrid
 
     w = models_window
     panel = w.reconstruction_panel
@@ -223,7 +223,7 @@ def test_reconstruction_panel_compares_plain_and_denoising_ae(qtbot, make_window
     import torch
 
     from core.data import add_uniform_noise, to_float
-    from explorer.widgets import ImageGrid
+    from explorer.views.widgets import ImageGrid
 
     w = make_window("--checkpoint", str(model_files["ae"]), "--checkpoint", str(denoising_file))
     panel = w.reconstruction_panel
@@ -274,7 +274,7 @@ def test_scene_keeps_the_understanding_settings(qtbot, models_window, tmp_path):
     panel.k_spin.setValue(5)
     panel.images_combo.setCurrentIndex(0)
     w.tabs.setCurrentIndex(0)
-    from explorer.scene import load_scene
+    from explorer.state.scene import load_scene
 
     scene = load_scene(tmp_path / "lesson.scene.json")
     assert scene["understanding"] == {"iwae_k": 37, "iwae_images": None} and scene["panel"] == "understanding"
@@ -284,7 +284,7 @@ def test_scene_keeps_the_understanding_settings(qtbot, models_window, tmp_path):
 
 
 def test_the_bundled_denoising_ae_opens_from_the_reconstruction_panel(qtbot, monkeypatch, denoising_file, models_window):
-    from explorer import reconstruction_panel
+    from explorer.panels import reconstruction_panel
 
     monkeypatch.setattr(reconstruction_panel, "bundled_denoising_file", lambda: denoising_file)
     panel = models_window.reconstruction_panel

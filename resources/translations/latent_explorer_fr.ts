@@ -1378,15 +1378,15 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Numbers: mean squared error per pixel against the clean image (PCA-d: the linear projection on d principal axes of the training images).</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l'image propre (ACP-d&#xa0;: la projection linéaire sur d axes principaux des images d'entraînement).</translation>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image propre (ACP-d&#xa0;: la projection linéaire sur d axes principaux des images d&apos;entraînement).</translation>
     </message>
     <message>
         <source>Only the denoising AE saw noisy inputs (with clean targets) in training.</source>
-        <translation>Seul l'AE débruiteur a vu des entrées bruitées (avec des cibles propres) à l'entraînement.</translation>
+        <translation>Seul l&apos;AE débruiteur a vu des entrées bruitées (avec des cibles propres) à l&apos;entraînement.</translation>
     </message>
     <message>
         <source>The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare.</source>
-        <translation>Les modèles n'ont jamais vu que des images propres&#xa0;; entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
+        <translation>Les modèles n&apos;ont jamais vu que des images propres&#xa0;; entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
     </message>
     <message>
         <source>Mean error over these images: {errors}.</source>

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.analysis import AnalysisCancelled, PCABaseline, dimension_summary, likelihood_bounds
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata
 from core.training import evaluate, use_all_threads
-from explorer.session import ModelEntry, Session
+from explorer.state.session import ModelEntry, Session
 from explorer.views.rate_distortion import RateDistortionPlot, RatePoint
 from explorer.views.traversal_grid import TraversalGrid
 from explorer.workers import TaskRunner, Worker
@@ -474,7 +474,7 @@ class UnderstandingPanel(QWidget):
 
     def apply_scene(self, scene: dict) -> None:
         """A scene's settings of this panel; values of the wrong type or range are ignored."""
-        from explorer.scene import get_int
+        from explorer.state.scene import get_int
 
         k = get_int(scene, "iwae_k", self.k_spin.minimum(), self.k_spin.maximum())
         if k is not None:
