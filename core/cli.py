@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--beta", type=float, metavar="X", help=f"weight of the KL term, VAE only (default {defaults.beta:g})"
     )
+    p.add_argument(
+        "--train-noise",
+        type=float,
+        metavar="LEVEL",
+        help="train a denoising model: the lab's uniform noise at LEVEL on the inputs, clean targets "
+        "(default 0: none; the lab's level is 0.5)",
+    )
     p.add_argument("--limit", type=int, metavar="N", help="train on the first N training images only")
     p.add_argument("--test-limit", type=int, metavar="N", help="evaluate on the first N test images only")
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the Fashion-MNIST IDX files")
@@ -150,6 +157,7 @@ def _main(argv: list[str] | None) -> int:
         "learning_rate": args.lr,
         "weight_decay": args.weight_decay,
         "beta": args.beta,
+        "train_noise": args.train_noise,
         "seed": args.seed,
         "device": args.device,
         "precision": args.precision,
@@ -269,6 +277,7 @@ def _ladder(args) -> int:
         "batch_size": args.batch_size,
         "learning_rate": args.lr,
         "weight_decay": args.weight_decay,
+        "train_noise": args.train_noise,
         "seed": args.seed,
         "device": args.device,
         "precision": args.precision,

@@ -26,6 +26,7 @@ class TrainConfig:
     limit: int | None = None
     test_limit: int | None = None
     replay_points: int = 2000  # test images whose codes are kept after each epoch (0: none)
+    train_noise: float = 0.0  # denoising: the lab's uniform noise at this level on the inputs only
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -49,6 +50,10 @@ class TrainConfig:
             f"Weight decay must be in [0, 1], not {self.weight_decay!r}.",
         )
         check(_is_number(self.beta) and 0 <= self.beta <= 1000, f"β must be in [0, 1000], not {self.beta!r}.")
+        check(
+            _is_number(self.train_noise) and 0 <= self.train_noise <= 2,
+            f"Training noise must be in [0, 2], not {self.train_noise!r}.",
+        )
         check(
             _is_int(self.seed) and 0 <= self.seed < 2**63,
             f"Seed must be a non-negative integer, not {self.seed!r}.",

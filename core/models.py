@@ -101,9 +101,10 @@ class AutoEncoder(nn.Module):
         z = self.encode(x)
         return self.decode(z), z
 
-    def loss(self, x: torch.Tensor, beta: float = 1.0) -> LossTerms:
-        """The lab's AE loss, mean MSE per pixel (β plays no part)."""
-        return ae_loss(self(x)[0], x)
+    def loss(self, x: torch.Tensor, beta: float = 1.0, target: torch.Tensor | None = None) -> LossTerms:
+        """The lab's AE loss, mean MSE per pixel (β plays no part); ``target`` (default x) is
+        the clean image when x is a noisy one (denoising)."""
+        return ae_loss(self(x)[0], x if target is None else target)
 
 
 class VariationalAutoEncoder(nn.Module):
@@ -144,10 +145,11 @@ class VariationalAutoEncoder(nn.Module):
         mu, logvar = self.encode_distribution(x)
         return self.decode(self.reparameterize(mu, logvar)), mu, logvar
 
-    def loss(self, x: torch.Tensor, beta: float = 1.0) -> LossTerms:
-        """The lab's VAE loss, BCE(sum) + β·KL(sum) over the batch."""
+    def loss(self, x: torch.Tensor, beta: float = 1.0, target: torch.Tensor | None = None) -> LossTerms:
+        """The lab's VAE loss, BCE(sum) + β·KL(sum) over the batch; ``target`` (default x) is
+        the clean image when x is a noisy one (denoising)."""
         recon, mu, logvar = self(x)
-        return vae_loss(recon, x, mu, logvar, beta)
+        return vae_loss(recon, x if target is None else target, mu, logvar, beta)
 
 
 LatentModel = AutoEncoder | VariationalAutoEncoder

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from core.config import DEVICES, PRECISIONS, TrainConfig
-from core.data import Dataset, Split, subset_indices, to_float
+from core.data import Dataset, Split, add_uniform_noise, subset_indices, to_float
 from core.latent import encode_split
 from core.losses import LossTerms
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
@@ -155,8 +155,12 @@ def new_model(config: ModelConfig, seed: int = 0) -> LatentModel:
         return build_model(config)
 
 
-def batch_loss(model: LatentModel, x: torch.Tensor, beta: float) -> LossTerms:
-    return model.loss(x, beta)
+def batch_loss(
+    model: LatentModel, x: torch.Tensor, beta: float, target: torch.Tensor | None = None
+) -> LossTerms:
+    """The lab's loss of a batch; ``target`` (default: x itself) is the clean image a denoising
+    model must give back from the noisy x."""
+    return model.loss(x, beta, target)
 
 
 class SharedFlag:
@@ -293,6 +297,7 @@ class Trainer(RunControl):
         # epoch we start at, so a continued run does not replay the first run's draws.
         shuffle = torch.Generator().manual_seed(config.seed * 1_000_003 + first_epoch)
         torch.manual_seed(config.seed + first_epoch)
+        noise = torch.Generator(device=device).manual_seed(config.seed * 1_000_033 + first_epoch)
         n = len(train)
         steps = math.ceil(n / config.batch_size)
         run_steps = steps * config.epochs
@@ -314,9 +319,11 @@ class Trainer(RunControl):
                     stopped = True
                     break
                 index = order[(step - 1) * config.batch_size : step * config.batch_size]
-                x = to_float(train.images[index])
+                x = target = to_float(train.images[index])
+                if config.train_noise > 0:  # denoising: noisy inputs, clean targets
+                    x = add_uniform_noise(target, config.train_noise, noise)
                 with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                    terms = model.loss(x, config.beta)
+                    terms = model.loss(x, config.beta, target)
                 loss = terms.total.item()
                 if not math.isfinite(loss):
                     self._diverged(loss, epoch, step, good_state)

@@ -574,7 +574,7 @@ class MainWindow(QMainWindow):
 
     # --- scenes ----------------------------------------------------------------------------
 
-    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare")
+    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "understanding")
 
     def _panels(self) -> dict[str, QWidget]:
         return {
@@ -583,6 +583,7 @@ class MainWindow(QMainWindow):
             "generation": self.generation_panel,
             "reconstruction": self.reconstruction_panel,
             "compare": self.compare_panel,
+            "understanding": self.understanding_panel,
         }
 
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
@@ -634,6 +635,7 @@ class MainWindow(QMainWindow):
             "reconstruction": {
                 "ae": at(rp.ae_picker.entry()),
                 "vae": at(rp.vae_picker.entry()),
+                "denoising": at(rp.denoising_picker.entry()),
                 "noise": rp.noise_level,
                 "images": rp.shuffle_seed,
             },
@@ -642,6 +644,7 @@ class MainWindow(QMainWindow):
                 "vae": at(cp.pickers["vae"].entry()),
                 "map": cp.method_combo.currentData(),
             },
+            "understanding": self.understanding_panel.to_scene(),
         }
         return scene, left_out
 
@@ -760,7 +763,7 @@ class MainWindow(QMainWindow):
 
         rp = self.reconstruction_panel
         reconstruction = scene.get("reconstruction", {})
-        for key, picker in (("ae", rp.ae_picker), ("vae", rp.vae_picker)):
+        for key, picker in (("ae", rp.ae_picker), ("vae", rp.vae_picker), ("denoising", rp.denoising_picker)):
             if (entry := entry_at(reconstruction, key)) is not None:
                 picker.select(entry.id)
         noise = get_float(reconstruction, "noise", 0.0, 1.0)
@@ -777,6 +780,9 @@ class MainWindow(QMainWindow):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
         select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
+        understanding = scene.get("understanding")
+        if isinstance(understanding, dict):
+            self.understanding_panel.apply_scene(understanding)
 
         panel = get_choice(scene, "panel", self.PANEL_KEYS)
         if panel is not None:

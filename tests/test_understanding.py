@@ -95,12 +95,12 @@ def test_rate_distortion_plot_click_gives_the_points_key(qtbot):
 def ladder_folder(tmp_path, tiny_data, monkeypatch):
     """Two ladder rungs like the bundled ones: figures in the metadata, β in the settings."""
     from core.training import Trainer, evaluate
-    from explorer import understanding_panel
+    from explorer.panels import understanding_panel
 
     folder = tmp_path / "ladder"
     folder.mkdir()
     for beta in (0.5, 4.0):
-        config = TrainConfig(epochs=1, batch_size=64, beta=beta, device="cpu", replay_points=0)
+        config = TrainConfig(epochs=1, batch_size=64, beta=beta, device="cpu", replay_points=0, limit=128)
         model = new_model(ModelConfig("vae", 4))
         result = Trainer(model, config, tiny_data).run()
         test = evaluate(model, tiny_data.test, beta)
@@ -198,6 +198,7 @@ def test_reconstruction_panel_shows_pca_under_the_ae(qtbot, models_window):
     w = models_window
     panel = w.reconstruction_panel
     grid = w.findChild(ImageGrid, "reconstructionGrid")
+    qtbot.waitUntil(lambda: len(grid.row_labels) == 5)  # once the test images are loaded
     assert grid.row_labels[:4] == ["test image", "noisy input", "AE", "PCA-3"]
     images = w.session.dataset.test.images[torch.from_numpy(panel.indices())]
     noisy = add_uniform_noise(to_float(images), 0.5, torch.Generator().manual_seed(1000))[:, 0].numpy()
@@ -206,3 +207,89 @@ def test_reconstruction_panel_shows_pca_under_the_ae(qtbot, models_window):
     clean = to_float(images)[:, 0].numpy()
     errors = ((expected - clean) ** 2).mean(axis=(1, 2))
     assert grid._captions[3] == [f"{e:.4f}" for e in errors]
+
+
+@pytest.fixture(scope="module")
+def denoising_file(tmp_path_factory, tiny_data):
+    from core.training import Trainer
+
+    config = TrainConfig(epochs=1, batch_size=64, device="cpu", replay_points=0, train_noise=0.5, limit=192)
+    model = new_model(ModelConfig("ae", 3))
+    result = Trainer(model, config, tiny_data).run()
+    return save_checkpoint(tmp_path_factory.mktemp("dae") / "dae.safetensors", model, config, result.history)
+
+
+def test_reconstruction_panel_compares_plain_and_denoising_ae(qtbot, make_window, model_files, denoising_file):
+    import torch
+
+    from core.data import add_uniform_noise, to_float
+    from explorer.views.widgets import ImageGrid
+
+    w = make_window("--checkpoint", str(model_files["ae"]), "--checkpoint", str(denoising_file))
+    panel = w.reconstruction_panel
+    plain = next(e for e in w.session.entries if e.path == model_files["ae"])
+    denoiser = next(e for e in w.session.entries if e.path == denoising_file)
+    assert panel.ae_picker.entry() is plain  # each picker keeps to its kind of AE
+    assert panel.denoising_picker.entry() is denoiser
+    assert [panel.ae_picker.itemData(i) for i in range(panel.ae_picker.count())] == [plain.id]
+    assert not panel.denoising_picker.isHidden()
+    grid = w.findChild(ImageGrid, "reconstructionGrid")
+    qtbot.waitUntil(lambda: len(grid.row_labels) == 5)  # once the test images are loaded
+    assert grid.row_labels == ["test image", "noisy input", "AE", "PCA-3", "denoising AE (0.5)"]
+    images = w.session.dataset.test.images[torch.from_numpy(panel.indices())]
+    clean = to_float(images)
+    noisy = add_uniform_noise(clean, 0.5, torch.Generator().manual_seed(1000))
+    for row, entry in ((2, plain), (4, denoiser)):  # the same noisy images through both
+        with torch.no_grad():
+            expected = entry.model.eval()(noisy)[0][:, 0].numpy()
+        assert np.allclose(grid.images[row], expected, atol=1e-5)
+        errors = ((expected - clean[:, 0].numpy()) ** 2).mean(axis=(1, 2))
+        assert grid._captions[row] == [f"{e:.4f}" for e in errors]
+    noise_errors = ((noisy - clean) ** 2).mean(dim=(1, 2, 3)).numpy()
+    assert grid._captions[1] == [f"{e:.4f}" for e in noise_errors]  # the noisy input's own error
+    assert "Only the denoising AE saw noisy inputs" in panel.caption.text()
+    assert f"noisy input {np.mean([float(c) for c in grid._captions[1]]):.4f}" in panel.caption.text()
+
+
+def test_denoising_picker_hidden_without_a_denoising_ae(models_window):
+    assert models_window.reconstruction_panel.denoising_picker.isHidden()
+
+
+def test_training_panel_reads_the_denoising_noise(models_window):
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    spin = models_window.findChild(QDoubleSpinBox, "trainNoiseSpin")
+    assert spin.value() == 0 and models_window.training_panel.config().train_noise == 0
+    spin.setValue(0.5)
+    assert models_window.training_panel.config().train_noise == 0.5
+
+
+def test_scene_keeps_the_understanding_settings(qtbot, models_window, tmp_path):
+    w = models_window
+    panel = w.understanding_panel
+    panel.k_spin.setValue(37)
+    panel.images_combo.setCurrentIndex(1)
+    w.tabs.setCurrentWidget(panel)
+    assert w.save_scene(tmp_path / "lesson.scene.json")
+    panel.k_spin.setValue(5)
+    panel.images_combo.setCurrentIndex(0)
+    w.tabs.setCurrentIndex(0)
+    from explorer.state.scene import load_scene
+
+    scene = load_scene(tmp_path / "lesson.scene.json")
+    assert scene["understanding"] == {"iwae_k": 37, "iwae_images": None} and scene["panel"] == "understanding"
+    w.apply_scene(scene, tmp_path)
+    assert panel.k_spin.value() == 37 and panel.images_combo.currentData() is None
+    assert w.tabs.currentWidget() is panel
+
+
+def test_the_bundled_denoising_ae_opens_from_the_reconstruction_panel(qtbot, monkeypatch, denoising_file, models_window):
+    from explorer.panels import reconstruction_panel
+
+    monkeypatch.setattr(reconstruction_panel, "bundled_denoising_file", lambda: denoising_file)
+    panel = models_window.reconstruction_panel
+    panel._on_session_models_changed()
+    assert not panel.open_denoising_button.isHidden()
+    panel.open_denoising_button.click()
+    assert panel.denoising_picker.entry().path == denoising_file
+    assert panel.open_denoising_button.isHidden() and not panel.denoising_picker.isHidden()

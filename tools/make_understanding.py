@@ -3,6 +3,7 @@
     .venv/bin/python tools/make_understanding.py pca       # resources/models/pca-fashion-mnist.npz
     .venv/bin/python tools/make_understanding.py ladder DIR  # DIR/vae-beta*.safetensors → resources
     .venv/bin/python tools/make_understanding.py figures   # PCA vs AE, ELBO vs IWAE (bundled models)
+    .venv/bin/python tools/make_understanding.py denoising FILE  # FILE → resources/models/ae-denoising
 
 ``pca`` fits the 64 leading principal axes of the full training split (any AE latent size up to 64
 takes the first ones). ``ladder`` takes the files written by
@@ -85,6 +86,39 @@ def make_ladder(folder: Path, data_dir: str | None) -> None:
         )
 
 
+def make_denoising(path: Path, data_dir: str | None) -> None:
+    """A denoising AE (latent-explorer-train --model ae --train-noise 0.5 ...) into resources, with
+    its figures and the plain bundled AE's on the same noisy test images (the lab's noise 0.5)."""
+    from core.analysis import compare_denoising
+
+    data = load_fashion_mnist(data_dir)
+    checkpoint = load_checkpoint(path)
+    plain = load_checkpoint(MODELS / "ae.safetensors").model
+    level = checkpoint.train_config.train_noise
+    result = compare_denoising([plain, checkpoint.model], data.test.images, level, seed=0)
+    bundle = {
+        "command": f"latent-explorer-train --model ae --train-noise {level:g} --epochs 10 --seed 0",
+        "trained_on": f"{len(data.train):,} training images ({data.source})",
+        "date": datetime.date.today().isoformat(),
+        "torch": torch.__version__,
+        "machine": _machine(),
+        "test_metrics": {k: round(float(v), 6) for k, v in evaluate(checkpoint.model, data.test).items()},
+        "noisy_test_mse": {
+            "noisy_input": round(result.noisy_mse, 6),
+            "plain_ae": round(result.mse[0], 6),
+            "denoising_ae": round(result.mse[1], 6),
+        },
+        "seconds": round(sum(r.seconds for r in checkpoint.history), 1),
+    }
+    extra = dict(checkpoint.metadata.get("extra") or {})
+    extra["bundle"] = bundle
+    out = MODELS / "ae-denoising.safetensors"
+    save_checkpoint(
+        out, checkpoint.model, checkpoint.train_config, checkpoint.history, extra=extra, replay=checkpoint.replay
+    )
+    print(json.dumps(bundle, indent=2))
+
+
 def figures(data_dir: str | None, k: int, images: int) -> None:
     """PCA-d vs the bundled AE on the full test split; ELBO vs IWAE of the bundled VAE."""
     data = load_fashion_mnist(data_dir)
@@ -117,8 +151,8 @@ def figures(data_dir: str | None, k: int, images: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("pca", "ladder", "figures"))
-    parser.add_argument("folder", nargs="?", help="ladder: the folder written by --beta-ladder")
+    parser.add_argument("what", choices=("pca", "ladder", "denoising", "figures"))
+    parser.add_argument("folder", nargs="?", help="ladder: the folder written by --beta-ladder; denoising: the file")
     parser.add_argument("--data-dir")
     parser.add_argument("--k", type=int, default=100)
     parser.add_argument("--images", type=int, default=2000)
@@ -129,6 +163,10 @@ def main() -> int:
         if not args.folder:
             parser.error("ladder needs the folder written by --beta-ladder")
         make_ladder(Path(args.folder), args.data_dir)
+    elif args.what == "denoising":
+        if not args.folder:
+            parser.error("denoising needs the file written by latent-explorer-train --train-noise")
+        make_denoising(Path(args.folder), args.data_dir)
     else:
         figures(args.data_dir, args.k, args.images)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 from PySide6.QtCore import Qt, Slot
@@ -12,8 +14,28 @@ from explorer.panels.understanding_panel import pca_basis
 from explorer.state.session import Session
 from explorer.views.model_picker import ModelPicker
 from explorer.views.widgets import ImageGrid
+from resources import resource_path
 
 COUNT = 10
+
+
+def bundled_denoising_file() -> Path:
+    """The denoising AE shipped with the app (resources/models/ae-denoising.safetensors)."""
+    return Path(str(resource_path("models"))) / "ae-denoising.safetensors"
+
+
+def training_noise(entry) -> float:
+    """The noise level a model was trained with (0: plain training)."""
+    config = entry.train_config
+    return float(getattr(config, "train_noise", 0.0) or 0.0) if config is not None else 0.0
+
+
+def is_plain(entry) -> bool:
+    return training_noise(entry) == 0
+
+
+def is_denoising(entry) -> bool:
+    return training_noise(entry) > 0
 
 
 class ReconstructionPanel(QWidget):
@@ -23,7 +45,16 @@ class ReconstructionPanel(QWidget):
         self.session = session
         self.shuffle_seed = 0
         self.basis = pca_basis()  # the training split's principal axes, shipped with the app
-        self.ae_picker = ModelPicker(session, "ae", objectName="reconstructionAeCombo")
+        self.ae_picker = ModelPicker(session, "ae", accept=is_plain, objectName="reconstructionAeCombo")
+        self.denoising_picker = ModelPicker(
+            session, "ae", accept=is_denoising, objectName="reconstructionDenoisingCombo"
+        )
+        self.denoising_picker.setToolTip(
+            self.tr(
+                "An AE trained on noisy inputs with clean targets (Training → Denoising noise), shown "
+                "under the plain AE on the same noisy images."
+            )
+        )
         self.vae_picker = ModelPicker(session, "vae", objectName="reconstructionVaeCombo")
         self.noise_slider = QSlider(Qt.Orientation.Horizontal, objectName="noiseLevelSlider")
         self.noise_slider.setRange(0, 100)
@@ -40,24 +71,42 @@ class ReconstructionPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("AE")))
         bar.addWidget(self.ae_picker)
+        self.open_denoising_button = QPushButton(
+            self.tr("Compare with a denoising AE"), objectName="openDenoisingButton"
+        )
+        self.open_denoising_button.setToolTip(
+            self.tr("Open the denoising AE shipped with the app (trained with the lab's noise 0.5 on its inputs).")
+        )
+        self.open_denoising_button.clicked.connect(self._on_open_denoising_button_clicked)
+        bar.addWidget(self.open_denoising_button)
+        self.denoising_label = QLabel(self.tr("Denoising AE"))
+        bar.addWidget(self.denoising_label)
+        bar.addWidget(self.denoising_picker)
         bar.addWidget(QLabel(self.tr("VAE")))
         bar.addWidget(self.vae_picker)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel(self.tr("Noise level")))
-        bar.addWidget(self.noise_slider)
-        bar.addWidget(self.noise_label)
-        bar.addWidget(self.shuffle_button)
         bar.addStretch(1)
+        # The noise on a line of its own: three pickers and the slider on one line would widen
+        # the window beyond a 1280-pixel projector.
+        noise_bar = QHBoxLayout()
+        noise_bar.addWidget(QLabel(self.tr("Noise level")))
+        noise_bar.addWidget(self.noise_slider)
+        noise_bar.addWidget(self.noise_label)
+        noise_bar.addWidget(self.shuffle_button)
+        noise_bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(noise_bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.grid, 1)
         self.noise_slider.valueChanged.connect(self._on_noise_slider_value_changed)
         self.shuffle_button.clicked.connect(self._on_shuffle_button_clicked)
         self.ae_picker.entryChanged.connect(self._on_picker_entry_changed)
         self.vae_picker.entryChanged.connect(self._on_picker_entry_changed)
+        self.denoising_picker.entryChanged.connect(self._on_picker_entry_changed)
+        session.modelsChanged.connect(self._on_session_models_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self.redraw)
+        self._on_session_models_changed()
         self.redraw()
 
     def _add_pca_row(self, d: int, inputs, originals, rows, labels, captions) -> None:
@@ -92,9 +141,32 @@ class ReconstructionPanel(QWidget):
     def _on_picker_entry_changed(self, _entry) -> None:
         self.redraw()
 
+    @Slot()
+    def _on_session_models_changed(self) -> None:
+        shown = self.denoising_picker.count() > 0  # only when the session holds a denoising AE
+        self.denoising_label.setVisible(shown)
+        self.denoising_picker.setVisible(shown)
+        self.open_denoising_button.setVisible(not shown and bundled_denoising_file().is_file())
+
+    @Slot()
+    def _on_open_denoising_button_clicked(self) -> None:
+        from core.checkpoint import CheckpointError, load_checkpoint
+        from explorer.state.session import ModelEntry
+
+        path = bundled_denoising_file()
+        try:
+            checkpoint = load_checkpoint(path)
+        except CheckpointError as exc:
+            self.caption.setText(str(exc))
+            return
+        self.session.add(
+            ModelEntry(checkpoint.model, checkpoint.train_config, checkpoint.history, path, replay=checkpoint.replay)
+        )
+
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        if entry_id in {e.id for e in (self.ae_picker.entry(), self.vae_picker.entry()) if e}:
+        pickers = (self.ae_picker, self.denoising_picker, self.vae_picker)
+        if entry_id in {e.id for e in (p.entry() for p in pickers) if e}:
             self.redraw()
 
     @Slot()
@@ -113,7 +185,7 @@ class ReconstructionPanel(QWidget):
         level = self.noise_level
         noisy = None
         inputs = None
-        for entry in (self.ae_picker.entry(), self.vae_picker.entry()):
+        for entry in (self.ae_picker.entry(), self.denoising_picker.entry(), self.vae_picker.entry()):
             if entry is None:
                 continue
             # Same seed: the same noise for both models and while the slider moves.
@@ -123,9 +195,13 @@ class ReconstructionPanel(QWidget):
                 noisy = inputs
             errors = ((recon - originals) ** 2).mean(axis=(1, 2))
             rows.append(recon)
-            labels.append(entry.kind.upper())
+            noise = training_noise(entry)
+            if noise:
+                labels.append(self.tr("denoising AE ({level:g})").format(level=noise))
+            else:
+                labels.append(entry.kind.upper())
             captions.append([f"{e:.4f}" for e in errors])
-            if entry.kind == "ae":
+            if entry.kind == "ae" and not noise:
                 self._add_pca_row(entry.model.latent_dim, inputs, originals, rows, labels, captions)
         if noisy is not None:
             noise_err = ((noisy - originals) ** 2).mean(axis=(1, 2))
@@ -136,11 +212,19 @@ class ReconstructionPanel(QWidget):
         if len(rows) == 1 + (noisy is not None):
             self.caption.setText(self.tr("Open or train an AE and a VAE to see their reconstructions."))
         else:
-            self.caption.setText(
-                self.tr(
-                    "Numbers: mean squared error per pixel against the clean test image. The models only ever "
-                    "saw clean images: the noise does not survive the small code, and neither does fine detail. "
-                    "Compare each row's error with the noisy input's. PCA-d: the linear projection on "
-                    "as many principal axes of the training images as the AE has dimensions."
-                )
+            numbers = self.tr(
+                "Numbers: mean squared error per pixel against the clean image (PCA-d: the linear "
+                "projection on d principal axes of the training images)."
             )
+            if self.denoising_picker.entry() is not None:
+                story = self.tr("Only the denoising AE saw noisy inputs (with clean targets) in training.")
+            else:
+                story = self.tr(
+                    "The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare."
+                )
+            means = [
+                f"{label} {np.mean([float(c) for c in row_captions]):.4f}"
+                for label, row_captions in zip(labels[1:], captions[1:], strict=True)
+            ]
+            summary = self.tr("Mean error over these images: {errors}.").format(errors=", ".join(means))
+            self.caption.setText(numbers + " " + story + " " + summary)

@@ -133,6 +133,16 @@ class TrainingPanel(QWidget):
                 "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
             )
         )
+        self.noise_spin = QDoubleSpinBox(
+            objectName="trainNoiseSpin", decimals=2, minimum=0.0, maximum=1.0, singleStep=0.1, value=0.0
+        )
+        self.noise_spin.setSpecialValueText(self.tr("none"))
+        self.noise_spin.setToolTip(
+            self.tr(
+                "Denoising: train on inputs with the lab's noise at this level (0.5 in the lab), the clean "
+                "image as target. 'none': the lab's plain training."
+            )
+        )
         self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=limits.SEED[1], value=0)
         self.seed_spin.setToolTip(self.tr("Same seed, same settings: the same model, every time."))
         self.images_spin = QSpinBox(
@@ -174,6 +184,7 @@ class TrainingPanel(QWidget):
         form2.addRow(self.tr("Weight decay"), self.wd_spin)
         self.beta_label = QLabel(self.tr("β (KL weight)"))
         form2.addRow(self.beta_label, self.beta_spin)
+        form2.addRow(self.tr("Denoising noise"), self.noise_spin)
         form2.addRow(self.tr("Seed"), self.seed_spin)
         form2.addRow(self.tr("Training images"), self.images_spin)
         form2.addRow(self.tr("Precision"), self.precision_combo)
@@ -312,6 +323,7 @@ class TrainingPanel(QWidget):
             learning_rate=self.lr_spin.value(),
             weight_decay=self.wd_spin.value(),
             beta=self.beta_spin.value(),
+            train_noise=self.noise_spin.value(),
             seed=self.seed_spin.value(),
             device=self.device_combo.currentData(),
             precision=self.precision_combo.currentData(),
@@ -324,6 +336,7 @@ class TrainingPanel(QWidget):
         self.lr_spin.setValue(config.learning_rate)
         self.wd_spin.setValue(config.weight_decay)
         self.beta_spin.setValue(config.beta)
+        self.noise_spin.setValue(config.train_noise)
         self.seed_spin.setValue(config.seed)
         self.images_spin.setValue(config.limit or 0)
         select_data(self.device_combo, config.device)
@@ -626,6 +639,7 @@ class TrainingPanel(QWidget):
             self.lr_spin,
             self.wd_spin,
             self.beta_spin,
+            self.noise_spin,
             self.seed_spin,
             self.images_spin,
             self.precision_combo,

@@ -181,8 +181,8 @@ class UnderstandingPanel(QWidget):
         self.k_spin.setValue(100)
         self.k_spin.setToolTip(self.tr("Samples per image of the importance-weighted bound (k)."))
         self.images_combo = QComboBox(objectName="iwaeImagesCombo")
-        self.images_combo.addItem(self.tr("2,000 test images"), 2000)
-        self.images_combo.addItem(self.tr("all test images"), None)
+        self.images_combo.addItem(self.tr("2,000 images"), 2000)
+        self.images_combo.addItem(self.tr("all images"), None)
         self.iwae_button = QPushButton(self.tr("Estimate log-likelihood"), objectName="iwaeButton")
         self.iwae_button.setToolTip(
             self.tr(
@@ -473,8 +473,14 @@ class UnderstandingPanel(QWidget):
         return {"iwae_k": self.k_spin.value(), "iwae_images": self.images_combo.currentData()}
 
     def apply_scene(self, scene: dict) -> None:
-        if isinstance(scene.get("iwae_k"), int):
-            self.k_spin.setValue(scene["iwae_k"])
-        index = self.images_combo.findData(scene.get("iwae_images", 2000))
-        if index >= 0:
-            self.images_combo.setCurrentIndex(index)
+        """A scene's settings of this panel; values of the wrong type or range are ignored."""
+        from explorer.state.scene import get_int
+
+        k = get_int(scene, "iwae_k", self.k_spin.minimum(), self.k_spin.maximum())
+        if k is not None:
+            self.k_spin.setValue(k)
+        if "iwae_images" in scene:
+            images = scene["iwae_images"]
+            index = 1 if images is None else self.images_combo.findData(images) if type(images) is int else -1
+            if index >= 0:
+                self.images_combo.setCurrentIndex(index)

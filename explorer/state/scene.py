@@ -30,7 +30,7 @@ FORMAT = "latent-explorer-scene"
 VERSION = 1
 SUFFIX = ".scene.json"
 MAX_BYTES = limits.SCENE_BYTES
-PANELS = ("training", "latent", "generation", "reconstruction", "compare")
+PANELS = ("training", "latent", "generation", "reconstruction", "compare", "understanding")
 
 
 class SceneError(Exception):
@@ -100,7 +100,7 @@ def load_scene(path: str | os.PathLike) -> dict:
         raise SceneError(
             QCoreApplication.translate("Scene", "{path}: its list of models is malformed.").format(path=path)
         )
-    for key in ("latent", "generation", "reconstruction", "compare"):
+    for key in ("latent", "generation", "reconstruction", "compare", "understanding"):
         if not isinstance(document.get(key, {}), dict):
             raise SceneError(
                 QCoreApplication.translate("Scene", "{path}: '{key}' should be an object.").format(

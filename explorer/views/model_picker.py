@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox
 
@@ -15,11 +17,19 @@ class ModelPicker(QComboBox):
     entryChanged = Signal(object)  # ModelEntry or None
 
     def __init__(
-        self, session: Session, kind: str | None = None, prefer: str | None = None, parent=None, **kwargs
+        self,
+        session: Session,
+        kind: str | None = None,
+        prefer: str | None = None,
+        parent=None,
+        accept: Callable[[ModelEntry], bool] | None = None,
+        **kwargs,
     ) -> None:
+        """``accept``: list only the entries it says yes to (beyond ``kind``)."""
         super().__init__(parent, **kwargs)
         self.session = session
         self.kind = kind
+        self.accept = accept
         self.prefer = prefer  # until the user picks, show the newest model of this kind
         self._user_chose = False
         self.activated.connect(self._on_activated)
@@ -41,7 +51,11 @@ class ModelPicker(QComboBox):
 
     @Slot()
     def _on_session_models_changed(self) -> None:
-        entries = [e for e in self.session.entries if self.kind is None or e.kind == self.kind]
+        entries = [
+            e
+            for e in self.session.entries
+            if (self.kind is None or e.kind == self.kind) and (self.accept is None or self.accept(e))
+        ]
         ids = [self.itemData(i) for i in range(self.count())]
         if ids == [e.id for e in entries]:
             for i, entry in enumerate(entries):

@@ -1317,6 +1317,10 @@ Le reste de la scène est affiché.</translation>
 <context>
     <name>ReconstructionPanel</name>
     <message>
+        <source>An AE trained on noisy inputs with clean targets (Training → Denoising noise), shown under the plain AE on the same noisy images.</source>
+        <translation>Un AE entraîné sur des entrées bruitées avec les images propres pour cibles (Entraînement → Bruit de débruitage), montré sous l&apos;AE ordinaire sur les mêmes images bruitées.</translation>
+    </message>
+    <message>
         <source>The lab&apos;s noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].</source>
         <translation>Le bruit du TP&#xa0;: chaque pixel reçoit (U[0,1) − 0,5) × niveau, puis est borné à [0, 1].</translation>
     </message>
@@ -1327,6 +1331,18 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>AE</source>
         <translation>AE</translation>
+    </message>
+    <message>
+        <source>Compare with a denoising AE</source>
+        <translation>Comparer à un AE débruiteur</translation>
+    </message>
+    <message>
+        <source>Open the denoising AE shipped with the app (trained with the lab&apos;s noise 0.5 on its inputs).</source>
+        <translation>Ouvrir l&apos;AE débruiteur livré avec l&apos;application (entraîné avec le bruit 0,5 du TP sur ses entrées).</translation>
+    </message>
+    <message>
+        <source>Denoising AE</source>
+        <translation>AE débruiteur</translation>
     </message>
     <message>
         <source>VAE</source>
@@ -1349,6 +1365,10 @@ Le reste de la scène est affiché.</translation>
         <translation>image de test</translation>
     </message>
     <message>
+        <source>denoising AE ({level:g})</source>
+        <translation>AE débruiteur ({level:g})</translation>
+    </message>
+    <message>
         <source>noisy input</source>
         <translation>entrée bruitée</translation>
     </message>
@@ -1357,8 +1377,20 @@ Le reste de la scène est affiché.</translation>
         <translation>Ouvrez ou entraînez un AE et un VAE pour voir leurs reconstructions.</translation>
     </message>
     <message>
-        <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d&apos;axes principaux des images d&apos;entraînement que l&apos;AE a de dimensions.</translation>
+        <source>Numbers: mean squared error per pixel against the clean image (PCA-d: the linear projection on d principal axes of the training images).</source>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image propre (ACP-d&#xa0;: la projection linéaire sur d axes principaux des images d&apos;entraînement).</translation>
+    </message>
+    <message>
+        <source>Only the denoising AE saw noisy inputs (with clean targets) in training.</source>
+        <translation>Seul l&apos;AE débruiteur a vu des entrées bruitées (avec des cibles propres) à l&apos;entraînement.</translation>
+    </message>
+    <message>
+        <source>The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare.</source>
+        <translation>Les modèles n&apos;ont jamais vu que des images propres&#xa0;; entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
+    </message>
+    <message>
+        <source>Mean error over these images: {errors}.</source>
+        <translation>Erreur moyenne sur ces images&#xa0;: {errors}.</translation>
     </message>
 </context>
 <context>
@@ -1429,6 +1461,14 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code).</source>
         <translation>β pondère le terme KL de la perte du VAE (β = 1&#xa0;: le VAE classique&#xa0;; plus grand&#xa0;: un code plus lisse, des images plus floues).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>Denoising: train on inputs with the lab&apos;s noise at this level (0.5 in the lab), the clean image as target. &apos;none&apos;: the lab&apos;s plain training.</source>
+        <translation>Débruitage&#xa0;: entraîner sur des entrées portant le bruit du TP à ce niveau (0,5 dans le TP), l&apos;image propre pour cible. « aucun »&#xa0;: l&apos;entraînement ordinaire du TP.</translation>
     </message>
     <message>
         <source>Same seed, same settings: the same model, every time.</source>
@@ -1509,6 +1549,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>β (KL weight)</source>
         <translation>β (poids du KL)</translation>
+    </message>
+    <message>
+        <source>Denoising noise</source>
+        <translation>Bruit de débruitage</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -1769,12 +1813,12 @@ Le reste de la scène est affiché.</translation>
         <translation>Tirages par image de la borne à poids d&apos;importance (k).</translation>
     </message>
     <message>
-        <source>2,000 test images</source>
-        <translation>2 000 images de test</translation>
+        <source>2,000 images</source>
+        <translation>2 000 images</translation>
     </message>
     <message>
-        <source>all test images</source>
-        <translation>toutes les images de test</translation>
+        <source>all images</source>
+        <translation>toutes</translation>
     </message>
     <message>
         <source>Estimate log-likelihood</source>
