@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+from PySide6.QtGui import QAction, QFontMetrics
 
 from core.models import ModelConfig
 from core.training import new_model
@@ -74,3 +75,34 @@ def test_scene_files_get_the_same_ordinary_permissions_as_models(window, tmp_pat
             assert stat.S_IMODE(scene_path.stat().st_mode) == expected  # not tempfile's 0o600
     finally:
         os.umask(old_umask)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_shortcut_list_has_keys_and_actions_in_separate_aligned_columns(qtbot, make_window, lang):
+    from PySide6.QtWidgets import QDialog, QTableWidget
+
+    window = make_window("--lang", lang)
+    window.show()
+    [help_action] = [a for a in window.findChildren(QAction) if a.shortcut().toString() == "F1"]
+    help_action.trigger()
+    dialog = window.findChild(QDialog, "shortcutsDialog")
+    qtbot.waitUntil(dialog.isVisible)
+    table = dialog.findChild(QTableWidget, "shortcutsTable")
+    assert table.columnCount() == 2 and table.rowCount() >= 13
+    rows = dialog.rows()
+    keys = dict((text, key) for key, text in rows)
+    quit_text = "quit" if lang == "en" else "quitter"
+    assert keys[quit_text] == "Ctrl+Q"
+    assert ("Ctrl+Maj+O" if lang == "fr" else "Ctrl+Shift+O") in [key for key, _ in rows]
+    metrics = table.fontMetrics()
+    for row, (key, text) in enumerate(rows):
+        assert key and text and "\t" not in key + text
+        assert not text.startswith(("Ctrl", "F1", "Shift")), text  # no key run into the text
+        # Each cell whole in its column, the keys' column left of the actions' (aligned).
+        key_font = table.item(row, 0).font()
+        assert QFontMetrics(key_font).horizontalAdvance(key) < table.columnWidth(0)
+        assert metrics.horizontalAdvance(text) < table.columnWidth(1)
+    assert rows[0][0] == "Ctrl+1 … Ctrl+6"  # one key per panel
+    assert table.columnViewportPosition(0) < table.columnViewportPosition(1)
+    assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    dialog.close()
