@@ -48,6 +48,7 @@ from explorer.state.scene import (
 )
 from explorer.state.session import ModelEntry, Session
 from explorer.views.presentation import apply_presentation
+from explorer.views.shortcuts import ShortcutsDialog
 from explorer.views.widgets import select_data, shrinkable
 from explorer.panels.understanding_panel import UnderstandingPanel
 from explorer.workers import TaskRunner, Worker
@@ -853,17 +854,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_shortcuts_action_triggered(self) -> None:
-        QMessageBox.information(
-            self,
-            self.tr("Keyboard shortcuts"),
-            self.tr(
-                "Ctrl+1 … Ctrl+5\tswitch panels\nF5\tpresentation mode\nF11\tfull screen\n"
-                "Ctrl+O\topen models\nCtrl+S\tsave the selected model\n"
-                "Ctrl+Shift+O\topen a lesson scene\nCtrl+Shift+S\tsave the view as a scene\n"
-                "Ctrl+E\texport the view as PNG\nCtrl+G\tnew draws (Generation)\n"
-                "Ctrl+Enter\tstart training\nCtrl+L\tlog scale for losses\nF1\tthis list\nCtrl+Q\tquit"
-            ),
-        )
+        dialog = ShortcutsDialog(self, self.tabs.count())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     @Slot()
     def _on_log_folder_action_triggered(self) -> None:

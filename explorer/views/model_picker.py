@@ -11,6 +11,17 @@ from explorer.state.session import ModelEntry, Session
 from explorer.views.widgets import shrinkable_combo
 
 
+def default_entry(entries: list[ModelEntry], prefer: str | None = None) -> ModelEntry | None:
+    """The model a panel shows until the user picks one: the most trained (the newest of equals),
+    of the preferred kind if one is trained. A model with no finished epoch only when no other is
+    trained: a stopped 0-epoch VAE reopened after a restart is not what a class should see first,
+    nor a 1-epoch VAE beside the bundled 10-epoch AE."""
+    trained = [e for e in entries if e.epochs > 0] or entries
+    candidates = [e for e in trained if e.kind == prefer] or trained
+    # max() keeps the first of equals: look from the newest back.
+    return max(reversed(candidates), key=lambda e: e.epochs, default=None)
+
+
 class ModelPicker(QComboBox):
     """Lists the session's models (optionally of one kind); keeps its choice by model id."""
 
@@ -30,7 +41,7 @@ class ModelPicker(QComboBox):
         self.session = session
         self.kind = kind
         self.accept = accept
-        self.prefer = prefer  # until the user picks, show the newest model of this kind
+        self.prefer = prefer  # until the user picks, show the most trained model of this kind
         self._user_chose = False
         self.activated.connect(self._on_activated)
         shrinkable_combo(self, 180)
@@ -67,9 +78,9 @@ class ModelPicker(QComboBox):
         for entry in entries:
             self.addItem(entry.name, entry.id)
         index = self.findData(current) if self._user_chose else -1
-        if index < 0:  # no choice to keep: the newest model, of the preferred kind if any
-            preferred = [e for e in entries if e.kind == self.prefer] or entries
-            index = self.findData(preferred[-1].id) if preferred else -1
+        if index < 0:  # no choice to keep
+            best = default_entry(entries, self.prefer)
+            index = self.findData(best.id) if best is not None else -1
         self.setCurrentIndex(index)
         self.blockSignals(False)
         self.entryChanged.emit(self.entry())

@@ -1018,34 +1018,6 @@
         <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT&#xa0;; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux&#xa0;: {folder}&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Ctrl+1 … Ctrl+5	switch panels
-F5	presentation mode
-F11	full screen
-Ctrl+O	open models
-Ctrl+S	save the selected model
-Ctrl+Shift+O	open a lesson scene
-Ctrl+Shift+S	save the view as a scene
-Ctrl+E	export the view as PNG
-Ctrl+G	new draws (Generation)
-Ctrl+Enter	start training
-Ctrl+L	log scale for losses
-F1	this list
-Ctrl+Q	quit</source>
-        <translation>Ctrl+1 … Ctrl+5	changer de panneau
-F5	mode présentation
-F11	plein écran
-Ctrl+O	ouvrir des modèles
-Ctrl+S	enregistrer le modèle choisi
-Ctrl+Maj+O	ouvrir une scène de cours
-Ctrl+Maj+S	enregistrer la vue comme scène
-Ctrl+E	exporter la vue en PNG
-Ctrl+G	nouveaux tirages (Génération)
-Ctrl+Entrée	démarrer l&apos;entraînement
-Ctrl+L	échelle logarithmique pour les pertes
-F1	cette liste
-Ctrl+Q	quitter</translation>
-    </message>
-    <message>
         <source>Open log folder</source>
         <translation>Ouvrir le dossier du journal</translation>
     </message>
@@ -1430,6 +1402,73 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>{path}: &apos;{key}&apos; should be an object.</source>
         <translation>{path}&#xa0;: «&#xa0;{key}&#xa0;» devrait être un objet.</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>switch panels</source>
+        <translation>changer de panneau</translation>
+    </message>
+    <message>
+        <source>presentation mode</source>
+        <translation>mode présentation</translation>
+    </message>
+    <message>
+        <source>full screen</source>
+        <translation>plein écran</translation>
+    </message>
+    <message>
+        <source>open models</source>
+        <translation>ouvrir des modèles</translation>
+    </message>
+    <message>
+        <source>save the selected model</source>
+        <translation>enregistrer le modèle choisi</translation>
+    </message>
+    <message>
+        <source>open a lesson scene</source>
+        <translation>ouvrir une scène de cours</translation>
+    </message>
+    <message>
+        <source>save the view as a scene</source>
+        <translation>enregistrer la vue comme scène</translation>
+    </message>
+    <message>
+        <source>export the view as PNG</source>
+        <translation>exporter la vue en PNG</translation>
+    </message>
+    <message>
+        <source>new draws (Generation)</source>
+        <translation>nouveaux tirages (Génération)</translation>
+    </message>
+    <message>
+        <source>start training</source>
+        <translation>démarrer l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>log scale for losses</source>
+        <translation>échelle logarithmique pour les pertes</translation>
+    </message>
+    <message>
+        <source>this list</source>
+        <translation>cette liste</translation>
+    </message>
+    <message>
+        <source>quit</source>
+        <translation>quitter</translation>
     </message>
 </context>
 <context>
