@@ -365,8 +365,8 @@ def test_settings_files(models_window, ini):
 
     from PySide6.QtCore import QSettings
 
-    from explorer import i18n
-    from explorer import settings as settings_mod
+    from explorer.platform import i18n
+    from explorer.platform import settings as settings_mod
 
     path = Path(os.environ["LATENT_EXPLORER_HOME"]) / "settings.ini"
     path.write_bytes(ini)
