@@ -323,7 +323,7 @@ class Trainer(RunControl):
                 if config.train_noise > 0:  # denoising: noisy inputs, clean targets
                     x = add_uniform_noise(target, config.train_noise, noise)
                 with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                    terms = model.loss(x, config.beta, target)
+                    terms = batch_loss(model, x, config.beta, target)
                 loss = terms.total.item()
                 if not math.isfinite(loss):
                     self._diverged(loss, epoch, step, good_state)
