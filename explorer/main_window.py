@@ -723,7 +723,7 @@ class MainWindow(QMainWindow):
         entry = entry_at(latent, "model")
         if entry is not None:
             lp.picker.select(entry.id)
-        select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "pca")))
+        select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "tsne-lab", "pca")))
         select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
         select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
         steps = get_int(latent, "steps", lp.steps_spin.minimum(), lp.steps_spin.maximum())
@@ -780,7 +780,7 @@ class MainWindow(QMainWindow):
         for key in ("ae", "vae"):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
-        select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
+        select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "tsne-lab", "pca")))
         understanding = scene.get("understanding")
         if isinstance(understanding, dict):
             self.understanding_panel.apply_scene(understanding)
@@ -914,6 +914,8 @@ class MainWindow(QMainWindow):
         process = self.training_panel.process
         if process is not None:
             process.kill()
+        self.latent_panel.shutdown()  # t-SNE children
+        self.compare_panel.shutdown()
         self.runner.close()
 
     def _confirm_close(self) -> bool:

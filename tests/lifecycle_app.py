@@ -44,8 +44,7 @@ def main() -> int:
         if window.tabs.currentWidget() is not panel:
             window.tabs.setCurrentWidget(panel)
             return scenario == "encoding"  # close as the encoding starts
-        worker = getattr(panel, "_tsne_worker", None)
-        return worker is not None and not worker.done
+        return panel.live.running((panel._key, "tsne"))  # its t-SNE child is running
 
     def check() -> None:
         if ready():

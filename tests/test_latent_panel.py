@@ -119,6 +119,7 @@ def test_ae_vs_vae_maps_side_by_side(qtbot, window):
     panel = window.compare_panel
     window.tabs.setCurrentWidget(panel)
     qtbot.waitUntil(lambda: all(panel.projection(k) is not None for k in ("ae", "vae")), timeout=20_000)
+    panel.method_combo.setCurrentIndex(panel.method_combo.findData("tsne"))
     qtbot.waitUntil(lambda: all(panel.projection(k).method == "tsne" for k in ("ae", "vae")), timeout=90_000)
     ae_codes = panel.projection("ae").codes
     vae_codes = panel.projection("vae").codes

@@ -6,7 +6,7 @@ import psutil
 import pytest
 
 from core.tsne import TsneSettings, cache_key, load_cached_map, run_tsne
-from explorer.live_tsne import LiveTsne, maps_cache_dir
+from explorer.state.live_tsne import LiveTsne, maps_cache_dir
 
 QUICK = TsneSettings(early_iterations=40, iterations=60)
 
@@ -84,7 +84,7 @@ def test_pause_resume_progress_and_shutdown(qtbot, live, codes):
 
 
 def test_progress_text_and_pause_button(qtbot):
-    from explorer.map_progress import TsneProgress
+    from explorer.views.map_progress import TsneProgress
 
     progress = TsneProgress("map")
     qtbot.addWidget(progress)
@@ -105,7 +105,7 @@ def test_progress_text_and_pause_button(qtbot):
 
 def test_trust_text_says_how_far_the_estimate_is():
     from core.tsne import BlendedCode
-    from explorer.map_progress import trust_text
+    from explorer.views.map_progress import trust_text
 
     def text(r):
         return trust_text(BlendedCode(np.zeros(2, np.float32), r, r, 0))

@@ -3,7 +3,6 @@ and interpolation between two endpoints."""
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -11,6 +10,7 @@ import torch
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,13 +33,14 @@ from core.latent import (
     latent_stats,
     path_points,
     pca_projection,
-    prewarm_tsne,
     reconstruct,
     sample_prior,
     subset_indices,
-    tsne_projection_cancellable,
 )
 from core.training import encode_split, use_all_threads
+from core.tsne import TsneMap, TsneSettings, cache_key, export_map_csv, weights_hash
+from explorer.state.live_tsne import LAB_METHOD, OPENTSNE_METHOD, LiveTsne, prewarm
+from explorer.views.map_progress import TsneProgress, trust_text
 from explorer.platform.i18n import class_name, format_count
 from explorer.state.session import ModelEntry, Session
 from explorer.views.model_picker import ModelPicker
@@ -104,12 +105,15 @@ def _encode_task(model, split: Split, indices: np.ndarray, key):
     return run
 
 
-def _tsne_task(codes: np.ndarray, key):
-    def run(worker: Worker):
-        # In a child process: cancellable at close, and no GIL taken from the GUI.
-        return key, tsne_projection_cancellable(codes, lambda: worker.cancelled)
+TSNE_METHODS = {"tsne": OPENTSNE_METHOD, "tsne-lab": LAB_METHOD}  # map method → core.tsne_stream's
 
-    return run
+
+def start_tsne(live: LiveTsne, key, method: str, entry: ModelEntry, indices, codes, settings, init=None) -> None:
+    """Start the t-SNE ``method`` of a map in ``live``, cached on disk by the model's weights,
+    the points and the settings (a warm start from a previous layout is not cached)."""
+    core_method = TSNE_METHODS[method]
+    cached = None if init is not None else cache_key(weights_hash(entry.model), indices, core_method, settings)
+    live.start((key, method), codes, settings, method=core_method, init=init, cache_key=cached)
 
 
 def _copy_model(model):
@@ -135,7 +139,16 @@ class LatentPanel(QWidget):
         self.codes: np.ndarray | None = None
         self.labels = np.zeros(0, dtype=np.int64)
         self.pca: Projection | None = None
-        self.tsne: Projection | None = None
+        self.tsne: Projection | None = None  # the app's t-SNE (openTSNE), finished
+        self.lab_tsne: Projection | None = None  # scikit-learn's, as in the lab
+        self._frame: Projection | None = None  # the newest frame of the app's t-SNE while it forms
+        self._lab: dict[tuple, Projection] = {}
+        self._layouts: dict[tuple, np.ndarray] = {}  # (entry id, points) → its last t-SNE, for a warm start
+        self.tsne_settings = TsneSettings()
+        self.live = LiveTsne(self)
+        self.live.frame.connect(self._on_live_frame)
+        self.live.finished.connect(self._on_live_finished)
+        self.live.failed.connect(self._on_live_failed)
         self._cache: dict[tuple, tuple[np.ndarray, Projection, Projection | None]] = {}
         self._key: tuple | None = None
         self._tsne_started = 0.0
@@ -162,16 +175,18 @@ class LatentPanel(QWidget):
 
     def _build(self) -> None:
         self.picker = ModelPicker(self.session, prefer="vae", objectName="latentModelCombo")
-        self.map_combo = QComboBox(objectName="mapKindCombo")
-        self.map_combo.addItem(self.tr("t-SNE (PCA first)"), "tsne")
+        self.map_combo = QComboBox(objectName="mapMethodCombo")
+        self.map_combo.addItem(self.tr("t-SNE (forms live from PCA)"), "tsne")
+        self.map_combo.addItem(self.tr("t-SNE (scikit-learn, as in the lab)"), "tsne-lab")
         self.map_combo.addItem(self.tr("PCA"), "pca")
         self.map_combo.setToolTip(
             self.tr(
-                "PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab's non-linear "
-                "view, better at showing clusters; positions of new points are estimated."
+                "PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: a non-linear view, "
+                "better at showing clusters; it forms on screen from the PCA map (openTSNE), or, as in the lab, "
+                "appears when scikit-learn has finished. Hovering empty t-SNE space decodes an estimate."
             )
         )
-        self.count_combo = QComboBox(objectName="pointCountCombo")
+        self.count_combo = QComboBox(objectName="mapPointsCombo")
         for n in POINT_COUNTS:
             self.count_combo.addItem(self.tr("{n} points").format(n=format_count(n)), n)
         self.count_combo.setCurrentIndex(1)
@@ -283,8 +298,15 @@ class LatentPanel(QWidget):
         replay_bar.addWidget(self.replay_button)
         replay_bar.addWidget(self.live_button)
         replay_bar.addWidget(self.replay_label)
+        self.tsne_progress = TsneProgress("map")
+        self.export_button = QPushButton(self.tr("Export map as CSV…"), objectName="exportMapButton")
+        self.export_button.setToolTip(self.tr("The points of this map: x, y, class and test image index"))
+        map_bar = QHBoxLayout()
+        map_bar.addWidget(self.tsne_progress, 1)
+        map_bar.addWidget(self.export_button)
         centre = QVBoxLayout()
         centre.addWidget(self.map, 1)
+        centre.addLayout(map_bar)
         centre.addLayout(replay_bar)
         centre.addWidget(self.map_hint)
         centre_widget = QWidget()
@@ -382,6 +404,8 @@ class LatentPanel(QWidget):
         self.steps_spin.valueChanged.connect(self._on_interpolation_settings_changed)
         self.method_combo.currentIndexChanged.connect(self._on_interpolation_settings_changed)
         self.map_combo.currentIndexChanged.connect(self._on_map_combo_changed)
+        self.tsne_progress.pauseToggled.connect(self._on_tsne_progress_pause_toggled)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
         self.count_combo.currentIndexChanged.connect(self._on_count_combo_changed)
 
     # --- model and data -------------------------------------------------------------------
@@ -423,7 +447,7 @@ class LatentPanel(QWidget):
             self.replay_button.setChecked(False)
             # The previous model's codes, maps and ranges never serve the new one (they may not
             # even have its latent size); a cached result comes back at once below.
-            self.codes = self.pca = self.tsne = self.stats = None
+            self.codes = self.pca = self.tsne = self.lab_tsne = self._frame = self.stats = None
             self.scatter.setData([])
         for w in (
             self.random_button,
@@ -473,10 +497,12 @@ class LatentPanel(QWidget):
         n = self.count_combo.currentData()
         key = (entry.id, len(entry.history), n)
         self._key = key
+        self._frame = None
+        self.live.keep_only({(key, m) for m in TSNE_METHODS})  # older maps' t-SNEs stop here
         cached = self._cache.get(key)
         if cached is not None:
             self._apply_codes(key, *cached[:2])
-            self.tsne = cached[2]
+            self.tsne, self.lab_tsne = cached[2], self._lab.get(key)
             self._show_map()
             self._maybe_start_tsne()
             return
@@ -484,8 +510,7 @@ class LatentPanel(QWidget):
         self.map_status.setText(
             self.tr("Encoding {n} test images…").format(n=format_count(len(self.indices)))
         )
-        if not entry.training:
-            prewarm_tsne()  # a t-SNE's process starts while the codes are encoded
+        prewarm()  # a t-SNE's process starts while the codes are encoded
         worker = Worker(_encode_task(entry.model, data.test, self.indices, key), f"encode-{key}")
         worker.finished.connect(self._on_encode_worker_finished)
         worker.failed.connect(self._on_worker_failed)
@@ -499,7 +524,7 @@ class LatentPanel(QWidget):
             return
         self._cache[key] = (codes, pca, None)
         self._apply_codes(key, codes, pca)
-        self.tsne = None
+        self.tsne = self.lab_tsne = None
         self._show_map()
         self._maybe_start_tsne()
 
@@ -546,54 +571,103 @@ class LatentPanel(QWidget):
         return True
 
     def _maybe_start_tsne(self) -> None:
-        if self.map_combo.currentData() != "tsne" or self.tsne is not None or self.codes is None:
+        method = self.map_combo.currentData()
+        done = {"tsne": self.tsne, "tsne-lab": self.lab_tsne}.get(method)
+        if method == "pca" or done is not None or self.codes is None or self.entry is None:
+            self._on_tsne_timer_timeout()
             return
-        if self.entry is not None and self.entry.training:
-            self.map_status.setText(self.tr("PCA shown; t-SNE after training (it would slow training down)."))
+        training = self.entry.training
+        if training and method != "tsne":
+            self.map_status.setText(self.tr("PCA shown; the lab's t-SNE after training (it would slow training down)."))
             return
-        key = self._key
-        name = f"tsne-{key}"
-        if self.runner.is_running(name):
-            return
-        worker = Worker(_tsne_task(self.codes, key), name)
-        worker.finished.connect(self._on_tsne_worker_finished)
-        worker.failed.connect(self._on_worker_failed)
-        self._tsne_worker = worker
-        self._tsne_started = time.perf_counter()
+        if not self.live.running((self._key, method)):
+            # While the model trains, each epoch's map starts from the previous one (points glide).
+            init = self._layouts.get((self.entry.id, self._key[2])) if training and method == "tsne" else None
+            if init is not None and len(init) != len(self.codes):
+                init = None
+            start_tsne(self.live, self._key, method, self.entry, self.indices, self.codes, self.tsne_settings, init)
         self._tsne_timer.start()
-        self.runner.start(worker)
         self._on_tsne_timer_timeout()
 
     @Slot()
     def _on_tsne_timer_timeout(self) -> None:
-        if self._tsne_worker is None or self._tsne_worker.done:
+        method = self.map_combo.currentData()
+        progress = self.live.progress((self._key, method)) if method != "pca" else None
+        if progress is None:
             self._tsne_timer.stop()
+            self.tsne_progress.idle()
             return
-        self.map_status.setText(
-            self.tr("PCA shown; computing t-SNE of {n} codes… {s:.0f} s").format(
-                n=format_count(len(self.indices)), s=time.perf_counter() - self._tsne_started
-            )
-        )
+        self.tsne_progress.show_progress(*progress, self.live.paused((self._key, method)))
 
-    _tsne_worker: Worker | None = None
+    @Slot(bool)
+    def _on_tsne_progress_pause_toggled(self, on: bool) -> None:
+        live_key = (self._key, self.map_combo.currentData())
+        (self.live.pause if on else self.live.resume)(live_key)
+        self._on_tsne_timer_timeout()
 
-    @Slot(object)
-    def _on_tsne_worker_finished(self, result) -> None:
-        key, projection = result
-        self._tsne_timer.stop()
-        if projection is None:  # cancelled
+    @Slot(object, object)
+    def _on_live_frame(self, live_key, frame) -> None:
+        # A frame of the forming t-SNE: drawn only for the map shown, as it is asked for.
+        key, method = live_key
+        if key != self._key or method != "tsne" or self.tsne is not None or self.codes is None:
             return
-        if key in self._cache:
-            codes, pca, _ = self._cache[key]
-            self._cache[key] = (codes, pca, projection)
+        self._frame = Projection("tsne", frame.coords, self.codes, None)
+        if self.map_combo.currentData() == "tsne" and not self.replaying:
+            self._show_map()
+        self._on_tsne_timer_timeout()
+
+    @Slot(object, object)
+    def _on_live_finished(self, live_key, coords) -> None:
+        key, method = live_key
+        cached = self._cache.get(key)
+        if cached is None:
+            return
+        projection = Projection("tsne", coords, cached[0], None)
+        if method == "tsne":
+            self._cache[key] = (cached[0], cached[1], projection)
+            self._layouts[(key[0], key[2])] = coords
+        else:
+            self._lab[key] = projection
         if key != self._key:
             return
-        self.tsne = projection
+        if method == "tsne":
+            self.tsne, self._frame = projection, None
+        else:
+            self.lab_tsne = projection
         self._show_map()
+        self._on_tsne_timer_timeout()
+
+    @Slot(object, str)
+    def _on_live_failed(self, live_key, message: str) -> None:
+        if live_key[0] == self._key:
+            self._on_worker_failed(message)
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        if self.projection is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export map as CSV"), "latent-map.csv", self.tr("CSV files (*.csv)")
+        )
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> None:
+        """The map on screen as CSV: x, y, label, class, test index."""
+        from core.data import CLASS_NAMES
+
+        projection = self.projection
+        if projection is not None:
+            export_map_csv(path, projection.coords, self.labels, self.indices, CLASS_NAMES)
+
+    def shutdown(self) -> None:
+        """End the t-SNE children (the window closes)."""
+        self.live.shutdown()
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
         self._tsne_timer.stop()
+        self.tsne_progress.idle()
         self.map_status.setText(self.tr("Could not compute the map: {m}").format(m=message))
 
     @Slot(int)
@@ -607,8 +681,12 @@ class LatentPanel(QWidget):
 
     @property
     def projection(self) -> Projection | None:
-        if self.map_combo.currentData() == "tsne" and self.tsne is not None:
-            return self.tsne
+        """The map asked for when ready (the app's t-SNE while it forms: its newest frame), else PCA."""
+        method = self.map_combo.currentData()
+        if method == "tsne":
+            return self.tsne or self._frame or self.pca
+        if method == "tsne-lab":
+            return self.lab_tsne or self.pca
         return self.pca
 
     def _show_map(self) -> None:
@@ -632,8 +710,6 @@ class LatentPanel(QWidget):
             n=format_count(len(coords)),
             what="μ" if self.entry and self.entry.kind == "vae" else "z",
         )
-        if self.map_combo.currentData() == "tsne" and projection.method == "pca":
-            status = self.map_status.text() if self._tsne_timer.isActive() else status
         self.map_status.setText(status)
         self.map.getPlotItem().setLabel("bottom", f"{kind} 1")
         self.map.getPlotItem().setLabel("left", f"{kind} 2")
@@ -872,8 +948,18 @@ class LatentPanel(QWidget):
         if z is not None:
             self.hover.set_images(decode(self.entry.model, z)[None])
             self.hover_label.setText(self.tr("Decoded at this point of the PCA plane"))
-        else:
-            self.hover_label.setText(self.tr("No point here (t-SNE cannot be inverted)"))
+        elif projection is not None:
+            self.decode_blend(view_pos.x(), view_pos.y())
+
+    def decode_blend(self, x: float, y: float) -> None:
+        """t-SNE has no inverse: decode a blend of the nearest map points' codes, and say how far
+        the nearest real point is."""
+        projection = self.projection
+        if getattr(self, "_tsne_map", (None, None))[0] is not projection.coords:
+            self._tsne_map = (projection.coords, TsneMap(projection.codes, projection.coords))
+        blend = self._tsne_map[1].blend((x, y))
+        self.hover.set_images(decode(self.entry.model, blend.code)[None])
+        self.hover_label.setText(trust_text(blend))
 
     def _on_map_scene_clicked(self, event) -> None:
         if self.entry is None or event.button() != Qt.MouseButton.LeftButton:

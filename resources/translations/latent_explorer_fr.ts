@@ -19,12 +19,16 @@
 <context>
     <name>ComparePanel</name>
     <message>
-        <source>t-SNE (as in the lab)</source>
-        <translation>t-SNE (comme dans le TP)</translation>
+        <source>PCA, both on the same axes</source>
+        <translation>PCA, les deux sur les mêmes axes</translation>
     </message>
     <message>
-        <source>PCA</source>
-        <translation>PCA</translation>
+        <source>t-SNE (forms live from PCA)</source>
+        <translation>t-SNE (se forme en direct depuis la PCA)</translation>
+    </message>
+    <message>
+        <source>t-SNE (scikit-learn, as in the lab)</source>
+        <translation>t-SNE (scikit-learn, comme dans le TP)</translation>
     </message>
     <message>
         <source>AE: codes z</source>
@@ -63,16 +67,36 @@
         <translation>Encodage…</translation>
     </message>
     <message>
-        <source>PCA shown; t-SNE after training.</source>
-        <translation>PCA affichée&#xa0;; t-SNE après l&apos;entraînement.</translation>
+        <source>PCA shown; the lab&apos;s t-SNE after training.</source>
+        <translation>PCA affichée&#xa0;; le t-SNE du TP après l&apos;entraînement.</translation>
     </message>
     <message>
-        <source>PCA shown; computing t-SNE…</source>
-        <translation>PCA affichée&#xa0;; calcul du t-SNE…</translation>
+        <source>PCA keeps distances: both maps share the same axes and scale, so you see how far the AE spreads its codes and how tightly the VAE packs them around 0. Choose t-SNE above to see the neighbourhoods instead.</source>
+        <translation>La PCA garde les distances&#xa0;: les deux cartes ont les mêmes axes et la même échelle, on voit jusqu&apos;où l&apos;AE étale ses codes et combien le VAE les serre autour de 0. Choisissez t-SNE plus haut pour voir plutôt les voisinages.</translation>
+    </message>
+    <message>
+        <source>t-SNE keeps only who is next to whom: each map is stretched to fill its box, and the sizes of clusters and the gaps between them mean nothing. So both models look like islands here — the VAE&apos;s packing around 0 shows only in PCA (and in the mean distance below).</source>
+        <translation>Le t-SNE ne garde que qui est voisin de qui&#xa0;: chaque carte est étirée pour remplir son cadre, et la taille des groupes comme les vides entre eux ne veulent rien dire. Les deux modèles ont donc l&apos;air d&apos;îles ici — le VAE ne se montre serré autour de 0 qu&apos;en PCA (et dans la distance moyenne ci-dessous).</translation>
     </message>
     <message>
         <source>Could not compute the map: {m}</source>
         <translation>Impossible de calculer la carte&#xa0;: {m}</translation>
+    </message>
+    <message>
+        <source>principal axis 1</source>
+        <translation>axe principal 1</translation>
+    </message>
+    <message>
+        <source>t-SNE 1 (no unit)</source>
+        <translation>t-SNE 1 (sans unité)</translation>
+    </message>
+    <message>
+        <source>principal axis 2</source>
+        <translation>axe principal 2</translation>
+    </message>
+    <message>
+        <source>t-SNE 2 (no unit)</source>
+        <translation>t-SNE 2 (sans unité)</translation>
     </message>
     <message>
         <source>{m} of {n} codes; mean distance of a code from the centre: {s:.2f}</source>
@@ -516,16 +540,20 @@
 <context>
     <name>LatentPanel</name>
     <message>
-        <source>t-SNE (PCA first)</source>
-        <translation>t-SNE (après une PCA)</translation>
-    </message>
-    <message>
         <source>PCA</source>
         <translation>PCA</translation>
     </message>
     <message>
-        <source>PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: the lab&apos;s non-linear view, better at showing clusters; positions of new points are estimated.</source>
-        <translation>PCA&#xa0;: une vue linéaire et exacte — survolez n&apos;importe quel endroit pour décoder ce point. t-SNE&#xa0;: la vue non linéaire du TP, qui montre mieux les groupes&#xa0;; la position des nouveaux points y est estimée.</translation>
+        <source>t-SNE (forms live from PCA)</source>
+        <translation>t-SNE (se forme en direct depuis la PCA)</translation>
+    </message>
+    <message>
+        <source>t-SNE (scikit-learn, as in the lab)</source>
+        <translation>t-SNE (scikit-learn, comme dans le TP)</translation>
+    </message>
+    <message>
+        <source>PCA: a linear view, exact — hover anywhere to decode that point. t-SNE: a non-linear view, better at showing clusters; it forms on screen from the PCA map (openTSNE), or, as in the lab, appears when scikit-learn has finished. Hovering empty t-SNE space decodes an estimate.</source>
+        <translation>PCA&#xa0;: une vue linéaire et exacte — survolez n&apos;importe quel endroit pour décoder ce point. t-SNE&#xa0;: une vue non linéaire, qui montre mieux les groupes&#xa0;; elle se forme à l&apos;écran depuis la carte PCA (openTSNE) ou, comme dans le TP, apparaît quand scikit-learn a fini. Survoler un espace vide du t-SNE décode une estimation.</translation>
     </message>
     <message>
         <source>{n} points</source>
@@ -578,6 +606,14 @@
     <message>
         <source>Back to the map of the model as it is now</source>
         <translation>Revenir à la carte du modèle tel qu&apos;il est maintenant</translation>
+    </message>
+    <message>
+        <source>Export map as CSV…</source>
+        <translation>Exporter la carte en CSV…</translation>
+    </message>
+    <message>
+        <source>The points of this map: x, y, class and test image index</source>
+        <translation>Les points de cette carte&#xa0;: x, y, classe et indice de l&apos;image de test</translation>
     </message>
     <message>
         <source>Under the cursor</source>
@@ -644,12 +680,16 @@
         <translation>Encodage de {n} images de test…</translation>
     </message>
     <message>
-        <source>PCA shown; t-SNE after training (it would slow training down).</source>
-        <translation>PCA affichée&#xa0;; t-SNE après l&apos;entraînement (il le ralentirait).</translation>
+        <source>PCA shown; the lab&apos;s t-SNE after training (it would slow training down).</source>
+        <translation>PCA affichée&#xa0;; le t-SNE du TP après l&apos;entraînement (il le ralentirait).</translation>
     </message>
     <message>
-        <source>PCA shown; computing t-SNE of {n} codes… {s:.0f} s</source>
-        <translation>PCA affichée&#xa0;; calcul du t-SNE de {n} codes… {s:.0f} s</translation>
+        <source>Export map as CSV</source>
+        <translation>Exporter la carte en CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
         <source>Could not compute the map: {m}</source>
@@ -694,10 +734,6 @@
     <message>
         <source>Decoded at this point of the PCA plane</source>
         <translation>Décodage de ce point du plan de la PCA</translation>
-    </message>
-    <message>
-        <source>No point here (t-SNE cannot be inverted)</source>
-        <translation>Aucun point ici (le t-SNE n&apos;est pas inversible)</translation>
     </message>
     <message>
         <source>test image {i} ({c})</source>
@@ -1823,6 +1859,48 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>z{d} · var {v:.2g}</source>
         <translation>z{d} · var. {v:.2g}</translation>
+    </message>
+</context>
+<context>
+    <name>TsneProgress</name>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>t-SNE (scikit-learn): computing… {s:.0f} s</source>
+        <translation>t-SNE (scikit-learn)&#xa0;: calcul… {s:.0f} s</translation>
+    </message>
+    <message>
+        <source>t-SNE: iteration {i} / {n} · {s:.0f} s</source>
+        <translation>t-SNE&#xa0;: itération {i} / {n} · {s:.0f} s</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>en pause</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+</context>
+<context>
+    <name>TsneTrust</name>
+    <message>
+        <source>● close to real points: a fair estimate</source>
+        <translation>● près de points réels&#xa0;: une estimation fiable</translation>
+    </message>
+    <message>
+        <source>◐ between points: a rough estimate</source>
+        <translation>◐ entre les points&#xa0;: une estimation grossière</translation>
+    </message>
+    <message>
+        <source>○ far from every point: a guess</source>
+        <translation>○ loin de tout point&#xa0;: une supposition</translation>
+    </message>
+    <message>
+        <source>Estimated from the nearest map points ({r:.1f}× their usual spacing away): {sign}</source>
+        <translation>Estimé d&apos;après les points les plus proches (à {r:.1f}× leur écart habituel)&#xa0;: {sign}</translation>
     </message>
 </context>
 <context>

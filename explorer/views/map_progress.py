@@ -52,13 +52,13 @@ class TsneProgress(QWidget):
 def trust_text(blend: BlendedCode) -> str:
     """A plain sentence on an estimated code: how far the nearest real point is, and so how far
     the picture can be trusted."""
-    tr = QCoreApplication.translate
     if blend.relative_distance <= 1.5:
-        sign = tr("trust", "● close to real points: a fair estimate")
+        sign = QCoreApplication.translate("TsneTrust", "● close to real points: a fair estimate")
     elif blend.relative_distance <= 5:
-        sign = tr("trust", "◐ between points: a rough estimate")
+        sign = QCoreApplication.translate("TsneTrust", "◐ between points: a rough estimate")
     else:
-        sign = tr("trust", "○ far from every point: a guess")
-    return tr("trust", "Estimated from the nearest map points ({r:.1f}× their usual spacing away): {sign}").format(
-        r=blend.relative_distance, sign=sign
+        sign = QCoreApplication.translate("TsneTrust", "○ far from every point: a guess")
+    text = QCoreApplication.translate(
+        "TsneTrust", "Estimated from the nearest map points ({r:.1f}× their usual spacing away): {sign}"
     )
+    return text.format(r=blend.relative_distance, sign=sign)
