@@ -278,7 +278,7 @@ SCENE_VALUES = st.one_of(
 @pytest.fixture
 def scene_window(models_window, tmp_path):
     """A window with two models and a scene of its view, written beside them."""
-    from explorer.scene import save_scene
+    from explorer.state.scene import save_scene
 
     scene, _ = models_window.scene(tmp_path)
     save_scene(tmp_path / "base.scene.json", scene)
@@ -345,7 +345,7 @@ INI_VALUES = st.one_of(
 
 @st.composite
 def ini_files(draw) -> bytes:
-    from explorer.settings import VALIDATORS
+    from explorer.platform.settings import VALIDATORS
 
     if draw(st.integers(0, 9)) == 0:
         return draw(st.binary(max_size=2048))
