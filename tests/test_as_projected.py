@@ -8,6 +8,7 @@ import stat
 
 import pytest
 from PySide6.QtGui import QAction, QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 from core.models import ModelConfig
 from core.training import new_model
@@ -106,3 +107,68 @@ def test_shortcut_list_has_keys_and_actions_in_separate_aligned_columns(qtbot, m
     assert table.columnViewportPosition(0) < table.columnViewportPosition(1)
     assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll to
     dialog.close()
+
+
+def test_presentation_mode_off_restores_the_layout(qtbot, window):
+    from PySide6.QtWidgets import QSplitter
+
+    window.resize(1920, 1080)
+    window.show()
+    qtbot.waitExposed(window)
+    widths = {}
+
+    def layout() -> dict:
+        sizes = {s: s.sizes() for s in window.findChildren(QSplitter)}
+        left = window.findChild(QWidget, "trainingSettingsScroll")
+        return {"splitters": sizes, "training left": left.width(), "window": window.size()}
+
+    for panel in (window.latent_panel, window.training_panel):
+        window.tabs.setCurrentWidget(panel)
+        qtbot.wait(10)  # let the layouts settle (an event-loop turn)
+        widths[panel] = layout()
+        window.set_presentation(True)
+        qtbot.waitUntil(lambda: window.isFullScreen())
+        window.fullscreen_action.setChecked(False)  # the offscreen screen is smaller than 1920×1080
+        window.resize(1920, 1080)
+        qtbot.wait(10)
+        upper = window.latent_panel.findChild(QSplitter)
+        if panel is window.latent_panel:
+            assert layout()["splitters"] != widths[panel]["splitters"]  # presentation changed them
+        window.set_presentation(False)
+        window.resize(1920, 1080)
+        qtbot.wait(10)
+        assert layout() == widths[panel]
+        assert upper.sizes()[0] == widths[window.latent_panel]["splitters"][upper][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("presentation", [False, True])
+def test_metrics_table_headers_and_numbers_are_whole(qtbot, tiny_data_dir, model_files, lang, presentation):
+    from explorer.app import build_window
+
+    argv = ["--lang", lang, "--data-dir", str(tiny_data_dir), "--no-bundled-models"]
+    argv += ["--checkpoint", str(model_files["vae"])] + (["--presentation"] if presentation else [])
+    window = build_window(argv)
+    qtbot.addWidget(window)
+    window.ask = lambda *a: 1
+    try:
+        window.fullscreen_action.setChecked(False)
+        window.resize(1280, 720) if presentation else window.resize(1920, 1080)
+        window.show()
+        qtbot.waitExposed(window)
+        panel = window.training_panel
+        panel.select_entry(window.session.latest("vae").id)
+        table = panel.table
+        qtbot.waitUntil(lambda: table.rowCount() == 2)
+        qtbot.wait(10)
+        header = table.horizontalHeader()
+        for col in range(table.columnCount()):
+            item = table.horizontalHeaderItem(col)
+            text = item.text()
+            assert len(text) <= 6 and item.toolTip(), text  # short; the unit in the tooltip
+            assert QFontMetrics(header.font()).horizontalAdvance(text) <= header.sectionSize(col), text
+            for row in range(table.rowCount()):
+                cell = table.item(row, col).text()
+                assert table.fontMetrics().horizontalAdvance(cell) <= table.columnWidth(col), cell
+    finally:
+        window.shutdown()

@@ -256,26 +256,33 @@ class TrainingPanel(QWidget):
         self.kl_bars = KlBars()
         self.kl_warning = QLabel(objectName="klWarningLabel")
         self.kl_warning.setWordWrap(True)
-        self.kl_box = QGroupBox(self.tr("KL per latent dimension (VAE)"))
+        self.kl_box = QGroupBox(self.tr("KL per dimension (VAE)"))
         kl_layout = QVBoxLayout(self.kl_box)
         kl_layout.addWidget(self.kl_bars, 1)
         kl_layout.addWidget(self.kl_warning)
         self.table = QTableWidget(0, 7, objectName="metricsTable")
         self.table.setMinimumWidth(180)  # it scrolls; its columns must not widen the window
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Epoch"),
-                self.tr("Train loss"),
-                self.tr("Test loss"),
-                self.tr("MSE / pixel"),
-                self.tr("BCE / image"),
-                self.tr("KL / image"),
-                self.tr("Seconds"),
-            ]
-        )
+        # Short headers, their units in tooltips; every column as wide as its header and its
+        # numbers (the table scrolls sideways rather than cut "MSE / pixel" to "ISE / pixe").
+        for col, (header, tip) in enumerate(
+            (
+                (self.tr("Epoch"), self.tr("Epoch; “(stopped)” when it was cut short")),
+                (self.tr("Train", "table header: training loss"), self.tr("Training loss, mean over the epoch's batches")),
+                (self.tr("Test"), self.tr("Loss on the 10,000 test images")),
+                (self.tr("MSE"), self.tr("Mean squared error per pixel, pixels in [0, 1]")),
+                (self.tr("BCE"), self.tr("Binary cross-entropy, nats per image (summed over its pixels)")),
+                (self.tr("KL"), self.tr("KL divergence, nats per image")),
+                (self.tr("s"), self.tr("Seconds the epoch took")),
+            )
+        ):
+            item = QTableWidgetItem(header)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(col, item)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setToolTip(
             self.tr(
                 "Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image "
@@ -285,15 +292,17 @@ class TrainingPanel(QWidget):
         table_box = QGroupBox(self.tr("Per-epoch metrics"))
         QVBoxLayout(table_box).addWidget(self.table)
 
-        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom = self.bottom_splitter = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(preview_box)
         bottom.addWidget(self.kl_box)
         bottom.addWidget(table_box)
-        bottom.setSizes([700, 350, 600])
-        right = QSplitter(Qt.Orientation.Vertical, objectName="trainingSplitter")
+        # The reconstructions get the most room: the back row must see them sharpen.
+        bottom.setSizes([900, 300, 500])
+        bottom.setStretchFactor(0, 2)
+        right = self.right_splitter = QSplitter(Qt.Orientation.Vertical, objectName="trainingSplitter")
         right.addWidget(plot_box)
         right.addWidget(bottom)
-        right.setSizes([680, 300])
+        right.setSizes([560, 420])
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
@@ -312,6 +321,13 @@ class TrainingPanel(QWidget):
         for spin in (self.lr_spin, self.wd_spin, self.beta_spin):
             spin.valueChanged.connect(self._update_reference)
         self._set_running(False)
+
+    def set_presentation(self, on: bool) -> None:
+        """In presentation mode the reconstructions get half the height (larger text takes
+        the rest): they are what the back row must see sharpen."""
+        total = sum(self.right_splitter.sizes()) or 980
+        share = 0.5 if on else 0.43
+        self.right_splitter.setSizes([round(total * (1 - share)), round(total * share)])
 
     # --- settings --------------------------------------------------------------------------
 
@@ -378,8 +394,14 @@ class TrainingPanel(QWidget):
     def select_entry(self, entry_id: int) -> None:
         select_data(self.target_combo, entry_id)
 
+    _reminded: ModelEntry | None = None  # the model the status line asks to save
+    _ended_text = ""
+
     @Slot()
     def _on_session_models_changed(self) -> None:
+        if self._reminded is not None and self._reminded.saved:
+            self.progress_label.setText(self._ended_text + " " + self.tr("Saved."))
+            self._reminded = None
         ids = [self.target_combo.itemData(i) for i in range(1, self.target_combo.count())]
         if self.target_combo.count() and ids == [e.id for e in self.session.entries]:
             # Same models: only their names changed (epochs, unsaved star); keep the views.
@@ -576,6 +598,7 @@ class TrainingPanel(QWidget):
         entry.train_config = config
         entry.training = True
         self.training_entry = entry
+        self._reminded = None
         preview = data.test.images[preview_indices(data.test)]
         replay = entry.replay
         if replay is not None and (
@@ -654,6 +677,7 @@ class TrainingPanel(QWidget):
             self.pause_button.blockSignals(False)
             self._on_target_changed()
         else:
+            self.start_button.setText(self.tr("Training…"))  # not "Continue" for a brand-new model
             self.kind_combo.setEnabled(False)
             self.latent_spin.setEnabled(False)
             self.beta_spin.setEnabled(False)
@@ -724,15 +748,11 @@ class TrainingPanel(QWidget):
         autosave.write(entry)
         self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
         self.progress.setFormat(self.tr("Stopped") if stopped else self.tr("Done — %p%"))
-        self.progress_label.setText(
-            (
-                self.tr("Stopped after {e} epoch(s).")
-                if stopped
-                else self.tr("Finished: {e} epoch(s) trained.")
-            ).format(e=entry.epochs)
-            + " "
-            + self.tr("File → Save model as… keeps it.")
-        )
+        self._ended_text = (
+            self.tr("Stopped after {e} epoch(s).") if stopped else self.tr("Finished: {e} epoch(s) trained.")
+        ).format(e=entry.epochs)
+        self.progress_label.setText(self._ended_text + " " + self.tr("File → Save model as… keeps it."))
+        self._reminded = entry
         self.session.mark_updated(entry)
         self.trainingEnded.emit(entry.id)
 

@@ -316,7 +316,9 @@ class KlBars(pg.PlotWidget):
             pos=INACTIVE_KL, angle=0, pen=pg.mkPen(CURVES["lab"], width=1, style=Qt.PenStyle.DashLine)
         )
         self.addItem(self.threshold)
-        self.setLabel("left", self.tr("KL (nats per image)"))
+        # Short enough for the axis of a short plot at presentation size; the tooltip and the
+        # box's title say it is per dimension, averaged per image.
+        self.setLabel("left", self.tr("KL (nats)"))
         self.setLabel("bottom", self.tr("latent dimension"))
         self.setMouseEnabled(x=False, y=False)
         self.setMenuEnabled(False)
@@ -326,7 +328,7 @@ class KlBars(pg.PlotWidget):
         self.setToolTip(
             self.tr(
                 "How much information each latent dimension carries: its KL divergence from the "
-                "N(0, 1) prior, averaged over the test images. A dimension near 0 (below the dashed "
+                "N(0, 1) prior, in nats per image, averaged over the test images. A dimension near 0 (below the dashed "
                 "line) is unused: the decoder ignores it."
             )
         )

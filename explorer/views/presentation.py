@@ -3,14 +3,17 @@
 Fonts 1.5× larger (everything that follows the application font: labels, buttons, image
 captions, table cells), plot text, lines and markers scaled alike, and a high-contrast light
 theme (pure black on white, strong selection colour) that survives a washed-out projector.
-Turning it off restores exactly what was there before.
+Turning it off restores exactly what was there before, the splitters' sizes included (the
+larger text widens columns; the normal text alone would not narrow them again). File dialogs
+are Qt's own while it is on: a platform's native dialog ignores the app's font and colours.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QSplitter, QWidget
 
 SCALE = 1.5
 PLOT_TEXT_PT = 11  # plot tick labels and axis titles in normal mode, in points
@@ -61,6 +64,10 @@ def apply_presentation(root: QWidget, on: bool) -> None:
         _Saved.palette = QPalette(app.palette())
         _Saved.style = app.style().name()
     scale = SCALE if on else 1.0
+    splitters = root.findChildren(QSplitter)
+    if on:
+        for splitter in splitters:
+            splitter.__dict__.setdefault("_sizes_before_presentation", splitter.sizes())
     font = QFont(_Saved.font)
     font.setPointSizeF(_Saved.font.pointSizeF() * scale)
     if on:
@@ -70,6 +77,15 @@ def apply_presentation(root: QWidget, on: bool) -> None:
         app.setStyle(_Saved.style)
         app.setPalette(_Saved.palette)
     app.setFont(font)
+    # Widgets learn of the new font through posted events: deliver them now. A font change
+    # alone leaves a combo box its old minimum height (Qt forgets only its size hint), and the
+    # rows of combos stayed presentation-tall after it was turned off: a style change event
+    # makes each combo measure both again.
+    QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+    for combo in root.findChildren(QComboBox):
+        QApplication.sendEvent(combo, QEvent(QEvent.Type.StyleChange))
+        combo.updateGeometry()
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, on)
     for widget in root.findChildren(QWidget):
         if widget.styleSheet():  # a style sheet fixes the font at polish time: polish again
             widget.setStyleSheet(widget.styleSheet())
@@ -78,6 +94,11 @@ def apply_presentation(root: QWidget, on: bool) -> None:
     for widget in root.findChildren(QWidget):  # panels that lay themselves out differently
         if hasattr(widget, "set_presentation") and widget is not root:
             widget.set_presentation(on)
+    if not on:
+        for splitter in splitters:
+            sizes = splitter.__dict__.pop("_sizes_before_presentation", None)
+            if sizes is not None and len(sizes) == splitter.count():
+                splitter.setSizes(sizes)
 
 
 def scale_plot(plot: pg.PlotWidget, scale: float) -> None:
@@ -116,7 +137,7 @@ def _scale_item(item, scale: float) -> None:
         if item.opts.get("symbolSize"):
             size = item.__dict__.setdefault("_base_symbol_size", item.opts["symbolSize"])
             item.setSymbolSize(size * scale)
-    elif isinstance(item, pg.TextItem):
+    elif isinstance(item, pg.TextItem):  # InfLineLabel is one too
         font = item.textItem.font()
         base = item.__dict__.setdefault("_base_point_size", font.pointSizeF())
         if base > 0:
@@ -125,7 +146,9 @@ def _scale_item(item, scale: float) -> None:
     elif isinstance(item, pg.ScatterPlotItem):
         size = item.__dict__.setdefault("_base_size", item.opts["size"])
         item.setSize(size * scale)
-    elif isinstance(item, pg.BarGraphItem | pg.InfiniteLine):
+    if isinstance(item, pg.InfiniteLine) and getattr(item, "label", None) is not None:  # "the lab's code reached …"
+        _scale_item(item.label, scale)
+    if isinstance(item, pg.BarGraphItem | pg.InfiniteLine):
         pen = getattr(item, "pen", None)
         if isinstance(pen, pg.QtGui.QPen):
             base = item.__dict__.setdefault("_base_pen_width", pen.widthF())

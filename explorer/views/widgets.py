@@ -102,6 +102,7 @@ class ImageGrid(QWidget):
         self._qimages: list[list[QImage]] = []
         self._row_labels: list[str] = []
         self._captions: list[list[str]] | None = None
+        self._placeholder = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 80)
 
@@ -160,6 +161,15 @@ class ImageGrid(QWidget):
                     self, self.tr("Cannot export"), self.tr("Could not write {path}.").format(path=path)
                 )
 
+    def set_placeholder(self, text: str) -> None:
+        """What the empty grid says will appear in it (drawn until images are set)."""
+        self._placeholder = text
+        self.update()
+
+    @property
+    def placeholder(self) -> str:
+        return self._placeholder
+
     def clear(self) -> None:
         self.set_images(np.zeros((0, 0, 28, 28)))
 
@@ -194,14 +204,32 @@ class ImageGrid(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
         n_rows = len(self._qimages)
         n_cols = len(self._qimages[0]) if n_rows else 0
         if not n_rows or not n_cols:
+            if self._placeholder:  # say what will appear here, on a quiet frame
+                painter.setPen(QColor(self.palette().color(QPalette.ColorRole.Mid)))
+                painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+                painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(
+                    self.rect().adjusted(8, 8, -8, -8),
+                    Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                    self._placeholder,
+                )
             return
         font = QFont(self.font())
         metrics = painter.fontMetrics()
         x0, y0, side, caption_h, gap, label_w = self._geometry(metrics)
+        # A light ground behind the images only, not a large white box around small images.
+        painter.fillRect(
+            QRectF(
+                x0 - gap,
+                y0 - gap,
+                n_cols * (side + gap) + gap,
+                n_rows * (side + caption_h + gap) + gap,
+            ),
+            self.palette().color(QPalette.ColorRole.Base),
+        )
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.setFont(font)
         text_color = self.palette().color(QPalette.ColorRole.Text)

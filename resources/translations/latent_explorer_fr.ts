@@ -525,16 +525,16 @@
 <context>
     <name>KlBars</name>
     <message>
-        <source>KL (nats per image)</source>
-        <translation>KL (nats par image)</translation>
+        <source>KL (nats)</source>
+        <translation>KL (nats)</translation>
     </message>
     <message>
         <source>latent dimension</source>
         <translation>dimension latente</translation>
     </message>
     <message>
-        <source>How much information each latent dimension carries: its KL divergence from the N(0, 1) prior, averaged over the test images. A dimension near 0 (below the dashed line) is unused: the decoder ignores it.</source>
-        <translation>La quantité d&apos;information que porte chaque dimension latente&#xa0;: sa divergence KL par rapport à la loi a priori N(0, 1), en moyenne sur les images de test. Une dimension proche de 0 (sous la ligne pointillée) ne sert pas&#xa0;: le décodeur l&apos;ignore.</translation>
+        <source>How much information each latent dimension carries: its KL divergence from the N(0, 1) prior, in nats per image, averaged over the test images. A dimension near 0 (below the dashed line) is unused: the decoder ignores it.</source>
+        <translation>La quantité d&apos;information que porte chaque dimension latente&#xa0;: sa divergence KL par rapport à la loi a priori N(0, 1), en nats par image, en moyenne sur les images de test. Une dimension proche de 0 (sous la ligne pointillée) ne sert pas&#xa0;: le décodeur l&apos;ignore.</translation>
     </message>
 </context>
 <context>
@@ -1698,7 +1698,7 @@ Le reste de la scène est affiché.</translation>
         <translation>Reconstructions par époque</translation>
     </message>
     <message>
-        <source>KL per latent dimension (VAE)</source>
+        <source>KL per dimension (VAE)</source>
         <translation>KL par dimension (VAE)</translation>
     </message>
     <message>
@@ -1706,28 +1706,65 @@ Le reste de la scène est affiché.</translation>
         <translation>Époque</translation>
     </message>
     <message>
-        <source>Train loss</source>
-        <translation>Perte (entr.)</translation>
+        <source>Epoch; “(stopped)” when it was cut short</source>
+        <translation>Époque&#xa0;; «&#xa0;(interrompue)&#xa0;» quand elle a été interrompue</translation>
     </message>
     <message>
-        <source>Test loss</source>
-        <translation>Perte (test)</translation>
+        <source>Train</source>
+        <comment>table header: training loss</comment>
+        <translation>Entr.</translation>
     </message>
     <message>
-        <source>MSE / pixel</source>
-        <translation>MSE/pixel</translation>
+        <source>Training loss, mean over the epoch&apos;s batches</source>
+        <translation>Perte d&apos;entraînement, moyenne sur les lots de l&apos;époque</translation>
     </message>
     <message>
-        <source>BCE / image</source>
-        <translation>BCE/image</translation>
+        <source>Test</source>
+        <translation>Test</translation>
     </message>
     <message>
-        <source>KL / image</source>
-        <translation>KL/image</translation>
+        <source>Loss on the 10,000 test images</source>
+        <translation>Perte sur les 10&#x202f;000 images de test</translation>
     </message>
     <message>
-        <source>Seconds</source>
-        <translation>Secondes</translation>
+        <source>MSE</source>
+        <translation>MSE</translation>
+    </message>
+    <message>
+        <source>Mean squared error per pixel, pixels in [0, 1]</source>
+        <translation>Erreur quadratique moyenne par pixel, pixels dans [0, 1]</translation>
+    </message>
+    <message>
+        <source>BCE</source>
+        <translation>BCE</translation>
+    </message>
+    <message>
+        <source>Binary cross-entropy, nats per image (summed over its pixels)</source>
+        <translation>Entropie croisée binaire, en nats par image (somme sur ses pixels)</translation>
+    </message>
+    <message>
+        <source>KL</source>
+        <translation>KL</translation>
+    </message>
+    <message>
+        <source>KL divergence, nats per image</source>
+        <translation>Divergence KL, en nats par image</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>s</translation>
+    </message>
+    <message>
+        <source>Seconds the epoch took</source>
+        <translation>Durée de l&apos;époque en secondes</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>Entraînement…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Enregistré.</translation>
     </message>
     <message>
         <source>Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image (nats); MSE is per pixel, with pixels in [0, 1].</source>
