@@ -16,7 +16,8 @@ from pathlib import Path
 
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
-from core.data import DataError, load_fashion_mnist
+from core.data import DataError
+from core.datasets import load_dataset
 from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
 from core.training import (
     DEVICES,
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, metavar="N", help="train on the first N training images only")
     p.add_argument("--test-limit", type=int, metavar="N", help="evaluate on the first N test images only")
+    p.add_argument(
+        "--dataset",
+        metavar="NAME|DIR",
+        help="fashion-mnist (default; or the model's own with --resume), mnist, kmnist, a folder of "
+        "IDX files, or a folder of pictures with one subfolder per class",
+    )
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the Fashion-MNIST IDX files")
     p.add_argument("--no-download", action="store_true", help="never download the dataset")
     p.add_argument("--device", choices=DEVICES, help="where to train (default auto: CUDA when present)")
@@ -149,7 +156,12 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
-    data = load_fashion_mnist(args.data_dir, download=not args.no_download)
+    spec = args.dataset or (resumed.dataset.spec if resumed is not None else None)
+    data = load_dataset(spec, args.data_dir, download=not args.no_download, progress=_ConversionBar())
+    for line in data.skipped:
+        _log(f"skipped {line}")
+    if resumed is not None and resumed.dataset.class_names != data.info.class_names:
+        raise UsageError(f"{args.resume} learnt {resumed.dataset.name}, not {data.info.name}")
     reporter = _JsonReporter() if args.json else _BarReporter()
     if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
         replay = None  # recorded on another test set: start a new one
@@ -172,13 +184,13 @@ def _main(argv: list[str] | None) -> int:
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            save_checkpoint(out, model, config, exc.history, replay=trainer.replay)
+            save_checkpoint(out, model, config, exc.history, replay=trainer.replay, dataset=data.info)
             raise ValueError(f"{exc} The last good model was saved to {out}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    save_checkpoint(out, model, config, result.history, replay=trainer.replay)
+    save_checkpoint(out, model, config, result.history, replay=trainer.replay, dataset=data.info)
     state = "stopped early; saved" if result.stopped else "saved"
     _log(f"{state} {out}")
     return 0
@@ -214,6 +226,24 @@ def epoch_json(event: EpochEnd) -> dict:
     if not r.complete:
         line["complete"] = False
     return line
+
+
+class _ConversionBar:
+    """A progress bar on stderr while a folder of pictures is converted (not shown for a cache)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            if done == total:
+                return  # read from the cache at once
+            self.bar = tqdm(total=total, unit="image", desc="converting", file=sys.stderr, dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+        if done == total:
+            self.bar.close()
 
 
 class _JsonReporter:

@@ -340,7 +340,7 @@ def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:
         return np.arange(n)
     rng = np.random.default_rng(seed)
     labels = split.labels.numpy()
-    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(10)]
+    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)]
     chosen: list[int] = []
     i = 0
     while len(chosen) < n:

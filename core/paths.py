@@ -16,3 +16,12 @@ def user_data_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_cache_dir() -> Path:
+    """The app's cache folder (files it can always make again); below ``LATENT_EXPLORER_HOME``
+    when that is set."""
+    override = os.environ.get("LATENT_EXPLORER_HOME")
+    if override:
+        return Path(override).expanduser() / "cache"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
