@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -256,6 +257,12 @@ class _JsonReporter:
 
 
 class _BarReporter:
+    """One transient bar per epoch, replaced by that epoch's summary line when it ends.
+
+    A single bar for the run, with ``tqdm.write`` for the summaries, drew the bar again under
+    the last summary line, so a finished run ended on a stale bar.
+    """
+
     def __init__(self) -> None:
         self.bar = None
 
@@ -264,12 +271,22 @@ class _BarReporter:
 
         if isinstance(event, BatchEnd):
             if self.bar is None:
-                self.bar = tqdm(total=event.run_steps, unit="batch", file=sys.stderr, dynamic_ncols=True)
-            self.bar.set_description(f"epoch {event.epoch}", refresh=False)
+                epochs = math.ceil(event.run_steps / event.steps)
+                done = (event.run_step - 1) // event.steps
+                self.bar = tqdm(
+                    total=event.steps,
+                    initial=event.step - 1,
+                    unit="batch",
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    leave=False,
+                    desc=f"epoch {event.epoch} ({done + 1}/{epochs})",
+                )
             if event.step % 10 == 0 or event.step == event.steps:
                 self.bar.set_postfix_str(f"loss {event.loss:.4g}", refresh=False)
             self.bar.update(1)
         elif isinstance(event, EpochEnd):
+            self.close()  # leave=False: the bar is erased, the summary takes its line
             r = event.record
             parts = [
                 f"epoch {r.epoch}",
@@ -280,11 +297,7 @@ class _BarReporter:
             if "test_bce" in r.test:
                 parts.append(f"(BCE {r.test['test_bce']:.1f} + KL {r.test['test_kl']:.1f})")
             parts.append(f"MSE/pixel {r.test['test_mse']:.5f}")
-            message = "  ".join(parts)
-            if self.bar is not None:
-                self.bar.write(message, file=sys.stderr)
-            else:
-                _log(message)
+            _log("  ".join(parts))
 
     def close(self) -> None:
         if self.bar is not None:

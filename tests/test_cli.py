@@ -243,3 +243,14 @@ def test_a_full_disk_at_the_end_is_one_line_and_keeps_the_old_file(
     assert "No space left on device" in _one_line_error(code, err.splitlines()[-1])
     assert out.read_bytes() == b"the previous model"
     assert [p.name for p in out.parent.iterdir()] == ["m.safetensors"]
+
+
+def test_the_bar_never_follows_the_last_summary(tmp_path, tiny_data_dir, capsys):
+    out_file = tmp_path / "ae.safetensors"
+    args = ["--model", "ae", "--epochs", "2", "--limit", "100", "--test-limit", "50"]
+    code, _, err = run([*args, "--data-dir", str(tiny_data_dir), "--out", str(out_file), *COMMON], capsys)
+    assert code == 0, err
+    first, last = err.index("epoch 1  "), err.index("epoch 2  ")
+    assert "epoch 2 (2/2)" in err[first:last]  # each epoch's bar, transient
+    summary_end = err.index("MSE/pixel", last)
+    assert "batch" not in err[summary_end:]  # a stale bar after the last summary
