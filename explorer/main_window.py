@@ -28,6 +28,7 @@ from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sam
 from core.paths import user_data_dir
 from explorer import autosave, crash, i18n
 from explorer.compare_panel import ComparePanel
+from explorer.draw_panel import DrawPanel
 from explorer.generation_panel import GenerationPanel
 from explorer.latent_panel import LatentPanel
 from explorer.presentation import apply_presentation
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
+        self.draw_panel = DrawPanel(self.session, self.runner)
+        self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
         for index in range(self.tabs.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
@@ -110,6 +113,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.training_panel.errorOccurred.connect(self._on_panel_error)
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
+        self.draw_panel.errorRaised.connect(self._on_panel_error)
+        self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
 
@@ -804,6 +809,13 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_panel_error(self, title: str, message: str) -> None:
         self.show_error(title, message)
+
+    @Slot(int, object)
+    def _on_draw_panel_code_changed(self, entry_id: int, code) -> None:
+        # The explorer's sliders follow the drawing while they show the same model.
+        entry = self.latent_panel.picker.entry()
+        if entry is not None and entry.id == entry_id:
+            self.latent_panel.state.set_code(code)
 
     def _ask_with_dialog(self, title: str, text: str, buttons: list[str]) -> int:
         """Ask a question; returns the index of the chosen button (the last one is Cancel)."""
