@@ -50,7 +50,6 @@ SIDE = 28
 UNDO_DEPTH = 100
 REFERENCE_POINTS = 2000
 NEIGHBOURS = 10
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 
 
 class DrawCanvas(QWidget):
@@ -365,7 +364,12 @@ class DrawPanel(QWidget):
 
     @Slot()
     def _on_open_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a picture"), "", self.tr(IMAGE_FILTER))
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open a picture"),
+            "",
+            self.tr("Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"),
+        )
         if path:
             self.open_picture(path)
 
