@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import FASHION_MNIST
-from core.datasets import box_for
+from core.datasets import box_for, describe
 from core.drawing import Reference, analyse, encode_images, paint_segment, typicality_words
 from core.images import ImageError, open_image
 from explorer.i18n import class_name
@@ -417,6 +417,8 @@ class DrawPanel(QWidget):
         data = self.session.dataset
         if entry is None or data is None or len(data.test) == 0:
             return None
+        if entry.dataset.class_names != data.info.class_names:
+            return None  # never a map of another dataset's images
         return (entry.id, len(entry.history), id(data))
 
     def _beta(self, entry: ModelEntry) -> float:
@@ -527,10 +529,18 @@ class DrawPanel(QWidget):
         key = self._entry_key(entry)
         self._wanted_key = key
         if key is None:
-            self.map_status.setText(
-                self.tr("The map needs the test images.") if entry is not None else ""
-            )
+            data = self.session.dataset
+            if entry is None:
+                text = ""
+            elif data is not None and entry.dataset.class_names != data.info.class_names:
+                text = self.tr("This model learnt {name}: choose it as the training panel's dataset to compare "
+                               "your drawing with its test images.").format(name=describe(entry.dataset.spec))
+            else:
+                text = self.tr("The map needs the test images.")
+            self.map_status.setText(text)
             self.scatter.setData([])
+            self.reference = None
+            self._reference_key = None
             return
         if key != self._reference_key and self.isVisible():
             self._start_reference()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
+from core.datasets import DEFAULT, describe, load_dataset
 from core.paths import user_data_dir
 from explorer import autosave, crash, i18n
 from explorer.compare_panel import ComparePanel
@@ -55,9 +56,11 @@ from resources import resource_path
 log = logging.getLogger(__name__)
 
 
-def _load_data(data_dir: str | None, download: bool):
+def _load_data(data_dir: str | None, download: bool, spec: str = DEFAULT, worker=None):
     """(dataset, why the full dataset is missing or None): Fashion-MNIST when found, else the
-    bundled sample of its test split."""
+    bundled sample of its test split; another dataset (core.datasets) when spec names one."""
+    if spec != DEFAULT:
+        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None
     try:
         return load_fashion_mnist(data_dir, download=download), None
     except DataNotFoundError as exc:
@@ -65,6 +68,17 @@ def _load_data(data_dir: str | None, download: bool):
             return load_sample(), str(exc)
         except DataError:
             raise exc from None
+
+
+class _Progress:
+    """Relays a picture folder's conversion to the worker's progress signal, every 25 images."""
+
+    def __init__(self, worker) -> None:
+        self.worker = worker
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.worker is not None and (done % 25 == 0 or done == total):
+            self.worker.report((done, total))
 
 
 MAX_RECENT = 8
@@ -114,6 +128,7 @@ class MainWindow(QMainWindow):
         self.training_panel.errorOccurred.connect(self._on_panel_error)
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
         self.draw_panel.errorRaised.connect(self._on_panel_error)
+        self.training_panel.dataset_combo.datasetRequested.connect(self._on_dataset_requested)
         self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
@@ -258,15 +273,19 @@ class MainWindow(QMainWindow):
 
     # --- data ------------------------------------------------------------------------------
 
-    def load_data(self, download: bool = False) -> None:
-        """Find (or download) Fashion-MNIST in a worker; the status bar follows."""
+    def load_data(self, download: bool = False, spec: str | None = None) -> None:
+        """Find (or download) Fashion-MNIST — or the dataset spec names — in a worker; the status
+        bar follows."""
         if self.runner.is_running("data"):
             return
         data_dir = self.data_dir
+        spec = spec or DEFAULT
         self._downloading = download
-        self.data_worker = Worker(lambda worker: _load_data(data_dir, download), "data")
+        self._requested_spec = spec
+        self.data_worker = Worker(lambda worker: _load_data(data_dir, download, spec, worker), "data")
         self.data_worker.finished.connect(self._on_data_worker_finished)
         self.data_worker.failed.connect(self._on_data_worker_failed)
+        self.data_worker.progress.connect(self._on_data_worker_progress)
         self.dataset_label.setText(
             self.tr("Fashion-MNIST: downloading…") if download else self.tr("Fashion-MNIST: loading…")
         )
@@ -279,11 +298,31 @@ class MainWindow(QMainWindow):
         self.session.set_dataset(dataset, missing)
         if missing and self._downloading:
             self.show_error(self.tr("Download failed"), missing)
+        if dataset.skipped:
+            shown = "\n".join(dataset.skipped[:12]) + ("\n…" if len(dataset.skipped) > 12 else "")
+            self.show_error(
+                self.tr("{n} files skipped").format(n=len(dataset.skipped)),
+                self.tr("These files could not be read as pictures and were left out:\n{files}").format(files=shown),
+            )
 
     @Slot(str)
     def _on_data_worker_failed(self, message: str) -> None:
         self.data_worker = None
+        if getattr(self, "_requested_spec", DEFAULT) != DEFAULT and self.session.dataset is not None:
+            # Another dataset could not be loaded: keep the one the session has.
+            self.show_error(self.tr("Cannot load this dataset"), message)
+            self.session.datasetChanged.emit()  # the dataset combo shows the current one again
+            return
         self.session.set_dataset(None, message)
+
+    @Slot(object)
+    def _on_data_worker_progress(self, payload) -> None:
+        done, total = payload
+        self.dataset_label.setText(self.tr("Converting pictures: {done} of {total}…").format(done=done, total=total))
+
+    @Slot(str)
+    def _on_dataset_requested(self, spec: str) -> None:
+        self.load_data(spec=spec)
 
     @Slot()
     def _on_session_dataset_changed(self) -> None:
@@ -302,6 +341,16 @@ class MainWindow(QMainWindow):
                 self.tr("Training needs the full dataset. {why}").format(why=self.session.dataset_error or "")
             )
             self.dataset_label.setStyleSheet("color: #8a5a00;")
+        elif data.info.spec != DEFAULT:
+            self.dataset_label.setText(
+                self.tr("{name}: {train} + {test} images").format(
+                    name=describe(data.info.spec),
+                    train=i18n.format_count(len(data.train)),
+                    test=i18n.format_count(len(data.test)),
+                )
+            )
+            self.dataset_label.setToolTip(self.tr("From {source}").format(source=data.source))
+            self.dataset_label.setStyleSheet("")
         else:
             self.dataset_label.setText(
                 self.tr("Fashion-MNIST: {train} + {test} images").format(
@@ -407,7 +456,9 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            save_checkpoint(path, entry.model, entry.train_config, entry.history, replay=entry.replay)
+            save_checkpoint(
+                path, entry.model, entry.train_config, entry.history, replay=entry.replay, dataset=entry.dataset
+            )
         except CheckpointError as exc:
             self.show_error(self.tr("Cannot save model"), str(exc))
             return False

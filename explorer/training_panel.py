@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.datasets import describe
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
 from core.training import TrainConfig, cpu_has_native_bf16, new_model, resolve_device, resolve_precision
 from core.training import Paused
 from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
 from explorer import autosave
+from explorer.dataset_combo import DatasetCombo
 from explorer.loss_plot import KlBars, LossPlot
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
@@ -157,6 +159,8 @@ class TrainingPanel(QWidget):
         model_box = QGroupBox(self.tr("Model"))
         form = QFormLayout(model_box)
         form.addRow(self.tr("Train"), self.target_combo)
+        self.dataset_combo = DatasetCombo(self.session, objectName="datasetCombo")
+        form.addRow(self.tr("Dataset"), self.dataset_combo)
         form.addRow(self.tr("Kind"), self.kind_combo)
         form.addRow(self.tr("Latent size"), self.latent_spin)
         train_box = QGroupBox(self.tr("Training"))
@@ -532,9 +536,17 @@ class TrainingPanel(QWidget):
             self.errorOccurred.emit(self.tr("Invalid settings"), str(exc))
             return False
         entry = self.current_entry()
+        if entry is not None and entry.dataset.class_names != data.info.class_names:
+            self.errorOccurred.emit(
+                self.tr("Cannot train"),
+                self.tr("This model learnt {name}: choose it as the dataset to continue training it.").format(
+                    name=describe(entry.dataset.spec)
+                ),
+            )
+            return False
         if entry is None:
             model = new_model(self.model_config(), config.seed)
-            entry = self.session.add(ModelEntry(model, config, saved=False))
+            entry = self.session.add(ModelEntry(model, config, saved=False, dataset=data.info))
             self.select_entry(entry.id)
         try:
             device = resolve_device(config.device)

@@ -13,6 +13,7 @@ from core.data import to_float
 from core.drawing import paint_segment
 from core.images import open_image
 from explorer.draw_panel import DrawCanvas
+from explorer.training_panel import NEW_MODEL
 from explorer.widgets import ImageGrid
 
 
@@ -146,3 +147,53 @@ def test_an_opened_picture_is_shown_then_used(qtbot, window, tmp_path):
     assert "broken.jpg" in signal.args[1]
     window.findChild(QPushButton, "drawClearButton").click()
     assert not panel.canvas.image.any()
+
+
+def test_the_training_panel_trains_on_a_picture_folder_chosen_as_its_dataset(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QComboBox
+
+    from core.checkpoint import load_checkpoint
+    from tests.helpers import picture_folder
+
+    folder = picture_folder(tmp_path / "mine", n_per_class=14)
+    (folder / "hats" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n no more")
+    combo = window.findChild(QComboBox, "datasetCombo")
+    assert combo.currentData() == "fashion-mnist"
+    combo.datasetRequested.emit(str(folder))
+    qtbot.waitUntil(lambda: window.session.dataset.info.name == "mine", timeout=30_000)
+    data = window.session.dataset
+    assert data.info.class_names == ("boots", "hats") and len(data.test) == 4
+    assert combo.currentData() == str(folder.resolve())
+    assert "mine: 24 + 4 images" in window.dataset_label.text()
+    assert data.skipped and data.skipped[0].startswith("hats/broken.png")
+    # A model of Fashion-MNIST is not compared with these pictures.
+    panel = window.draw_panel
+    fashion = window.session.latest("vae")
+    panel.picker.select(fashion.id)
+    qtbot.waitUntil(lambda: "learnt Fashion-MNIST" in panel.map_status.text(), timeout=5_000)
+    assert panel.reference is None
+    # Train a new AE on them for one epoch, through the training panel.
+    training = window.training_panel
+    training.target_combo.setCurrentIndex(training.target_combo.findData(NEW_MODEL))
+    training.kind_combo.setCurrentIndex(training.kind_combo.findData("ae"))
+    training.latent_spin.setValue(2)
+    training.epochs_spin.setValue(1)
+    training.batch_spin.setValue(8)
+    training.device_combo.setCurrentIndex(training.device_combo.findData("cpu"))
+    with qtbot.waitSignal(training.trainingEnded, timeout=60_000):
+        assert training.start_training()
+    entry = window.session.entries[-1]
+    assert entry.dataset == data.info and entry.epochs == 1
+    path = tmp_path / "mine.safetensors"
+    assert window.save_entry(entry, path)
+    assert load_checkpoint(path).dataset.class_names == ("boots", "hats")
+    # The drawing panel compares with the folder's pictures and names its classes.
+    panel.picker.select(entry.id)
+    _analysed(qtbot, panel, data.test.images[0].numpy() / 255)
+    qtbot.waitUntil(lambda: panel.reference is not None and len(panel.reference.labels) == 4, timeout=20_000)
+    assert "are boots" in panel.place_label.text() or "are hats" in panel.place_label.text()
+    # Continuing the Fashion-MNIST model on these pictures is refused.
+    training.select_entry(fashion.id)
+    with qtbot.waitSignal(training.errorOccurred, timeout=1_000) as error:
+        assert not training.start_training()
+    assert "learnt Fashion-MNIST" in error.args[1]

@@ -16,7 +16,7 @@ from core.data import CLASS_NAMES, DataError, DataNotFoundError, Dataset, Datase
 from core.images import ImageError, cache_path, load_image_folder, open_image, preprocess
 from core.models import ModelConfig
 from core.training import new_model
-from tests.helpers import synthetic_split, write_idx
+from tests.helpers import picture_folder, synthetic_split, write_idx
 
 COMMON = ["--batch-size", "32", "--device", "cpu", "--no-download", "--epochs", "1", "--latent-dim", "2"]
 
@@ -109,22 +109,8 @@ def test_truncated_jpeg_and_huge_pictures_are_refused(tmp_path, monkeypatch):
         open_image(big)
 
 
-def _picture_folder(root, n_per_class=7, classes=("boots", "hats")):
-    """Pictures of two classes: a tall dark bar (boots) and a wide one (hats), on white."""
-    rng = np.random.default_rng(1)
-    for c, name in enumerate(classes):
-        (root / name).mkdir(parents=True)
-        for i in range(n_per_class):
-            img = np.full((64, 48), 250, dtype=np.uint8)
-            h, w = (50, 12) if c == 0 else (12, 40)
-            y, x = rng.integers(0, 64 - h), rng.integers(0, 48 - w)
-            img[y : y + h, x : x + w] = 20 + 10 * i
-            Image.fromarray(img, "L").save(root / name / f"{i}.{'png' if i % 2 else 'jpg'}")
-    return root
-
-
 def test_a_picture_folder_reads_its_classes_skips_bad_files_by_name_and_caches(tmp_path):
-    folder = _picture_folder(tmp_path / "mine")
+    folder = picture_folder(tmp_path / "mine")
     (folder / "hats" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nthis is not the rest of a PNG")
     (folder / "boots" / "notes.txt").write_text("not a picture")
     calls = []
@@ -153,15 +139,15 @@ def test_a_picture_folder_reads_its_classes_skips_bad_files_by_name_and_caches(t
 
 
 def test_train_and_test_subfolders_are_the_splits(tmp_path):
-    _picture_folder(tmp_path / "set" / "train", n_per_class=3)
-    _picture_folder(tmp_path / "set" / "test", n_per_class=2)
+    picture_folder(tmp_path / "set" / "train", n_per_class=3)
+    picture_folder(tmp_path / "set" / "test", n_per_class=2)
     data = datasets.load_dataset(str(tmp_path / "set"))
     assert (len(data.train), len(data.test)) == (6, 4)
     assert data.info.class_names == ("boots", "hats")
 
 
 def test_a_folder_with_too_few_pictures_says_so(tmp_path):
-    folder = _picture_folder(tmp_path / "few", n_per_class=2)
+    folder = picture_folder(tmp_path / "few", n_per_class=2)
     with pytest.raises(DataError, match="no readable test images"):
         load_image_folder(folder)
 
@@ -268,7 +254,7 @@ def test_the_cli_trains_an_epoch_on_an_idx_folder(tmp_path, capsys):
 
 
 def test_the_cli_trains_an_epoch_on_a_picture_folder_and_resumes_on_it(tmp_path, capsys):
-    folder = _picture_folder(tmp_path / "mine")
+    folder = picture_folder(tmp_path / "mine")
     (folder / "hats" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut short")
     out = tmp_path / "m.safetensors"
     code, _, err = _train(["--model", "ae", "--dataset", str(folder), "--out", str(out), *COMMON], capsys)

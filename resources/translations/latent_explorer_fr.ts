@@ -109,6 +109,21 @@
     </message>
 </context>
 <context>
+    <name>DatasetCombo</name>
+    <message>
+        <source>A folder (IDX files or pictures)…</source>
+        <translation>Un dossier (fichiers IDX ou photos)…</translation>
+    </message>
+    <message>
+        <source>What to train on: Fashion-MNIST (the lab&apos;s), MNIST&apos;s digits, KMNIST&apos;s Japanese characters, a folder of IDX files (EMNIST…) or of your own pictures, one subfolder per class.</source>
+        <translation>Sur quoi entraîner : Fashion-MNIST (celui du TP), les chiffres de MNIST, les caractères japonais de KMNIST, un dossier de fichiers IDX (EMNIST…) ou de vos propres photos, un sous-dossier par classe.</translation>
+    </message>
+    <message>
+        <source>A folder of IDX files or of pictures</source>
+        <translation>Un dossier de fichiers IDX ou de photos</translation>
+    </message>
+</context>
+<context>
     <name>DrawCanvas</name>
     <message>
         <source>Draw with the mouse. Right button: erase.</source>
@@ -228,6 +243,10 @@
     <message>
         <source>Its {n} nearest test images: {k} of them are {name}.</source>
         <translation>Ses {n} plus proches images de test : {k} sont de la classe {name}.</translation>
+    </message>
+    <message>
+        <source>This model learnt {name}: choose it as the training panel&apos;s dataset to compare your drawing with its test images.</source>
+        <translation>Ce modèle a appris {name} : choisissez-le comme jeu de données du panneau d’entraînement pour comparer votre dessin à ses images de test.</translation>
     </message>
     <message>
         <source>The map needs the test images.</source>
@@ -1187,6 +1206,28 @@ Ctrl+Q	quitter</translation>
         <translation>Télécharger (connexion Internet requise)</translation>
     </message>
     <message>
+        <source>{n} files skipped</source>
+        <translation>{n} fichiers ignorés</translation>
+    </message>
+    <message>
+        <source>These files could not be read as pictures and were left out:
+{files}</source>
+        <translation>Ces fichiers n’ont pas pu être lus comme des photos et ont été laissés de côté :
+{files}</translation>
+    </message>
+    <message>
+        <source>Cannot load this dataset</source>
+        <translation>Impossible de charger ce jeu de données</translation>
+    </message>
+    <message>
+        <source>Converting pictures: {done} of {total}…</source>
+        <translation>Conversion des photos : {done} sur {total}…</translation>
+    </message>
+    <message>
+        <source>{name}: {train} + {test} images</source>
+        <translation>{name} : {train} + {test} images</translation>
+    </message>
+    <message>
         <source>Cannot open model</source>
         <translation>Impossible d&apos;ouvrir le modèle</translation>
     </message>
@@ -1581,6 +1622,10 @@ Le reste de la scène est affiché.</translation>
         <translation>Entraîner</translation>
     </message>
     <message>
+        <source>Dataset</source>
+        <translation>Jeu de données</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
@@ -1771,6 +1816,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Cannot train</source>
         <translation>Impossible d&apos;entraîner</translation>
+    </message>
+    <message>
+        <source>This model learnt {name}: choose it as the dataset to continue training it.</source>
+        <translation>Ce modèle a appris {name} : choisissez-le comme jeu de données pour continuer son entraînement.</translation>
     </message>
     <message>
         <source>Starting…</source>
