@@ -37,7 +37,7 @@ PYQTGRAPH_UI = $(addprefix $(PYQTGRAPH)/, GraphicsScene/GraphicsScene.py Graphic
 
 # Translate the new entries of the .ts (Qt Linguist, or any editor) before committing both files.
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate explorer/*.py $(PYQTGRAPH_UI) -tr-function-alias translate+=_translate \
+	$(VENV)/bin/pyside6-lupdate explorer/*.py explorer/*/*.py $(PYQTGRAPH_UI) -tr-function-alias translate+=_translate \
 		-no-obsolete -locations none -source-language en -target-language fr_FR -ts $(TS)
 	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(TS:.ts=.qm)
 

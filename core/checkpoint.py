@@ -2,9 +2,13 @@
 
 Loading never runs code from the file: the header is parsed and checked by hand (size, JSON,
 our format and version, the model's kind and latent size, every tensor's name, dtype and shape)
-before safetensors reads the weights. Every problem raises CheckpointError with a message a
-dialog can show as is. Writes are atomic: a temporary file in the same folder, flushed and
-synced, then renamed over the target, so a failed save never damages an existing file.
+before safetensors reads the weights. Reads are bounded (core.safe_io and core.limits): only a
+regular file of at most 512 MiB is opened, and only the bytes its header announces are read.
+Every problem raises CheckpointError with a message a dialog can show as is. Values are checked
+on the way in as on the way out: training settings outside the widgets' ranges, or a history
+with a non-finite or absurd number, are dropped with a warning (``Checkpoint.warnings``) and
+the model still opens. Writes are atomic: an exclusive temporary file in the same folder,
+flushed and synced, then renamed over the target, so a failed save never damages an existing file.
 """
 
 from __future__ import annotations
@@ -13,8 +17,6 @@ import json
 import math
 import os
 import platform
-import secrets
-import stat
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,17 +28,18 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core import __version__
+from core import __version__, limits
 from core.data import FASHION_MNIST, DatasetInfo
 from core.datasets import check_info, info_dict
 from core.models import LatentModel, ModelConfig, build_model, model_config
+from core.safe_io import UnsafeFileError, atomic_write, open_regular, read_exactly
 from core.training import EpochRecord, Replay, TrainConfig
 
 FORMAT = "latent-explorer"
 FORMAT_VERSION = 1
 METADATA_KEY = "latent_explorer"
 SUFFIX = ".safetensors"
-_MAX_HEADER = 16 * 1024 * 1024  # our headers are a few kB; anything huge is not ours
+_MAX_HEADER = limits.CHECKPOINT_HEADER_BYTES  # our headers are a few kB; anything huge is not ours
 _PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin")
 _DTYPE_SIZES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "U8": 1}
 
@@ -55,6 +58,7 @@ class Checkpoint:
     metadata: dict = field(default_factory=dict)  # the whole JSON document
     path: Path | None = None
     extra_tensors: dict[str, torch.Tensor] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what was dropped while loading, and why
 
     @property
     def kind(self) -> str:
@@ -71,13 +75,19 @@ class Checkpoint:
             return None
         if len(indices) and int(indices.min()) < 0:
             return None
+        too_many = len(codes) > limits.REPLAY_FRAMES or codes.nbytes > limits.REPLAY_BYTES
+        if too_many or not torch.isfinite(codes).all():
+            return None  # NaN or infinite codes would end in the map's autorange
         return Replay(indices.numpy().astype(np.int64), [f.numpy() for f in codes])
 
     @property
     def dataset(self) -> DatasetInfo:
         """The dataset the model learnt (Fashion-MNIST for files that do not say)."""
         entry = self.metadata.get("dataset")
-        return check_info(entry) if entry is not None else FASHION_MNIST
+        try:
+            return check_info(entry) if entry is not None else FASHION_MNIST
+        except ValueError:  # load_checkpoint warned
+            return FASHION_MNIST
 
     @property
     def extra(self) -> dict:
@@ -138,52 +148,17 @@ def save_checkpoint(
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
-    """Write a temporary file beside path, sync it, then rename it over path."""
+    """Write an exclusive temporary file beside path, sync it, then rename it over path."""
     folder = path.parent
     if not folder.is_dir():
         raise CheckpointError(f"Cannot save {path}: the folder {folder} does not exist.")
-    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    created = False
     try:
-        # O_EXCL never writes through an existing file or link; 0o666 lets the umask decide
-        # the permissions, as for any new file (tempfile's files would be private, 0o600).
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        created = True
-        with os.fdopen(fd, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        if path.is_file():  # a replaced file keeps its permissions
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        os.replace(tmp, path)
-        created = False
+        atomic_write(path, payload)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CheckpointError(
             f"Cannot save {path}: {reason}. Any existing file was left as it was."
         ) from None
-    finally:
-        if created:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-    _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in folder durable (POSIX). Best effort: the file is saved already, and
-    some file systems refuse to sync a folder."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
@@ -237,24 +212,42 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise CheckpointError(f"{name}: tensor {key} holds NaN or infinite values.")
     model.load_state_dict(state, strict=True)
     model.eval()
+    warnings = []
     try:
-        settings = document.get("train_config")
-        if settings is not None and not isinstance(settings, dict):
-            raise ValueError("the training settings are not a JSON object")
-        train_config = TrainConfig.from_dict(settings) if settings else None
+        train_config = _train_config(document.get("train_config"))
+    except (TypeError, ValueError) as exc:
+        train_config = None
+        warnings.append(f"{name}: its training settings were ignored ({exc}).")
+    try:
         history = _history(document.get("history") or [])
-        if document.get("dataset") is not None:
+    except (TypeError, ValueError) as exc:
+        history = []
+        warnings.append(f"{name}: its training history was ignored ({exc}).")
+    if document.get("dataset") is not None:
+        try:
             check_info(document["dataset"])
-    except (TypeError, ValueError, KeyError) as exc:
-        raise CheckpointError(f"{name}: its training settings or history are invalid ({exc}).") from None
+        except ValueError as exc:
+            warnings.append(f"{name}: its dataset was ignored ({exc}); its classes are shown as Fashion-MNIST's.")
     extra_tensors = {k.removeprefix("extra."): v for k, v in tensors.items() if k.startswith("extra.")}
-    return Checkpoint(model, train_config, history, document, path, extra_tensors)
+    return Checkpoint(model, train_config, history, document, path, extra_tensors, warnings)
+
+
+def _train_config(settings: object) -> TrainConfig | None:
+    """The training settings of a file, within the widgets' ranges; ValueError otherwise."""
+    if settings is None:
+        return None
+    if not isinstance(settings, dict):
+        raise ValueError("they are not a JSON object")
+    limits.check_train_settings(settings)
+    return TrainConfig.from_dict(settings)
 
 
 def _history(records: object) -> list[EpochRecord]:
     """Epoch records with the types the app draws and prints; ValueError for anything else."""
     if not isinstance(records, list):
         raise ValueError("the history is not a list")
+    if len(records) > limits.HISTORY_EPOCHS:
+        raise ValueError(f"{len(records):,} epochs, at most {limits.HISTORY_EPOCHS:,}")
     history = []
     for data in records:
         if not isinstance(data, dict):
@@ -264,25 +257,27 @@ def _history(records: object) -> list[EpochRecord]:
         losses += [x for x in (record.train_bce, record.train_kl) if x is not None]
         test = record.test
         if (
-            not _is_int(record.epoch)
-            or record.epoch < 1
+            not limits.int_in(record.epoch, (1, limits.HISTORY_EPOCHS))
             or not isinstance(record.complete, bool)
-            or not all(_is_real(x) for x in losses)
+            or not all(_is_metric(x) for x in losses)
             or not isinstance(test, dict)
-            or not _is_real(test.get("test_loss"))
-            or not all(_is_real(v) or (isinstance(v, list) and all(map(_is_real, v))) for v in test.values())
+            or not _is_metric(test.get("test_loss"))
+            or not all(_is_metric(v) or _is_metric_list(v) for v in test.values())
         ):
-            raise ValueError(f"epoch {record.epoch!r} of the history has a field of the wrong type")
+            raise ValueError(
+                f"epoch {str(record.epoch)[:20]} has a field of the wrong type, or a number "
+                "that is not finite or beyond ±1e30"
+            )
         history.append(record)
     return history
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_metric(value: object) -> bool:
+    return limits.real_in(value, -limits.METRIC, limits.METRIC)
 
 
-def _is_real(value: object) -> bool:
-    return _is_int(value) or isinstance(value, float)
+def _is_metric_list(value: object) -> bool:  # kl_per_dim: one value per latent dimension
+    return isinstance(value, list) and len(value) <= limits.LATENT_DIM[1] and all(map(_is_metric, value))
 
 
 def _user_path(path: str | os.PathLike) -> Path:
@@ -305,25 +300,28 @@ def _read(path: Path, *, weights: bool) -> tuple[dict, dict, bytes]:
             f"Latent Explorer only opens {SUFFIX} checkpoints it saved itself."
         )
     try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise CheckpointError(f"{path} is a folder, not a checkpoint file.")
-        if not stat.S_ISREG(mode):  # a pipe or a device: reading could block or never end
-            raise CheckpointError(f"{path} is not a regular file.")
-        with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
+        with open_regular(path, limits.CHECKPOINT_BYTES) as (file, size):
             prefix = file.read(8)
             header_len = _header_length(name, prefix, size)
-            header = file.read(header_len)
+            header = read_exactly(file, header_len)
             payload_len = size - 8 - header_len
             document, entries = _parse_header(name, header, payload_len)
-            payload = file.read() if weights else b""
+            payload = read_exactly(file, payload_len) if weights else b""
     except FileNotFoundError:
         raise CheckpointError(f"{path} does not exist.") from None
+    except UnsafeFileError as exc:
+        if exc.reason == "folder":
+            raise CheckpointError(f"{path} is a folder, not a checkpoint file.") from None
+        if exc.reason == "too_large":
+            raise CheckpointError(
+                f"{name} is too large to be a Latent Explorer checkpoint ({exc.size:,} bytes; "
+                f"at most {exc.limit:,})."
+            ) from None
+        raise CheckpointError(f"{path} is not a regular file.") from None
+    except EOFError:
+        raise CheckpointError(f"{name} changed while it was being read; try again.") from None
     except OSError as exc:
         raise CheckpointError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if len(header) != header_len or (weights and len(payload) != payload_len):
-        raise CheckpointError(f"{name} changed while it was being read; try again.")
     return document, entries, prefix + header + payload
 
 
@@ -409,4 +407,9 @@ def _parse_header(name: str, raw: bytes, payload_len: int) -> tuple[dict, dict]:
         size = _DTYPE_SIZES.get(dtype) if isinstance(dtype, str) else None
         if size is None or offsets[1] - offsets[0] != size * math.prod(shape):
             raise CheckpointError(f"{name} is damaged (tensor {key} has the wrong size).")
+    announced = max((entry["data_offsets"][1] for entry in header.values()), default=0)
+    if announced != payload_len:  # checked before the weights are read: padding costs nothing
+        raise CheckpointError(
+            f"{name} is damaged: {payload_len - announced:,} bytes follow the weights its header announces."
+        )
     return document, header

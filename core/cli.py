@@ -13,13 +13,15 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from core import __version__
+from core import __version__, limits
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError
 from core.datasets import load_dataset
 from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
+from core.paths import user_data_dir
 from core.training import (
     DEVICES,
     PRECISIONS,
@@ -87,7 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--json", action="store_true", help="print one JSON object per epoch instead of a progress bar"
     )
-    p.add_argument("--out", required=True, metavar="FILE", help=f"where to save the model ({SUFFIX})")
+    p.add_argument(
+        "--beta-ladder",
+        metavar="B1,B2,...",
+        help="VAE only: train one VAE per β, one after the other; --out is then a folder that "
+        "receives vae-beta{B}.safetensors for each",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help=f"where to save the model ({SUFFIX}); a folder with --beta-ladder",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -120,9 +133,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.beta_ladder is not None:
+        return _ladder(args)
     out = _check_output(args.out)
 
     resumed = load_checkpoint(args.resume) if args.resume else None
+    for warning in resumed.warnings if resumed else []:
+        _log(f"warning: {warning}")
     if resumed is not None:
         if args.model and args.model != resumed.kind:
             raise UsageError(f"--model {args.model} but {args.resume} holds a {resumed.kind}")
@@ -147,6 +164,12 @@ def _main(argv: list[str] | None) -> int:
         "test_limit": args.test_limit,
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
+    try:  # the ranges the app's widgets take, so the file opens there as it was made
+        limits.check_train_settings(base)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        option = {"learning_rate": "lr", "epochs": "epochs"}.get(name, name.replace("_", "-"))
+        raise UsageError(f"--{option} {rest}") from None
     config = TrainConfig.from_dict(base)
 
     replay = None
@@ -157,13 +180,31 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
+    data = _load_data(args, resumed)
+    _, where = _train_and_save(args, model, config, data, history, replay, out)
+    return 0 if where == out else 1
+
+
+def _load_data(args, resumed=None):
+    """The dataset of --dataset (or the resumed model's own), skipped pictures logged."""
     spec = args.dataset or (resumed.dataset.spec if resumed is not None else None)
-    data = load_dataset(spec, args.data_dir, download=not args.no_download, progress=_ConversionBar())
+    try:
+        data = load_dataset(spec, args.data_dir, download=not args.no_download, progress=_ConversionBar())
+    except MemoryError:  # not the batch size's fault: say which step ran out
+        raise DataError(
+            "out of memory while reading the dataset; a data file may be damaged or far larger "
+            "than Fashion-MNIST (check --data-dir)"
+        ) from None
     for line in data.skipped:
         _log(f"skipped {line}")
     if resumed is not None and resumed.dataset.class_names != data.info.class_names:
         raise UsageError(f"{args.resume} learnt {resumed.dataset.name}, not {data.info.name}")
-    reporter = _JsonReporter() if args.json else _BarReporter()
+    return data
+
+
+def _train_and_save(args, model, config, data, history, replay, out: Path, extra=None) -> tuple[bool, Path]:
+    """Train, save to out (or, if that fails, next to it); (stopped early by Ctrl-C, where saved)."""
+    reporter = _JsonReporter(extra) if args.json else _BarReporter()
     if replay is not None and len(replay.indices) and int(replay.indices.max()) >= len(data.test):
         replay = None  # recorded on another test set: start a new one
     trainer = Trainer(model, config, data, reporter, history, replay=replay)
@@ -185,16 +226,101 @@ def _main(argv: list[str] | None) -> int:
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            save_checkpoint(out, model, config, exc.history, replay=trainer.replay, dataset=data.info)
-            raise ValueError(f"{exc} The last good model was saved to {out}.") from None
+            where = _save(out, model, config, exc.history, trainer.replay, data.info)
+            raise ValueError(f"{exc} The last good model was saved to {where}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    save_checkpoint(out, model, config, result.history, replay=trainer.replay, dataset=data.info)
+    where = _save(out, model, config, result.history, trainer.replay, data.info)
     state = "stopped early; saved" if result.stopped else "saved"
-    _log(f"{state} {out}")
+    _log(f"{state} {where}")
+    return result.stopped, where
+
+
+def parse_betas(text: str) -> list[float]:
+    """"0.1,0.5,1" → [0.1, 0.5, 1.0]; each a valid β, none repeated."""
+    betas = []
+    for part in text.split(","):
+        try:
+            beta = float(part)
+        except ValueError:
+            raise UsageError(f"--beta-ladder: {part.strip()!r} is not a number") from None
+        TrainConfig(beta=beta)  # validates the range
+        if beta in betas:
+            raise UsageError(f"--beta-ladder: β {beta:g} appears twice")
+        betas.append(beta)
+    return betas
+
+
+def ladder_name(beta: float) -> str:
+    """The file of one rung: vae-beta0.5.safetensors, vae-beta1.safetensors."""
+    return f"vae-beta{beta:g}{SUFFIX}"
+
+
+def _ladder(args) -> int:
+    """One VAE per β, the same settings and seed otherwise, written into the --out folder."""
+    if args.model != "vae":
+        raise UsageError("--beta-ladder needs --model vae")
+    if args.resume or args.beta is not None:
+        raise UsageError("--beta-ladder cannot be combined with --resume or --beta")
+    betas = parse_betas(args.beta_ladder)
+    folder = Path(args.out).expanduser()
+    if folder.suffix.lower() == SUFFIX:
+        raise UsageError(f"--out must be a folder with --beta-ladder, got {folder.name!r}")
+    if not folder.parent.is_dir():
+        raise UsageError(f"--out: the folder {folder.parent} does not exist")
+    folder.mkdir(exist_ok=True)
+    outs = [_check_output(str(folder / ladder_name(beta))) for beta in betas]
+    overrides = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.lr,
+        "weight_decay": args.weight_decay,
+        "seed": args.seed,
+        "device": args.device,
+        "precision": args.precision,
+        "limit": args.limit,
+        "test_limit": args.test_limit,
+    }
+    base = {k: v for k, v in overrides.items() if v is not None}
+    configs = [TrainConfig.from_dict({**base, "beta": beta}) for beta in betas]  # all checked first
+    data = _load_data(args)
+    for rung, (beta, config, out) in enumerate(zip(betas, configs, outs, strict=True), 1):
+        _log(f"β ladder: β = {beta:g} ({rung}/{len(betas)})")
+        model = new_model(ModelConfig("vae", args.latent_dim or 10), config.seed)
+        stopped, where = _train_and_save(args, model, config, data, [], None, out, {"beta": beta})
+        if where != out:
+            _log(f"β ladder stopped: could not write {out}")
+            return 1
+        if stopped:
+            _log(f"β ladder stopped: {rung} of {len(betas)} models in {folder}")
+            return 0
+    _log(f"β ladder: {len(betas)} models in {folder}")
     return 0
+
+
+def _save(out: Path, model, config: TrainConfig, history, replay, dataset=None) -> Path:
+    """Save to out; if that fails after all (disk full, the folder gone), next to it under
+    another name, then in the app's folder: the trained model is never lost. Says where."""
+    try:
+        return save_checkpoint(out, model, config, history, replay=replay, dataset=dataset)
+    except CheckpointError as exc:
+        failure = exc
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    fallbacks = [
+        out.with_name(f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}"),
+        user_data_dir() / "unsaved" / f"{out.name.removesuffix(SUFFIX)}-{stamp}{SUFFIX}",
+    ]
+    for place in fallbacks:
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            save_checkpoint(place, model, config, history, replay=replay, dataset=dataset)
+        except (OSError, CheckpointError):
+            continue
+        _log(f"{PROG}: error: {failure} The model was saved to {place} instead.")
+        return place
+    raise CheckpointError(f"{failure} Saving it next to it and in {fallbacks[1].parent} failed too.")
 
 
 def _check_output(name: str) -> Path:
@@ -248,9 +374,12 @@ class _ConversionBar:
 
 
 class _JsonReporter:
+    def __init__(self, extra: dict | None = None) -> None:
+        self.extra = extra or {}  # e.g. the β of a ladder's rung
+
     def __call__(self, event) -> None:
         if isinstance(event, EpochEnd):
-            print(json.dumps(epoch_json(event)), flush=True)
+            print(json.dumps({**epoch_json(event), **self.extra}), flush=True)
 
     def close(self) -> None:
         pass

@@ -24,7 +24,9 @@ from typing import BinaryIO
 import numpy as np
 import torch
 
+from core import limits
 from core.paths import user_data_dir
+from core.safe_io import UnsafeFileError, open_regular
 
 ENV_VAR = "LATENT_EXPLORER_DATA"
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -91,24 +93,29 @@ class DataNotFoundError(DataError):
     """No copy of Fashion-MNIST was found (and none could be downloaded)."""
 
 
-def read_idx(path: str | os.PathLike, *, expected_ndim: int | None = None) -> torch.Tensor:
+def read_idx(
+    path: str | os.PathLike, *, expected_ndim: int | None = None, max_items: int = limits.IDX_ITEMS
+) -> torch.Tensor:
     """Read an IDX file of unsigned bytes (gzipped or not) into a uint8 tensor.
 
-    Checks the magic number, the data type, the number of dimensions and that the file holds
-    exactly the bytes its header announces. Raises DataFormatError (or DataAccessError when the
-    file cannot be read at all) naming the file otherwise. The size in the header is checked
-    against the file's own size before anything is allocated, so a lying header costs nothing.
+    Checks the magic number, the data type, the number of dimensions, the number of items (at
+    most ``max_items``: the dataset's own count when it is known) and that the file
+    holds exactly the bytes its header announces. Raises DataFormatError (or DataAccessError when
+    the file cannot be read at all) naming the file otherwise. Only a regular file is opened
+    (core.safe_io), and the header is checked against the counts and the file's own size before
+    anything is allocated or decompressed, so a lying header costs nothing.
     """
     path = Path(path)
     try:
-        if path.exists() and not path.is_file():  # a folder, or a pipe that would block
-            raise DataAccessError(f"Cannot read {path}: it is not a regular file.")
-        with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
+        with open_regular(path, limits.IDX_BYTES) as (file, size):
             gzipped = file.read(2) == _GZIP_MAGIC
             file.seek(0)
             stream = gzip.GzipFile(fileobj=file, mode="rb") if gzipped else file
-            return _read_idx_stream(path, stream, size, gzipped, expected_ndim)
+            return _read_idx_stream(path, stream, size, gzipped, expected_ndim, max_items)
+    except UnsafeFileError as exc:
+        if exc.reason == "too_large":
+            raise DataFormatError(f"{path} is too large for an IDX file of images ({exc}).") from None
+        raise DataAccessError(f"Cannot read {path}: it is not a regular file.") from None
     except EOFError:
         raise DataFormatError(f"{path} is truncated: its gzip stream ends early.") from None
     except (zlib.error, gzip.BadGzipFile) as exc:
@@ -118,7 +125,7 @@ def read_idx(path: str | os.PathLike, *, expected_ndim: int | None = None) -> to
 
 
 def _read_idx_stream(
-    path: Path, stream: BinaryIO, size: int, gzipped: bool, expected_ndim: int | None
+    path: Path, stream: BinaryIO, size: int, gzipped: bool, expected_ndim: int | None, max_items: int
 ) -> torch.Tensor:
     magic = stream.read(4)
     if len(magic) < 4:
@@ -136,6 +143,11 @@ def _read_idx_stream(
     shape = struct.unpack(f">{ndim}I", sizes)
     expected = math.prod(shape)  # Python ints: no int64 overflow
     announced = f"header announces {'×'.join(map(str, shape))} = {expected} bytes of data"
+    if shape[0] > max_items or expected > limits.IDX_BYTES:  # before anything is decompressed
+        raise DataFormatError(
+            f"{path} is damaged: its header announces {shape[0]:,} items ({expected:,} bytes), "
+            f"more than the {max_items:,} this file can hold."
+        )
     if not gzipped:
         actual = size - 4 - 4 * ndim
         data = stream.read(expected) if actual == expected else b""
@@ -208,12 +220,16 @@ def load_split(
     n_classes: int = len(CLASS_NAMES),
     stems: tuple[str, str] | None = None,
 ) -> Split:
-    """Read one split from a folder holding the IDX files (``.gz`` or not); ``stems`` names the
-    image and label files when they are not Fashion-MNIST's (EMNIST's ``emnist-letters-…``)."""
+    """Read one split from a folder holding the IDX files (``.gz`` or not): at most the
+    dataset's own number of images (60,000 / 10,000; a part of it is fine). ``stems`` names
+    the image and label files of another dataset (EMNIST's ``emnist-letters-…``), whose
+    count is not known: then at most ``limits.IDX_ITEMS``."""
     folder = Path(folder)
-    image_stem, label_stem = stems or SPLIT_FILES[split][:2]
-    images = read_idx(_existing(folder, image_stem), expected_ndim=3)
-    labels = read_idx(_existing(folder, label_stem), expected_ndim=1)
+    image_stem, label_stem, count = SPLIT_FILES[split]
+    if stems is not None:
+        (image_stem, label_stem), count = stems, limits.IDX_ITEMS
+    images = read_idx(_existing(folder, image_stem), expected_ndim=3, max_items=count)
+    labels = read_idx(_existing(folder, label_stem), expected_ndim=1, max_items=count)
     if tuple(images.shape[1:]) != (28, 28):
         raise DataFormatError(f"{folder}: {split} images are {tuple(images.shape[1:])}, expected 28×28.")
     if len(images) == 0:

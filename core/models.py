@@ -64,9 +64,13 @@ class Decoder(nn.Module):
             nn.Sigmoid(),
         )
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def logits(self, z: torch.Tensor) -> torch.Tensor:
+        """The pre-sigmoid output (B, 1, 28, 28): exact Bernoulli log-likelihoods need it."""
         h = F.relu(self.linear(z)).view(-1, 64, 7, 7)
-        return self.model(h)
+        return self.model[:-1](h)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.model[-1](self.logits(z))
 
 
 class AutoEncoder(nn.Module):

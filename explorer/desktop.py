@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from core.safe_io import atomic_write
 from explorer.app import APP_ID
 from resources import resource_path
 
@@ -103,14 +104,10 @@ def _fail(message: str) -> int:
 
 
 def _write(dest: Path, data: bytes) -> None:
-    """Write through a temporary file, so a menu never reads half an entry."""
+    """Write through an exclusive temporary file (never through a file or link planted at its
+    name), so a menu never reads half an entry."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(dest, data)
 
 
 def install(home: Path | None = None, command: list[str] | None = None) -> int:

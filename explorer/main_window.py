@@ -49,6 +49,7 @@ from explorer.scene import (
 from explorer.session import ModelEntry, Session
 from explorer.settings import app_settings
 from explorer.training_panel import TrainingPanel
+from explorer.understanding_panel import UnderstandingPanel
 from explorer.widgets import select_data, shrinkable
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path
@@ -57,15 +58,16 @@ log = logging.getLogger(__name__)
 
 
 def _load_data(data_dir: str | None, download: bool, spec: str = DEFAULT, worker=None):
-    """(dataset, why the full dataset is missing or None): Fashion-MNIST when found, else the
-    bundled sample of its test split; another dataset (core.datasets) when spec names one."""
+    """(dataset, why the full dataset is missing or None, whether its files are damaged rather
+    than absent): Fashion-MNIST when found and sound, else the bundled sample of its test split;
+    another dataset (core.datasets) when spec names one."""
     if spec != DEFAULT:
-        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None
+        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None, False
     try:
-        return load_fashion_mnist(data_dir, download=download), None
-    except DataNotFoundError as exc:
+        return load_fashion_mnist(data_dir, download=download), None, False
+    except DataError as exc:
         try:
-            return load_sample(), str(exc)
+            return load_sample(), str(exc), not isinstance(exc, DataNotFoundError)
         except DataError:
             raise exc from None
 
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
+        self.understanding_panel = UnderstandingPanel(self.session, self.runner, self.latent_panel)
+        self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
         self.draw_panel = DrawPanel(self.session, self.runner)
         self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
         for index in range(self.tabs.count()):
@@ -126,6 +130,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.training_panel.errorOccurred.connect(self._on_panel_error)
+        autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
         self.draw_panel.errorRaised.connect(self._on_panel_error)
         self.training_panel.dataset_combo.datasetRequested.connect(self._on_dataset_requested)
@@ -294,7 +299,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_data_worker_finished(self, result) -> None:
         self.data_worker = None
-        dataset, missing = result
+        dataset, missing, self._data_damaged = result
         self.session.set_dataset(dataset, missing)
         if missing and self._downloading:
             self.show_error(self.tr("Download failed"), missing)
@@ -333,9 +338,11 @@ class MainWindow(QMainWindow):
             self.dataset_label.setStyleSheet("color: #b00020;")
         elif data.sample:
             self.dataset_label.setText(
-                self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)").format(
-                    n=i18n.format_count(len(data.test))
-                )
+                (
+                    self.tr("Fashion-MNIST is damaged: using the bundled sample ({n} test images)")
+                    if getattr(self, "_data_damaged", False)
+                    else self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)")
+                ).format(n=i18n.format_count(len(data.test)))
             )
             self.dataset_label.setToolTip(
                 self.tr("Training needs the full dataset. {why}").format(why=self.session.dataset_error or "")
@@ -371,6 +378,11 @@ class MainWindow(QMainWindow):
         box.setObjectName("dataMissingDialog")
         box.setText(
             self.tr(
+                "Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then "
+                "the explorer shows the bundled models on a sample of the test images."
+            )
+            if getattr(self, "_data_damaged", False)
+            else self.tr(
                 "Training needs Fashion-MNIST, which was not found on this computer. Until then the "
                 "explorer shows the bundled models on a sample of the test images."
             )
@@ -444,6 +456,8 @@ class MainWindow(QMainWindow):
         if select and not self.training_panel.is_training:
             self.training_panel.select_entry(entry.id)
         self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
+        for warning in checkpoint.warnings:  # a part of the file was dropped: say which
+            self.show_error(self.tr("Opened with a warning"), warning)
         return entry
 
     def save_entry(self, entry: ModelEntry, path: str | Path) -> bool:

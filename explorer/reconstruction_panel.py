@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 from core.latent import reconstruct
 from explorer.model_picker import ModelPicker
 from explorer.session import Session
+from explorer.understanding_panel import pca_basis
 from explorer.widgets import ImageGrid
 
 COUNT = 10
@@ -21,6 +22,7 @@ class ReconstructionPanel(QWidget):
         self.setObjectName("reconstructionPanel")
         self.session = session
         self.shuffle_seed = 0
+        self.basis = pca_basis()  # the training split's principal axes, shipped with the app
         self.ae_picker = ModelPicker(session, "ae", objectName="reconstructionAeCombo")
         self.vae_picker = ModelPicker(session, "vae", objectName="reconstructionVaeCombo")
         self.noise_slider = QSlider(Qt.Orientation.Horizontal, objectName="noiseLevelSlider")
@@ -57,6 +59,16 @@ class ReconstructionPanel(QWidget):
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self.redraw)
         self.redraw()
+
+    def _add_pca_row(self, d: int, inputs, originals, rows, labels, captions) -> None:
+        """The honest baseline under the AE: PCA with as many dimensions, on the same inputs."""
+        if self.basis is None or self.basis.n_components < d:
+            return
+        recon = self.basis.truncated(d).reconstruct(inputs)
+        errors = ((recon - originals) ** 2).mean(axis=(1, 2))
+        rows.append(np.clip(recon, 0, 1))
+        labels.append(self.tr("PCA-{d}").format(d=d))
+        captions.append([f"{e:.4f}" for e in errors])
 
     @property
     def noise_level(self) -> float:
@@ -100,6 +112,7 @@ class ReconstructionPanel(QWidget):
         rows, labels, captions = [originals], [self.tr("test image")], [[""] * len(originals)]
         level = self.noise_level
         noisy = None
+        inputs = None
         for entry in (self.ae_picker.entry(), self.vae_picker.entry()):
             if entry is None:
                 continue
@@ -112,6 +125,8 @@ class ReconstructionPanel(QWidget):
             rows.append(recon)
             labels.append(entry.kind.upper())
             captions.append([f"{e:.4f}" for e in errors])
+            if entry.kind == "ae":
+                self._add_pca_row(entry.model.latent_dim, inputs, originals, rows, labels, captions)
         if noisy is not None:
             noise_err = ((noisy - originals) ** 2).mean(axis=(1, 2))
             rows.insert(1, noisy)
@@ -125,6 +140,7 @@ class ReconstructionPanel(QWidget):
                 self.tr(
                     "Numbers: mean squared error per pixel against the clean test image. The models only ever "
                     "saw clean images: the noise does not survive the small code, and neither does fine detail. "
-                    "Compare each row's error with the noisy input's."
+                    "Compare each row's error with the noisy input's. PCA-d: the linear projection on "
+                    "as many principal axes of the training images as the AE has dimensions."
                 )
             )

@@ -6,25 +6,30 @@ path (relative to the scene's folder when they sit below it, so a folder of scen
 can be copied as a whole) or as the bundled ones, and holds the panel on screen, the latent
 explorer's model, map, selected image, sliders and interpolation, the generation and
 reconstruction settings, and presentation mode. It is data only: nothing in it is executed.
+
+Reading is bounded (core.safe_io: a regular file of at most 1 MB, no pipe, no device), nesting
+deeper than limits.SCENE_DEPTH is refused before parsing, and every value is read through a
+typed getter with the widget's own range: a bad value is ignored, never trusted.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import tempfile
+import re
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from core import limits
+from core.safe_io import UnsafeFileError, atomic_write, read_regular
 from explorer.i18n import format_count
 
 FORMAT = "latent-explorer-scene"
 VERSION = 1
 SUFFIX = ".scene.json"
-MAX_BYTES = 1_000_000
+MAX_BYTES = limits.SCENE_BYTES
 PANELS = ("training", "latent", "generation", "reconstruction", "compare")
 
 
@@ -33,18 +38,11 @@ class SceneError(Exception):
 
 
 def save_scene(path: str | os.PathLike, scene: dict) -> Path:
-    """Write a scene atomically (a temporary file, then a rename)."""
+    """Write a scene atomically (an exclusive temporary file, then a rename)."""
     path = Path(path).expanduser()
     text = json.dumps({"format": FORMAT, "version": VERSION, **scene}, indent=2, ensure_ascii=False)
     try:
-        handle, temp = tempfile.mkstemp(prefix=".scene-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, (text + "\n").encode("utf-8"))
     except OSError as exc:
         raise SceneError(
             QCoreApplication.translate("Scene", "Cannot write the scene {path}: {error}").format(
@@ -58,20 +56,29 @@ def load_scene(path: str | os.PathLike) -> dict:
     """Read and check a scene; raises SceneError naming the file and the problem."""
     path = Path(path).expanduser()
     try:
-        if path.stat().st_size > MAX_BYTES:
+        text = read_regular(path, MAX_BYTES).decode("utf-8")
+        if _depth(text) > limits.SCENE_DEPTH:
+            raise ValueError(f"nested deeper than {limits.SCENE_DEPTH} levels")
+        document = json.loads(text)
+    except UnsafeFileError as exc:
+        if exc.reason == "too_large":
             raise SceneError(
                 QCoreApplication.translate("Scene", "{path} is too large to be a scene ({n} bytes).").format(
-                    path=path, n=format_count(path.stat().st_size)
+                    path=path, n=format_count(exc.size)
                 )
+            ) from None
+        raise SceneError(
+            QCoreApplication.translate("Scene", "{path} is not a scene file: it is not a regular file.").format(
+                path=path
             )
-        document = json.loads(path.read_text(encoding="utf-8"))
+        ) from None
     except OSError as exc:
         raise SceneError(
             QCoreApplication.translate("Scene", "Cannot read the scene {path}: {error}").format(
                 path=path, error=exc.strerror or exc
             )
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise SceneError(
             QCoreApplication.translate("Scene", "{path} is not a scene file (not JSON: {error}).").format(
                 path=path, error=exc
@@ -101,6 +108,23 @@ def load_scene(path: str | os.PathLike) -> dict:
                 )
             )
     return document
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings skipped), without parsing it:
+    json.loads would recurse once per level."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
 
 
 def _is_model_ref(m: Any) -> bool:
@@ -139,10 +163,7 @@ def get_int(section: dict, key: str, low: int, high: int) -> int | None:
 
 def get_float(section: dict, key: str, low: float, high: float) -> float | None:
     value = section.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) and low <= value <= high else None
+    return float(value) if limits.real_in(value, low, high) else None
 
 
 def get_choice(section: dict, key: str, choices: tuple[str, ...]) -> str | None:
@@ -150,10 +171,12 @@ def get_choice(section: dict, key: str, choices: tuple[str, ...]) -> str | None:
     return value if value in choices else None
 
 
-def get_vector(section: dict, key: str, size: int) -> list[float] | None:
+def get_vector(section: dict, key: str, size: int, bound: float = limits.LATENT_CODE) -> list[float] | None:
+    """A latent code of this size, every coordinate within ±bound (1e300 would overflow the
+    decoder to infinities and the sliders' arithmetic to NaN)."""
     value = section.get(key)
     if not isinstance(value, list) or len(value) != size:
         return None
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+    if not all(limits.real_in(v, -bound, bound) for v in value):
         return None
     return [float(v) for v in value]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import limits
 from core.datasets import describe
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
@@ -98,13 +99,13 @@ class TrainingPanel(QWidget):
             self.tr("Size of the code z: 784 pixels are squeezed into this many numbers.")
         )
 
-        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=1000, value=10)
-        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=4096, value=128)
+        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=limits.EPOCHS[1], value=10)
+        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=limits.BATCH_SIZE[1], value=128)
         self.lr_spin = QDoubleSpinBox(
             objectName="learningRateSpin",
             decimals=5,
             minimum=0.00001,
-            maximum=1.0,
+            maximum=limits.LEARNING_RATE[1],
             singleStep=0.0001,
             value=0.001,
         )
@@ -115,20 +116,20 @@ class TrainingPanel(QWidget):
             objectName="weightDecaySpin",
             decimals=6,
             minimum=0.0,
-            maximum=0.1,
+            maximum=limits.WEIGHT_DECAY[1],
             singleStep=0.00001,
             value=0.00001,
         )
         self.wd_spin.setToolTip(self.tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
         self.beta_spin = QDoubleSpinBox(
-            objectName="betaSpin", decimals=2, minimum=0.0, maximum=100.0, singleStep=0.5, value=1.0
+            objectName="betaSpin", decimals=2, minimum=0.0, maximum=limits.BETA[1], singleStep=0.5, value=1.0
         )
         self.beta_spin.setToolTip(
             self.tr(
                 "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
             )
         )
-        self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=2_000_000_000, value=0)
+        self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=limits.SEED[1], value=0)
         self.seed_spin.setToolTip(self.tr("Same seed, same settings: the same model, every time."))
         self.images_spin = QSpinBox(
             objectName="trainingImagesSpin", minimum=0, maximum=60_000, singleStep=1000

@@ -163,15 +163,10 @@ class ImageGrid(QWidget):
     def clear(self) -> None:
         self.set_images(np.zeros((0, 0, 28, 28)))
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+    def _geometry(self, metrics) -> tuple[float, float, float, float, float, float]:
+        """(x0, y0, side, caption_h, gap, label_w) of the drawn grid for a widget's font metrics."""
         n_rows = len(self._qimages)
         n_cols = len(self._qimages[0]) if n_rows else 0
-        if not n_rows or not n_cols:
-            return
-        font = QFont(self.font())
-        metrics = painter.fontMetrics()
         label_w = max((metrics.horizontalAdvance(t) for t in self._row_labels), default=0)
         label_w = label_w + 12 if label_w else 0
         caption_h = metrics.height() + 2 if self._captions else 0
@@ -183,6 +178,30 @@ class ImageGrid(QWidget):
         x0 = (self.width() - total_w) / 2 + label_w + gap
         total_h = n_rows * (side + caption_h + gap) + gap
         y0 = max(gap, (self.height() - total_h) / 2 + gap)
+        return x0, y0, side, caption_h, gap, label_w
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, column) of the image under a point of the widget, or None."""
+        n_rows = len(self._qimages)
+        if not n_rows or not self._qimages[0]:
+            return None
+        x0, y0, side, caption_h, gap, _ = self._geometry(self.fontMetrics())
+        c, dx = divmod(x - x0, side + gap)
+        r, dy = divmod(y - y0, side + caption_h + gap)
+        if 0 <= r < n_rows and 0 <= c < len(self._qimages[0]) and dx < side and dy < side:
+            return int(r), int(c)
+        return None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        n_rows = len(self._qimages)
+        n_cols = len(self._qimages[0]) if n_rows else 0
+        if not n_rows or not n_cols:
+            return
+        font = QFont(self.font())
+        metrics = painter.fontMetrics()
+        x0, y0, side, caption_h, gap, label_w = self._geometry(metrics)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.setFont(font)
         text_color = self.palette().color(QPalette.ColorRole.Text)
@@ -205,5 +224,9 @@ class ImageGrid(QWidget):
                         Qt.AlignmentFlag.AlignCenter,
                         self._captions[r][c],
                     )
+        self.paint_overlay(painter, x0, y0, side, caption_h, gap)
         painter.setPen(QColor(text_color))
         painter.end()
+
+    def paint_overlay(self, painter: QPainter, x0: float, y0: float, side: float, caption_h: float, gap: float):
+        """For subclasses: draw over the images (a highlight); nothing here."""

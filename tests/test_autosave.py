@@ -69,7 +69,7 @@ def _orphan(model_files) -> tuple:
 def test_autosaves_of_a_crashed_session_are_offered_back(qtbot, tiny_data_dir, model_files):
     path, checkpoint = _orphan(model_files)
     # A file of a session still running is not an orphan.
-    running = autosave.autosave_dir() / f"{autosave.os.getpid()}-1-ae.safetensors"
+    running = autosave.autosave_dir() / f"{autosave.SESSION}-1-ae.safetensors"
     running.write_bytes(path.read_bytes())
     assert autosave.orphans() == [path]
 
@@ -102,11 +102,56 @@ def test_autosaves_of_another_running_instance_are_left_alone(model_files):
     """Another instance holds the lock on its lock file while it runs; once it ends, its
     autosaves become orphans (whatever its process id may have become since)."""
     path, _ = _orphan(model_files)
-    pid = autosave._pid(path)
-    handle = open(autosave._lock_path(pid), "a+b")
+    session = autosave._session(path)
+    handle = open(autosave._lock_path(session), "a+b")
     try:
         assert autosave._try_lock(handle)  # "the other instance" holds its lock
         assert autosave.orphans() == []
     finally:
         handle.close()  # it ends
     assert autosave.orphans() == [path]
+
+
+def test_a_reused_process_id_does_not_make_a_crashed_sessions_autosaves_ours(model_files):
+    """A crashed session whose process id this process got: its files are orphans, offered back,
+    and a clean exit of this session leaves them (it deleted them when the pid was the identity)."""
+    path, _ = _orphan(model_files)
+    same_pid = path.with_name(f"{autosave.os.getpid()}-7-vae.safetensors")  # as older versions named it
+    path.rename(same_pid)
+    crashed = path.with_name(f"{autosave.os.getpid()}.0123456789ab-8-vae.safetensors")
+    crashed.write_bytes(same_pid.read_bytes())
+    assert autosave.orphans() == sorted([same_pid, crashed])
+    autosave.remove_all_of_this_session()
+    assert same_pid.exists() and crashed.exists()
+
+
+def test_a_failing_autosave_says_once_that_crash_protection_is_off(qtbot, monkeypatch, model_files):
+    from core.checkpoint import CheckpointError
+    from explorer.session import ModelEntry
+
+    entry = ModelEntry.from_checkpoint(load_checkpoint(model_files["ae"]))
+    seen = []
+
+    def full(*args, **kwargs):
+        raise CheckpointError("Cannot save x: No space left on device.")
+
+    monkeypatch.setattr(autosave, "save_checkpoint", full)
+    with qtbot.waitSignal(autosave.notifier.failed, timeout=1000) as blocker:
+        assert autosave.write(entry) is None
+    seen.append(blocker.args)
+    with qtbot.assertNotEmitted(autosave.notifier.failed):
+        assert autosave.write(entry) is None  # told once, not after every epoch
+    assert seen[0][0] == "Crash protection is off" and "No space left on device" in seen[0][1]
+    monkeypatch.undo()
+    assert autosave.write(entry) is not None  # works again: a new failure is told again
+    monkeypatch.setattr(autosave, "save_checkpoint", full)
+    with qtbot.waitSignal(autosave.notifier.failed, timeout=1000):
+        autosave.write(entry)
+    monkeypatch.undo()
+    autosave.remove_all_of_this_session()
+
+
+def test_the_main_window_shows_the_autosave_failure(window):
+    autosave.notifier.failed.emit("Crash protection is off", "disk full")
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and box.text() == "disk full" and box.windowTitle() == "Crash protection is off"

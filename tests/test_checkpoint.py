@@ -12,6 +12,7 @@ from safetensors.torch import save as save_file_bytes
 from safetensors.torch import save_file
 
 from core import checkpoint as ckpt_mod
+from core import limits
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
 from core.models import ModelConfig
 from core.training import EpochRecord, TrainConfig, Trainer, new_model
@@ -296,13 +297,6 @@ def _edit(path, edit) -> None:
         (lambda h, d: d.update(format_version=True), "invalid format version"),
         (lambda h, d: d.update(latent_dim="2"), "Latent size must be an integer"),
         (lambda h, d: d.update(kind=["ae"]), "Unknown model kind"),
-        (lambda h, d: d.update(train_config=[1]), "training settings or history are invalid"),
-        (lambda h, d: d.update(history=[1]), "history are invalid"),
-        (lambda h, d: d.update(history="abc"), "history are invalid"),
-        (lambda h, d: d["history"][0].update(train_loss="low"), "history are invalid"),
-        (lambda h, d: d["history"][0].update(test=[]), "history are invalid"),
-        (lambda h, d: d["history"][0].update(epoch=None), "history are invalid"),
-        (lambda h, d: d["history"][0]["test"].pop("test_loss"), "history are invalid"),
     ],
 )
 def test_malformed_metadata(small, edit, problem):
@@ -310,6 +304,82 @@ def test_malformed_metadata(small, edit, problem):
     with pytest.raises(CheckpointError, match=problem) as info:
         load_checkpoint(small)
     assert "small.safetensors" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "edit, dropped",
+    [
+        (lambda d: d.update(train_config=[1]), "settings"),
+        (lambda d: d["train_config"].update(seed=2**31), "settings"),  # the seed spin's max
+        (lambda d: d["train_config"].update(limit=10**400), "settings"),
+        (lambda d: d["train_config"].update(epochs=10_001), "settings"),
+        (lambda d: d.update(history=[1]), "history"),
+        (lambda d: d.update(history="abc"), "history"),
+        (lambda d: d["history"][0].update(train_loss="low"), "history"),
+        (lambda d: d["history"][0].update(test=[]), "history"),
+        (lambda d: d["history"][0].update(epoch=None), "history"),
+        (lambda d: d["history"][0]["test"].pop("test_loss"), "history"),
+        (lambda d: d["history"][0].update(train_loss=10**400), "history"),  # float() would overflow
+        (lambda d: d["history"][0].update(epoch=10**400), "history"),
+        (lambda d: d["history"][0]["test"].update(test_mse=1e300), "history"),
+        (lambda d: d["history"][0]["test"].update(kl_per_dim=[0.1] * 100_000), "history"),
+        (lambda d: d.update(history=d["history"] * 10_001), "history"),  # the epochs spin's max
+    ],
+)
+def test_values_outside_the_widgets_ranges_are_dropped_with_a_warning(small, edit, dropped):
+    """Checked on the way in as on the way out: the model opens, the bad part is dropped and said."""
+    _edit(small, lambda h, d: edit(d))
+    loaded = load_checkpoint(small)
+    assert len(loaded.warnings) == 1
+    assert loaded.warnings[0].startswith(f"small.safetensors: its training {dropped}")
+    if dropped == "history":
+        assert loaded.history == [] and loaded.train_config == TrainConfig()
+    else:
+        assert loaded.train_config is None and len(loaded.history) == 1
+    assert load_checkpoint(small).model.latent_dim == 2
+
+
+def test_non_finite_numbers_in_a_history_never_reach_a_later_save(small):
+    """NaN (written as the bare token JSON readers accept) was kept, and every save refused it."""
+    header = _header(small)
+    text = header["__metadata__"]["latent_explorer"].replace('"train_loss": 0.05', '"train_loss": NaN')
+    assert "NaN" in text
+    header["__metadata__"]["latent_explorer"] = text
+    _with_header(small, json.dumps(header).encode())
+    loaded = load_checkpoint(small)
+    assert loaded.history == [] and "history was ignored" in loaded.warnings[0]
+    save_checkpoint(small, loaded.model, loaded.train_config, loaded.history)  # does not raise
+
+
+def test_padding_after_the_weights_is_refused_before_they_are_read(small, monkeypatch):
+    """The announced tensors end before the file does: refused without reading the rest."""
+    with small.open("r+b") as f:
+        f.truncate(small.stat().st_size + 100 * 2**20)  # sparse
+    reads = []
+    real = ckpt_mod.read_exactly
+    monkeypatch.setattr(ckpt_mod, "read_exactly", lambda f, n: reads.append(n) or real(f, n))
+    with pytest.raises(CheckpointError, match=r"small.safetensors is damaged: 104,857,600 bytes follow"):
+        load_checkpoint(small)
+    assert max(reads) < 2**20  # the header only
+
+
+def test_files_over_the_size_cap_are_refused_unread(small):
+    with small.open("r+b") as f:
+        f.truncate(limits.CHECKPOINT_BYTES + 1)  # sparse
+    with pytest.raises(CheckpointError, match=r"small.safetensors is too large .* at most 536,870,912"):
+        load_checkpoint(small)
+
+
+def test_a_replay_with_non_finite_codes_is_dropped(tmp_path):
+    model = new_model(ModelConfig("ae", 2))
+    codes = torch.zeros(3, 2, 2, dtype=torch.float16)
+    codes[1, 0, 0] = float("inf")
+    path = save_checkpoint(
+        tmp_path / "r.safetensors",
+        model,
+        extra_tensors={"replay_codes": codes, "replay_indices": torch.tensor([0, 1])},
+    )
+    assert load_checkpoint(path).replay is None
 
 
 def test_a_replay_that_does_not_fit_is_dropped_not_fatal(tmp_path):

@@ -95,12 +95,18 @@ def test_resume_continues_the_history(tmp_path, tiny_data_dir, capsys):
         (["--model", "vae", "--out", "x.pt"], "must end in .safetensors"),
         (["--model", "vae", "--out", "/no/such/folder/x.safetensors"], "does not exist"),
         (["--model", "vae", "--latent-dim", "99", "--out", "{tmp}/x.safetensors"], "Latent size"),
-        (["--model", "vae", "--epochs", "0", "--out", "{tmp}/x.safetensors"], "Epochs"),
+        (["--model", "vae", "--epochs", "0", "--out", "{tmp}/x.safetensors"], "--epochs must be 1 to 10000"),
         (["--model", "gan", "--out", "{tmp}/x.safetensors"], "invalid choice"),
         (["--out", "{tmp}/x.safetensors"], "--model"),
         (["--model", "vae", "--bogus", "--out", "{tmp}/x.safetensors"], "unrecognized"),
         (["--model", "vae", "--data-dir", "{tmp}/none", "--out", "{tmp}/x.safetensors"], "does not exist"),
         (["--resume", "{tmp}/none.safetensors", "--out", "{tmp}/x.safetensors"], "does not exist"),
+        (["--model", "ae", "--beta-ladder", "1,2", "--out", "{tmp}/x"], "needs --model vae"),
+        (["--model", "vae", "--beta-ladder", "1,x", "--out", "{tmp}/x"], "'x' is not a number"),
+        (["--model", "vae", "--beta-ladder", "1,-2", "--out", "{tmp}/x"], "β must be"),
+        (["--model", "vae", "--beta-ladder", "1,1", "--out", "{tmp}/x"], "appears twice"),
+        (["--model", "vae", "--beta-ladder", "1", "--beta", "2", "--out", "{tmp}/x"], "cannot be combined"),
+        (["--model", "vae", "--beta-ladder", "1", "--out", "{tmp}/x.safetensors"], "must be a folder"),
     ],
 )
 def test_errors_are_one_line(tmp_path, capsys, argv, message):
@@ -243,6 +249,35 @@ def test_a_full_disk_at_the_end_is_one_line_and_keeps_the_old_file(
     assert "No space left on device" in _one_line_error(code, err.splitlines()[-1])
     assert out.read_bytes() == b"the previous model"
     assert [p.name for p in out.parent.iterdir()] == ["m.safetensors"]
+
+
+def test_beta_ladder_writes_one_vae_per_beta(tmp_path, tiny_data_dir, capsys):
+    folder = tmp_path / "ladder"  # created by the command
+    code, out, err = run(
+        [
+            "--model", "vae", "--beta-ladder", "0.5,2,1", "--epochs", "1", "--latent-dim", "3",
+            "--limit", "128", "--json", "--data-dir", str(tiny_data_dir), "--out", str(folder), *COMMON,
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "vae-beta0.5.safetensors",
+        "vae-beta1.safetensors",
+        "vae-beta2.safetensors",
+    ]
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(line["beta"], line["epoch"]) for line in lines] == [(0.5, 1), (2.0, 1), (1.0, 1)]
+    for beta in (0.5, 2.0, 1.0):
+        checkpoint = load_checkpoint(folder / f"vae-beta{beta:g}.safetensors")
+        assert checkpoint.kind == "vae" and checkpoint.model.latent_dim == 3
+        assert checkpoint.train_config.beta == beta
+        assert read_metadata(folder / f"vae-beta{beta:g}.safetensors")["train_config"]["beta"] == beta
+        line = next(line for line in lines if line["beta"] == beta)
+        assert checkpoint.history[-1].test["test_loss"] == pytest.approx(line["test_loss"])
+        # the rung's loss weighs its own β
+        assert line["test_loss"] == pytest.approx(line["test_bce"] + beta * line["test_kl"])
+    assert "β = 2 (2/3)" in err
 
 
 def test_the_bar_never_follows_the_last_summary(tmp_path, tiny_data_dir, capsys):

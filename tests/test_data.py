@@ -108,10 +108,14 @@ def test_a_huge_declared_size_is_refused_before_allocating(tmp_path):
     header = struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 2**32 - 1, 2**32 - 1, 2**32 - 1)
     raw = tmp_path / "huge-idx3-ubyte"
     raw.write_bytes(header + b"\x00" * 100)
-    with pytest.raises(DataFormatError, match="huge-idx3-ubyte is truncated"):
+    with pytest.raises(DataFormatError, match="huge-idx3-ubyte is damaged: its header announces 4,294,967,295"):
         read_idx(raw)
     gz = tmp_path / "huge-idx3-ubyte.gz"
     gz.write_bytes(gzip.compress(header + b"\x00" * 100))
+    with pytest.raises(DataFormatError, match="huge-idx3-ubyte.gz is damaged: .*more than the"):
+        read_idx(gz)
+    small = struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 1000, 28, 28)  # 784,000 bytes announced
+    gz.write_bytes(gzip.compress(small + b"\x00" * 100, compresslevel=0))
     with pytest.raises(DataFormatError, match="huge-idx3-ubyte.gz is truncated: .*more than its"):
         read_idx(gz)
 
@@ -120,7 +124,7 @@ def test_a_size_that_overflows_int64_is_not_trusted(tmp_path):
     """65536⁴ = 2⁶⁴ wraps to 0 in numpy's int64: an empty file would then 'match' its header."""
     path = tmp_path / "wrap"
     path.write_bytes(struct.pack(">HBB", 0, 8, 4) + struct.pack(">4I", 65536, 65536, 65536, 65536))
-    with pytest.raises(DataFormatError, match="wrap is truncated"):
+    with pytest.raises(DataFormatError, match="wrap is damaged: .*18,446,744,073,709,551,616 bytes"):
         read_idx(path)
 
 
@@ -208,8 +212,16 @@ def deny_access(monkeypatch, tmp_path_factory):
                 raise PermissionError(errno.EACCES, "Permission denied", str(path))
             return real_open(path, *args, **kwargs)
 
+        real_os_open = os.open
+
+        def os_open(path, *args, **kwargs):  # how core.safe_io opens files
+            if denied(Path(path)):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_os_open(path, *args, **kwargs)
+
         monkeypatch.setattr(Path, "stat", stat)
         monkeypatch.setattr(Path, "open", open_)
+        monkeypatch.setattr(os, "open", os_open)
 
     yield deny
     for path, mode in restore:
@@ -445,3 +457,41 @@ def test_real_data_equals_torchvision(real_data, tmp_path):
         assert torch.equal(tv.targets, split.labels)
     assert real_data.train.images.shape == (60000, 28, 28)
     assert real_data.test.images.shape == (10000, 28, 28)
+
+
+def test_an_idx_header_announcing_more_than_the_dataset_is_refused_before_decompressing(tmp_path, monkeypatch):
+    """A 1.5 MB .gz announcing 2,000,000 images decompressed 3.6 GB before failing."""
+    header = struct.pack(">HBBIII", 0, 8, 3, 2_000_000, 28, 28)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = compressor.compress(header + bytes(1_000_000))
+    for _ in range(100):  # ≈ 100 MB of zeros deflate to ≈ 100 kB
+        chunk += compressor.compress(bytes(1_000_000))
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(chunk + compressor.flush())
+    reads = []
+    real = gzip.GzipFile.read
+    monkeypatch.setattr(data_mod.gzip.GzipFile, "read", lambda self, n=-1: reads.append(n) or real(self, n))
+    with pytest.raises(DataFormatError, match="announces 2,000,000 items .* more than the 60,000"):
+        read_idx(path, expected_ndim=3, max_items=60_000)
+    assert max(reads) <= 16  # the magic number and the sizes, nothing more
+    with pytest.raises(DataFormatError, match="more than the 1,000,000"):
+        read_idx(path, expected_ndim=3)  # a folder of the user's own IDX files: the sane cap
+
+
+def test_load_split_enforces_the_known_counts(tmp_path, tiny_data):
+    folder = write_dataset(tmp_path / "d", tiny_data)
+    write_idx(folder / "t10k-images-idx3-ubyte", torch.zeros(10_001, 28, 28, dtype=torch.uint8))
+    with pytest.raises(DataFormatError, match="10,001 items .* more than the 10,000"):
+        load_split(folder, "test")
+
+
+@pytest.mark.timeout(30)
+def test_idx_readers_refuse_pipes_and_devices(tmp_path):
+    fifo = tmp_path / "t10k-images-idx3-ubyte"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
+    with pytest.raises(DataAccessError, match="not a regular file"):
+        read_idx(fifo)
+    link = tmp_path / "zero-idx3-ubyte"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(DataAccessError, match="not a regular file"):
+        read_idx(link)

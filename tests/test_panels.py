@@ -57,7 +57,7 @@ def test_noise_level_changes_the_noisy_row(qtbot, window):
     grid = window.findChild(ImageGrid, "reconstructionGrid")
     slider = window.findChild(QSlider, "noiseLevelSlider")
     assert slider.value() == 50  # the lab's level, 0.5
-    assert grid.images.shape[0] == 4  # original, noisy, AE, VAE
+    assert grid.images.shape[0] == 5  # original, noisy, AE, PCA with the AE's size, VAE
     originals = grid.images[0]
     images = window.session.dataset.test.images[torch.from_numpy(panel.indices())]
     expected = add_uniform_noise(to_float(images), 0.5, torch.Generator().manual_seed(1000))[:, 0].numpy()
@@ -66,7 +66,7 @@ def test_noise_level_changes_the_noisy_row(qtbot, window):
     assert not np.allclose(grid.images[1], expected)
     assert np.abs(grid.images[1] - originals).max() <= 0.5 + 1e-6
     slider.setValue(0)
-    assert grid.images.shape[0] == 3  # no noisy row without noise
+    assert grid.images.shape[0] == 4  # no noisy row without noise
 
 
 def test_shuffle_shows_other_images(qtbot, window):

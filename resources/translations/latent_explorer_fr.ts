@@ -4,6 +4,14 @@
 <context>
     <name>Autosave</name>
     <message>
+        <source>Crash protection is off</source>
+        <translation>La protection contre les plantages est désactivée</translation>
+    </message>
+    <message>
+        <source>The model in training cannot be saved automatically ({error}). If the app crashes now, the training since the last save is lost. Free some disk space, or save the model yourself (File → Save model as) when training ends.</source>
+        <translation>Le modèle en cours d&apos;entraînement ne peut pas être enregistré automatiquement ({error}). Si l&apos;application plante maintenant, l&apos;entraînement depuis le dernier enregistrement est perdu. Libérez de l&apos;espace disque, ou enregistrez le modèle vous-même (Fichier → Enregistrer le modèle sous) à la fin de l&apos;entraînement.</translation>
+    </message>
+    <message>
         <source>{kind}, latent {d}, {n} epoch(s) — {when}</source>
         <translation>{kind}, dim. latente {d}, {n} époque(s) — {when}</translation>
     </message>
@@ -990,6 +998,10 @@
         <translation>AE contre VAE</translation>
     </message>
     <message>
+        <source>Understanding</source>
+        <translation>Comprendre</translation>
+    </message>
+    <message>
         <source>Your drawing</source>
         <translation>Votre dessin</translation>
     </message>
@@ -1126,8 +1138,30 @@
         <translation>Échec du téléchargement</translation>
     </message>
     <message>
+        <source>{n} files skipped</source>
+        <translation>{n} fichiers ignorés</translation>
+    </message>
+    <message>
+        <source>These files could not be read as pictures and were left out:
+{files}</source>
+        <translation>Ces fichiers n’ont pas pu être lus comme des photos et ont été laissés de côté :
+{files}</translation>
+    </message>
+    <message>
+        <source>Cannot load this dataset</source>
+        <translation>Impossible de charger ce jeu de données</translation>
+    </message>
+    <message>
+        <source>Converting pictures: {done} of {total}…</source>
+        <translation>Conversion des photos : {done} sur {total}…</translation>
+    </message>
+    <message>
         <source>Fashion-MNIST: not found</source>
         <translation>Fashion-MNIST&#xa0;: introuvable</translation>
+    </message>
+    <message>
+        <source>Fashion-MNIST is damaged: using the bundled sample ({n} test images)</source>
+        <translation>Fashion-MNIST est endommagé&#xa0;: utilisation de l&apos;échantillon fourni ({n} images de test)</translation>
     </message>
     <message>
         <source>Fashion-MNIST not found: using the bundled sample ({n} test images)</source>
@@ -1136,6 +1170,10 @@
     <message>
         <source>Training needs the full dataset. {why}</source>
         <translation>L&apos;entraînement nécessite le jeu de données complet. {why}</translation>
+    </message>
+    <message>
+        <source>{name}: {train} + {test} images</source>
+        <translation>{name} : {train} + {test} images</translation>
     </message>
     <message>
         <source>Fashion-MNIST: {train} + {test} images</source>
@@ -1158,8 +1196,16 @@
         <translation>Pas de données d&apos;entraînement</translation>
     </message>
     <message>
+        <source>Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement a besoin de Fashion-MNIST, dont les fichiers présents ici sont inutilisables (voir ci-dessous). En attendant, l&apos;explorateur montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
         <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
         <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>Opened with a warning</source>
+        <translation>Ouvert avec un avertissement</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
@@ -1204,28 +1250,6 @@ Ctrl+Q	quitter</translation>
     <message>
         <source>Download (needs internet)</source>
         <translation>Télécharger (connexion Internet requise)</translation>
-    </message>
-    <message>
-        <source>{n} files skipped</source>
-        <translation>{n} fichiers ignorés</translation>
-    </message>
-    <message>
-        <source>These files could not be read as pictures and were left out:
-{files}</source>
-        <translation>Ces fichiers n’ont pas pu être lus comme des photos et ont été laissés de côté :
-{files}</translation>
-    </message>
-    <message>
-        <source>Cannot load this dataset</source>
-        <translation>Impossible de charger ce jeu de données</translation>
-    </message>
-    <message>
-        <source>Converting pictures: {done} of {total}…</source>
-        <translation>Conversion des photos : {done} sur {total}…</translation>
-    </message>
-    <message>
-        <source>{name}: {train} + {test} images</source>
-        <translation>{name} : {train} + {test} images</translation>
     </message>
     <message>
         <source>Cannot open model</source>
@@ -1466,6 +1490,25 @@ Le reste de la scène est affiché.</translation>
     </message>
 </context>
 <context>
+    <name>RateDistortionPlot</name>
+    <message>
+        <source>rate: KL(q(z|x) ‖ N(0, I)), nats per image</source>
+        <translation>débit&#xa0;: KL(q(z|x) ‖ N(0, I)), nats par image</translation>
+    </message>
+    <message>
+        <source>distortion: BCE, nats per image</source>
+        <translation>distorsion&#xa0;: BCE, nats par image</translation>
+    </message>
+    <message>
+        <source>β {beta:g}</source>
+        <translation>β {beta:g}</translation>
+    </message>
+    <message>
+        <source>{n} active</source>
+        <translation>{n} actives</translation>
+    </message>
+</context>
+<context>
     <name>ReconstructionPanel</name>
     <message>
         <source>The lab&apos;s noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].</source>
@@ -1488,6 +1531,10 @@ Le reste de la scène est affiché.</translation>
         <translation>Niveau de bruit</translation>
     </message>
     <message>
+        <source>PCA-{d}</source>
+        <translation>ACP-{d}</translation>
+    </message>
+    <message>
         <source>Reconstructions need the Fashion-MNIST test images (see the status bar).</source>
         <translation>Les reconstructions ont besoin des images de test de Fashion-MNIST (voir la barre d&apos;état).</translation>
     </message>
@@ -1504,8 +1551,8 @@ Le reste de la scène est affiché.</translation>
         <translation>Ouvrez ou entraînez un AE et un VAE pour voir leurs reconstructions.</translation>
     </message>
     <message>
-        <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s.</source>
-        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée.</translation>
+        <source>Numbers: mean squared error per pixel against the clean test image. The models only ever saw clean images: the noise does not survive the small code, and neither does fine detail. Compare each row&apos;s error with the noisy input&apos;s. PCA-d: the linear projection on as many principal axes of the training images as the AE has dimensions.</source>
+        <translation>Nombres&#xa0;: erreur quadratique moyenne par pixel par rapport à l&apos;image de test propre. Les modèles n&apos;ont jamais vu que des images propres&#xa0;: le bruit ne survit pas au passage par le petit code, les détails fins non plus. Comparez l&apos;erreur de chaque ligne à celle de l&apos;entrée bruitée. ACP-d&#xa0;: la projection linéaire sur autant d&apos;axes principaux des images d&apos;entraînement que l&apos;AE a de dimensions.</translation>
     </message>
 </context>
 <context>
@@ -1517,6 +1564,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>{path} is too large to be a scene ({n} bytes).</source>
         <translation>{path} est trop volumineux pour être une scène ({n} octets).</translation>
+    </message>
+    <message>
+        <source>{path} is not a scene file: it is not a regular file.</source>
+        <translation>{path} n&apos;est pas un fichier de scène&#xa0;: ce n&apos;est pas un fichier ordinaire.</translation>
     </message>
     <message>
         <source>Cannot read the scene {path}: {error}</source>
@@ -1880,6 +1931,120 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Training stopped</source>
         <translation>Entraînement interrompu</translation>
+    </message>
+</context>
+<context>
+    <name>TraversalGrid</name>
+    <message>
+        <source>z{d} · KL {kl:.2f}</source>
+        <translation>z{d} · KL {kl:.2f}</translation>
+    </message>
+    <message>
+        <source>z{d} · var {v:.2g}</source>
+        <translation>z{d} · var. {v:.2g}</translation>
+    </message>
+</context>
+<context>
+    <name>UnderstandingPanel</name>
+    <message>
+        <source>Each row moves one latent dimension from −3σ to +3σ around the current code (framed column); the others stay put. Click an image to set the explorer&apos;s sliders there.</source>
+        <translation>Chaque ligne déplace une dimension latente de −3σ à +3σ autour du code courant (colonne encadrée)&#xa0;; les autres ne bougent pas. Cliquez sur une image pour y placer les curseurs de l&apos;explorateur.</translation>
+    </message>
+    <message>
+        <source>Which dimensions matter?</source>
+        <translation>Quelles dimensions comptent&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Each point is a VAE: right = more information in the code (KL), down = sharper reconstructions (BCE). The star is the lab&apos;s β = 1; the ring, the explorer&apos;s model. Click a point to open that model in the explorer.</source>
+        <translation>Chaque point est un VAE&#xa0;: à droite = plus d&apos;information dans le code (KL), en bas = reconstructions plus nettes (BCE). L&apos;étoile est le β = 1 du TP&#xa0;; l&apos;anneau, le modèle de l&apos;explorateur. Cliquez sur un point pour ouvrir ce modèle dans l&apos;explorateur.</translation>
+    </message>
+    <message>
+        <source>What β trades: a larger β pays more for information in the code, so the VAE keeps less (fewer active dimensions) and reconstructs worse, but its space is more regular. Where the active units drop, collapse begins.</source>
+        <translation>Ce que β échange&#xa0;: un β plus grand fait payer plus cher l&apos;information dans le code, le VAE en garde donc moins (moins de dimensions actives) et reconstruit moins bien, mais son espace est plus régulier. Là où les unités actives chutent commence l&apos;effondrement.</translation>
+    </message>
+    <message>
+        <source>Rate and distortion</source>
+        <translation>Débit et distorsion</translation>
+    </message>
+    <message>
+        <source>Samples per image of the importance-weighted bound (k).</source>
+        <translation>Tirages par image de la borne à poids d&apos;importance (k).</translation>
+    </message>
+    <message>
+        <source>2,000 test images</source>
+        <translation>2 000 images de test</translation>
+    </message>
+    <message>
+        <source>all test images</source>
+        <translation>toutes les images de test</translation>
+    </message>
+    <message>
+        <source>Estimate log-likelihood</source>
+        <translation>Estimer la log-vraisemblance</translation>
+    </message>
+    <message>
+        <source>The IWAE bound (Burda et al.) with k samples per image, computed in the background. Targets are grayscale as in the lab, not the binarised images of published benchmarks: compare it with the ELBO here, not with papers.</source>
+        <translation>La borne IWAE (Burda et al.) avec k tirages par image, calculée en arrière-plan. Les cibles sont en niveaux de gris comme dans le TP, pas les images binarisées des bancs d&apos;essai publiés&#xa0;: comparez-la à l&apos;ELBO ici, pas aux articles.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Honest baselines</source>
+        <translation>Références honnêtes</translation>
+    </message>
+    <message>
+        <source>samples k</source>
+        <translation>tirages k</translation>
+    </message>
+    <message>
+        <source>Open or train a model to see its dimensions.</source>
+        <translation>Ouvrez ou entraînez un modèle pour voir ses dimensions.</translation>
+    </message>
+    <message>
+        <source>Measuring each dimension on the test images…</source>
+        <translation>Mesure de chaque dimension sur les images de test…</translation>
+    </message>
+    <message>
+        <source>Rows: the dimensions, most used first, with their KL (nats): a dimension with KL ≈ 0 carries nothing, and its row does not change. Columns: −3 to +3 around the current code, in the prior&apos;s σ. Active dimensions (variance of μ over the test set &gt; 0.01): {n} of {d}.</source>
+        <translation>Lignes&#xa0;: les dimensions, les plus utilisées d&apos;abord, avec leur KL (nats)&#xa0;: une dimension de KL ≈ 0 ne porte rien, et sa ligne ne change pas. Colonnes&#xa0;: de −3 à +3 autour du code courant, en σ de la loi a priori. Dimensions actives (variance de μ sur le jeu de test &gt; 0,01)&#xa0;: {n} sur {d}.</translation>
+    </message>
+    <message>
+        <source>Rows: the dimensions, largest variance over the test set first. Columns: −3σ to +3σ of each dimension around the current code. An AE&apos;s dimensions have no common scale and no prior: nothing makes them independent or meaningful one by one.</source>
+        <translation>Lignes&#xa0;: les dimensions, de plus grande variance sur le jeu de test d&apos;abord. Colonnes&#xa0;: de −3σ à +3σ de chaque dimension autour du code courant. Les dimensions d&apos;un AE n&apos;ont ni échelle commune ni loi a priori&#xa0;: rien ne les rend indépendantes ni interprétables une à une.</translation>
+    </message>
+    <message>
+        <source>Could not compute: {message}</source>
+        <translation>Calcul impossible&#xa0;: {message}</translation>
+    </message>
+    <message>
+        <source>Open or train a model to compare it with a baseline.</source>
+        <translation>Ouvrez ou entraînez un modèle pour le comparer à une référence.</translation>
+    </message>
+    <message>
+        <source>No PCA basis for this latent size.</source>
+        <translation>Pas de base ACP pour cette taille latente.</translation>
+    </message>
+    <message>
+        <source>Measuring the AE and PCA on the test images…</source>
+        <translation>Mesure de l&apos;AE et de l&apos;ACP sur les images de test…</translation>
+    </message>
+    <message>
+        <source>Reconstruction error (MSE per pixel, {n} test images): this AE &lt;b&gt;{ae:.5f}&lt;/b&gt;, PCA with the same {d} dimensions (fitted on the training set) &lt;b&gt;{pca:.5f}&lt;/b&gt;: the AE&apos;s error is {ratio:.0%} of the linear projection&apos;s.</source>
+        <translation>Erreur de reconstruction (EQM par pixel, {n} images de test)&#xa0;: cet AE &lt;b&gt;{ae:.5f}&lt;/b&gt;, l&apos;ACP avec les mêmes {d} dimensions (ajustée sur le jeu d&apos;entraînement) &lt;b&gt;{pca:.5f}&lt;/b&gt;&#xa0;: l&apos;erreur de l&apos;AE vaut {ratio:.0%} de celle de la projection linéaire.</translation>
+    </message>
+    <message>
+        <source>Test loss at z = μ (BCE + KL, as training reports it): {loss:.1f} nats per image.</source>
+        <translation>Perte de test en z = μ (BCE + KL, comme l&apos;entraînement l&apos;affiche)&#xa0;: {loss:.1f} nats par image.</translation>
+    </message>
+    <message>
+        <source>On {n} images, k = {k}: ELBO &lt;b&gt;{elbo:.1f}&lt;/b&gt;, IWAE bound &lt;b&gt;{iwae:.1f}&lt;/b&gt; nats per image (log-likelihood ≥ both; the ELBO is {gap:.1f} nats looser).</source>
+        <translation>Sur {n} images, k = {k}&#xa0;: ELBO &lt;b&gt;{elbo:.1f}&lt;/b&gt;, borne IWAE &lt;b&gt;{iwae:.1f}&lt;/b&gt; nats par image (log-vraisemblance ≥ les deux&#xa0;; l&apos;ELBO est plus lâche de {gap:.1f} nats).</translation>
+    </message>
+    <message>
+        <source>Estimate the log-likelihood to see how loose the ELBO is.</source>
+        <translation>Estimez la log-vraisemblance pour voir à quel point l&apos;ELBO est lâche.</translation>
     </message>
 </context>
 <context>
