@@ -630,7 +630,7 @@ class MainWindow(QMainWindow):
 
     # --- scenes ----------------------------------------------------------------------------
 
-    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare")
+    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "draw")
 
     def _panels(self) -> dict[str, QWidget]:
         return {
@@ -639,6 +639,7 @@ class MainWindow(QMainWindow):
             "generation": self.generation_panel,
             "reconstruction": self.reconstruction_panel,
             "compare": self.compare_panel,
+            "draw": self.draw_panel,
         }
 
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
@@ -667,7 +668,7 @@ class MainWindow(QMainWindow):
             self.compare_panel,
         )
         z = lp.state
-        panel = next(k for k, w in self._panels().items() if w is self.tabs.currentWidget())
+        panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
             "models": refs,
             "panel": panel,
@@ -697,6 +698,11 @@ class MainWindow(QMainWindow):
                 "ae": at(cp.pickers["ae"].entry()),
                 "vae": at(cp.pickers["vae"].entry()),
                 "map": cp.method_combo.currentData(),
+            },
+            "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
+            "draw": {
+                "model": at(self.draw_panel.picker.entry()),
+                "image": [round(float(v), 4) for v in self.draw_panel.canvas.image.ravel()],
             },
         }
         return scene, left_out
@@ -833,6 +839,17 @@ class MainWindow(QMainWindow):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
         select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "pca")))
+
+        draw = scene.get("draw") if isinstance(scene.get("draw"), dict) else {}
+        if (entry := entry_at(draw, "model")) is not None:
+            self.draw_panel.picker.select(entry.id)
+        image = get_vector(draw, "image", 28 * 28, 1.0)
+        if image is not None:
+            self.draw_panel.canvas.set_image(np.clip(np.array(image, dtype=np.float32), 0, 1), undoable=False)
+        spec = scene.get("dataset")
+        current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT
+        if isinstance(spec, str) and 0 < len(spec) <= 4096 and spec != current:
+            self.load_data(spec=spec)  # in a worker; every panel follows when it is there
 
         panel = get_choice(scene, "panel", self.PANEL_KEYS)
         if panel is not None:

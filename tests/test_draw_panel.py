@@ -197,3 +197,20 @@ def test_the_training_panel_trains_on_a_picture_folder_chosen_as_its_dataset(qtb
     with qtbot.waitSignal(training.errorOccurred, timeout=1_000) as error:
         assert not training.start_training()
     assert "learnt Fashion-MNIST" in error.args[1]
+
+
+def test_a_scene_remembers_the_drawing_and_its_model(qtbot, window, make_window, model_files, tmp_path):
+    panel = window.draw_panel
+    ae = window.session.latest("ae")
+    panel.picker.select(ae.id)
+    image = np.zeros((28, 28), dtype=np.float32)
+    paint_segment(image, (4, 4), (24, 20), 3.0, 0.6)
+    panel.canvas.set_image(image)
+    path = tmp_path / "lesson.scene.json"
+    assert window.save_scene(path)
+    other = make_window()
+    qtbot.waitUntil(lambda: other.session.dataset is not None, timeout=20_000)
+    assert other.open_scene(path)
+    assert other.tabs.currentWidget() is other.draw_panel
+    assert np.allclose(other.draw_panel.canvas.image, image, atol=1e-4)
+    assert other.draw_panel.picker.entry().path == model_files["ae"]
