@@ -43,7 +43,7 @@ from core.images import ImageError, open_image
 from explorer.i18n import class_name
 from explorer.model_picker import ModelPicker
 from explorer.session import ModelEntry, Session
-from explorer.widgets import PALETTE, ImageGrid, shrinkable
+from explorer.widgets import PALETTE, ImageGrid
 from explorer.workers import TaskRunner, Worker
 
 SIDE = 28
@@ -268,7 +268,8 @@ class DrawPanel(QWidget):
 
         self.reconstruction = ImageGrid(objectName="drawReconstruction")
         self.reconstruction.setMinimumSize(168, 168)
-        self.error_label = shrinkable(QLabel(objectName="drawErrorLabel"))
+        self.error_label = QLabel(objectName="drawErrorLabel")
+        self.error_label.setWordWrap(True)
         self.typical_label = QLabel(objectName="drawTypicalityLabel")
         self.typical_label.setWordWrap(True)
         self.place_label = QLabel(objectName="drawPlaceLabel")
@@ -305,7 +306,8 @@ class DrawPanel(QWidget):
         self.map.addItem(self.marker_label)
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
         self.legend = self.map.addLegend(offset=(10, 10), labelTextSize="9pt")
-        self.map_status = shrinkable(QLabel(objectName="drawMapStatus"))
+        self.map_status = QLabel(objectName="drawMapStatus")
+        self.map_status.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.map, 1)
         right.addWidget(self.map_status)
