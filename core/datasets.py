@@ -244,7 +244,8 @@ def load_idx_folder(folder: str | os.PathLike, prefix: str | None = None) -> Dat
     n = int(max(train.labels.max(), test.labels.max())) + 1
     name = prefix.rstrip("-_.") or folder.name
     classes = _class_names(folder, prefix, n)
-    return Dataset(train, test, str(folder), info=DatasetInfo(name, classes, str(folder / prefix) if prefix else str(folder)))
+    spec = str(folder / prefix) if prefix else str(folder)
+    return Dataset(train, test, str(folder), info=DatasetInfo(name, classes, spec))
 
 
 def _class_names(folder: Path, prefix: str, n: int) -> tuple[str, ...]:

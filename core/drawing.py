@@ -37,7 +37,8 @@ def encode_images(
         if model.kind == "vae":
             mu, logvar = model.encode_distribution(x)
             recon = model.decode(mu).float()
-            bce = F.binary_cross_entropy(recon.reshape(len(x), -1), x.reshape(len(x), -1), reduction="none").sum(1)
+            flat_recon, flat_x = recon.reshape(len(x), -1), x.reshape(len(x), -1)  # (B, 784)
+            bce = F.binary_cross_entropy(flat_recon, flat_x, reduction="none").sum(1)
             losses = bce + beta * kl_divergence(mu, logvar).sum(1)
             sigma = torch.exp(0.5 * logvar.float()).cpu().numpy()
         else:
@@ -63,7 +64,9 @@ class Reference:
     beta: float
 
     @classmethod
-    def build(cls, model: LatentModel, test: Split, n: int = 2000, beta: float = 1.0, batch: int = 500) -> Reference:
+    def build(
+        cls, model: LatentModel, test: Split, n: int = 2000, beta: float = 1.0, batch: int = 500
+    ) -> Reference:
         """From n class-balanced test images (all when the split is smaller)."""
         indices = subset_indices(test, n)
         images = test.images[torch.from_numpy(indices)]

@@ -227,10 +227,8 @@ def load_image_folder(
             progress(done, total)
     for split in ("train", "test"):
         if not images[split]:
-            raise DataFormatError(
-                f"{folder} has no readable {split} images"
-                + (" (each class needs at least 7 pictures, or train/ and test/ subfolders)." if split == "test" else ".")
-            )
+            why = " (each class needs at least 7 pictures, or train/ and test/ subfolders)." if split == "test" else "."
+            raise DataFormatError(f"{folder} has no readable {split} images{why}")
     splits = {
         s: Split(torch.from_numpy(np.stack(images[s])), torch.tensor(labels[s], dtype=torch.int64))
         for s in ("train", "test")
@@ -250,7 +248,10 @@ def _write_cache(target: Path, dataset: Dataset) -> None:
         "test_images": dataset.test.images.contiguous(),
         "test_labels": dataset.test.labels.contiguous(),
     }
-    meta = {"classes": json.dumps(list(dataset.info.class_names)), "skipped": json.dumps(list(dataset.skipped))}
+    meta = {
+        "classes": json.dumps(list(dataset.info.class_names)),
+        "skipped": json.dumps(list(dataset.skipped)),
+    }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")

@@ -218,6 +218,7 @@ class DrawPanel(QWidget):
         self._reference_key = None  # (entry id, epochs, dataset) the reference is for
         self._wanted_key = None
         self.preview_dialog: ImagePreview | None = None
+        self._file_dialog: QFileDialog | None = None
         self._test_seed = 0
         self._build()
         self._analyse_timer = QTimer(self, singleShot=True, interval=0)
@@ -366,12 +367,22 @@ class DrawPanel(QWidget):
 
     @Slot()
     def _on_open_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Open a picture"),
-            "",
-            self.tr("Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"),
-        )
+        # Window-modal without a nested event loop (QFileDialog.getOpenFileName would block
+        # scripts and tests that click the button).
+        if self._file_dialog is None:
+            self._file_dialog = QFileDialog(
+                self.window(),
+                self.tr("Open a picture"),
+                "",
+                self.tr("Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"),
+            )
+            self._file_dialog.setObjectName("drawOpenDialog")
+            self._file_dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+            self._file_dialog.fileSelected.connect(self._on_file_dialog_file_selected)
+        self._file_dialog.open()
+
+    @Slot(str)
+    def _on_file_dialog_file_selected(self, path: str) -> None:
         if path:
             self.open_picture(path)
 
@@ -535,8 +546,10 @@ class DrawPanel(QWidget):
             if entry is None:
                 text = ""
             elif data is not None and entry.dataset.class_names != data.info.class_names:
-                text = self.tr("This model learnt {name}: choose it as the training panel's dataset to compare "
-                               "your drawing with its test images.").format(name=describe(entry.dataset.spec))
+                text = self.tr(
+                    "This model learnt {name}: choose it as the training panel's dataset to compare "
+                    "your drawing with its test images."
+                ).format(name=describe(entry.dataset.spec))
             else:
                 text = self.tr("The map needs the test images.")
             self.map_status.setText(text)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from core.data import to_float
@@ -101,7 +101,8 @@ def test_the_drawing_lands_on_the_pca_map_at_the_pca_of_its_code(qtbot, window, 
     result = _analysed(qtbot, panel, image)
     model = entry.model.eval()
     with torch.no_grad():
-        code = model.encode(to_float(torch.from_numpy((image * 255).round().astype(np.uint8))[None]))[0].numpy()
+        x = to_float(torch.from_numpy((image * 255).round().astype(np.uint8))[None])
+        code = model.encode(x)[0].numpy()
         decoded = model.decode(torch.from_numpy(code)[None])[0, 0].numpy()
     assert np.allclose(result.code, code, atol=1e-5)
     expected_point = panel.reference.pca.transform(code[None])[0]
@@ -214,3 +215,18 @@ def test_a_scene_remembers_the_drawing_and_its_model(qtbot, window, make_window,
     assert other.tabs.currentWidget() is other.draw_panel
     assert np.allclose(other.draw_panel.canvas.image, image, atol=1e-4)
     assert other.draw_panel.picker.entry().path == model_files["ae"]
+
+
+def test_the_open_button_never_blocks(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    window.findChild(QPushButton, "drawOpenButton").click()  # returns: the dialog is window-modal
+    dialog = window.findChild(QFileDialog, "drawOpenDialog")
+    assert dialog is not None and dialog.isVisible()
+    path = tmp_path / "bar.png"
+    gray = np.full((40, 40), 255, dtype=np.uint8)
+    gray[10:30, 18:22] = 0
+    Image.fromarray(gray, "L").save(path)
+    dialog.fileSelected.emit(str(path))
+    assert window.draw_panel.preview_dialog.isVisible()
+    dialog.reject()

@@ -270,7 +270,8 @@ def test_the_cli_trains_an_epoch_on_a_picture_folder_and_resumes_on_it(tmp_path,
     # …and refuses another dataset.
     _idx_folder(tmp_path / "data" / "mnist")
     code, _, err = _train(
-        ["--resume", str(out), "--dataset", "mnist", "--data-dir", str(tmp_path / "data"), "--out", str(out), *COMMON],
+        ["--resume", str(out), "--dataset", "mnist", "--data-dir", str(tmp_path / "data"), "--out", str(out)]
+        + COMMON,
         capsys,
     )
     assert code == 2 and "learnt mine, not mnist" in err and err.count("\n") == 1
@@ -278,7 +279,8 @@ def test_the_cli_trains_an_epoch_on_a_picture_folder_and_resumes_on_it(tmp_path,
 
 def test_the_cli_says_in_one_line_when_a_dataset_is_missing(tmp_path, capsys):
     code, _, err = _train(
-        ["--model", "ae", "--dataset", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m.safetensors"), *COMMON],
+        ["--model", "ae", "--dataset", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m.safetensors")]
+        + COMMON,
         capsys,
     )
     assert code == 1 and "Unknown dataset" in err and err.count("\n") == 1
