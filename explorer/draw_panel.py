@@ -220,6 +220,7 @@ class DrawPanel(QWidget):
         self.preview_dialog: ImagePreview | None = None
         self._file_dialog: QFileDialog | None = None
         self._test_seed = 0
+        self._push_code = False
         self._build()
         self._analyse_timer = QTimer(self, singleShot=True, interval=0)
         self._analyse_timer.timeout.connect(self._on_analyse_timer_timeout)
@@ -416,8 +417,14 @@ class DrawPanel(QWidget):
 
     # --- the model's view of the drawing ---
 
+    def restore_image(self, image: np.ndarray) -> None:
+        """Show a drawing (from a scene) without sending its code to the explorer's sliders."""
+        self.canvas.set_image(image, undoable=False)
+        self._push_code = False
+
     @Slot()
     def _on_canvas_changed(self) -> None:
+        self._push_code = True  # the user changed the drawing: the sliders follow it
         self.undo_button.setEnabled(self.canvas.can_undo())
         if not self._analyse_timer.isActive():
             self._analyse_timer.start()  # strokes of one event-loop turn: one analysis
@@ -438,6 +445,7 @@ class DrawPanel(QWidget):
         return entry.train_config.beta if entry.train_config is not None else 1.0
 
     def _analyse_now(self) -> None:
+        push, self._push_code = self._push_code, False
         self.undo_button.setEnabled(self.canvas.can_undo())
         entry = self.picker.entry()
         if entry is None:
@@ -472,7 +480,8 @@ class DrawPanel(QWidget):
         else:
             self._describe(self.analysis, reference)
             self._show_marker(self.analysis)
-        self.codeChanged.emit(entry.id, code)
+        if push:  # not when only the model or the reference changed
+            self.codeChanged.emit(entry.id, code)
 
     def _describe(self, result, reference: Reference) -> None:
         side, p = typicality_words(result.percentile)

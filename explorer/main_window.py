@@ -845,7 +845,7 @@ class MainWindow(QMainWindow):
             self.draw_panel.picker.select(entry.id)
         image = get_vector(draw, "image", 28 * 28, 1.0)
         if image is not None:
-            self.draw_panel.canvas.set_image(np.clip(np.array(image, dtype=np.float32), 0, 1), undoable=False)
+            self.draw_panel.restore_image(np.clip(np.array(image, dtype=np.float32), 0, 1))
         spec = scene.get("dataset")
         current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT
         if isinstance(spec, str) and 0 < len(spec) <= 4096 and spec != current:

@@ -230,3 +230,16 @@ def test_the_open_button_never_blocks(qtbot, window, tmp_path):
     dialog.fileSelected.emit(str(path))
     assert window.draw_panel.preview_dialog.isVisible()
     dialog.reject()
+
+
+def test_the_sliders_follow_strokes_only(qtbot, window):
+    panel = window.draw_panel
+    entry = window.session.latest("vae")
+    panel.picker.select(entry.id)
+    window.latent_panel.picker.select(entry.id)
+    z = np.full(entry.model.latent_dim, 0.5, dtype=np.float32)
+    window.latent_panel.state.set_code(z)
+    panel.restore_image(np.eye(28, dtype=np.float32))  # a scene's drawing
+    window.session.mark_updated(entry)  # e.g. an epoch ended: the drawing is analysed again
+    qtbot.waitUntil(lambda: not panel._analyse_timer.isActive(), timeout=5_000)
+    assert np.array_equal(window.latent_panel.state.z, z)
