@@ -8,7 +8,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
-from explorer import crash, i18n
+from explorer.platform import crash, i18n
 
 APP_ID = "io.github.latent_explorer.LatentExplorer"
 
@@ -66,7 +66,7 @@ def build_window(argv: list[str]) -> QMainWindow:
 
     from core.training import single_threaded
     from explorer.main_window import MainWindow
-    from explorer.settings import app_settings
+    from explorer.platform.settings import app_settings
 
     args = build_parser().parse_args(argv)
     i18n.install(i18n.resolve_language(args.lang))
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"latent-explorer: error: {exc}", file=sys.stderr)
         return 2
     if args.install_desktop or args.uninstall_desktop:
-        from explorer import desktop  # files only: no QApplication, works without a display
+        from explorer.platform import desktop  # files only: no QApplication, works without a display
 
         return desktop.install() if args.install_desktop else desktop.uninstall()
     log_file = crash.setup_logging()  # a GUI script may have no stdout or stderr at all

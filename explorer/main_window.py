@@ -27,15 +27,17 @@ from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_check
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
 from core.datasets import DEFAULT, describe, load_dataset
 from core.paths import user_data_dir
-from explorer import autosave, crash, i18n
-from explorer.compare_panel import ComparePanel
-from explorer.draw_panel import DrawPanel
-from explorer.generation_panel import GenerationPanel
-from explorer.latent_panel import LatentPanel
-from explorer.presentation import apply_presentation
-from explorer.reconstruction_panel import ReconstructionPanel
-from explorer.scene import SUFFIX as SCENE_SUFFIX
-from explorer.scene import (
+from explorer.panels.compare_panel import ComparePanel
+from explorer.panels.draw_panel import DrawPanel
+from explorer.panels.generation_panel import GenerationPanel
+from explorer.panels.latent_panel import LatentPanel
+from explorer.panels.reconstruction_panel import ReconstructionPanel
+from explorer.panels.training_panel import TrainingPanel
+from explorer.platform import crash, i18n
+from explorer.platform.settings import app_settings
+from explorer.state import autosave
+from explorer.state.scene import SUFFIX as SCENE_SUFFIX
+from explorer.state.scene import (
     SceneError,
     get_choice,
     get_float,
@@ -46,11 +48,10 @@ from explorer.scene import (
     resolve_model_path,
     save_scene,
 )
-from explorer.session import ModelEntry, Session
-from explorer.settings import app_settings
-from explorer.training_panel import TrainingPanel
-from explorer.understanding_panel import UnderstandingPanel
-from explorer.widgets import select_data, shrinkable
+from explorer.state.session import ModelEntry, Session
+from explorer.views.presentation import apply_presentation
+from explorer.views.widgets import select_data, shrinkable
+from explorer.panels.understanding_panel import UnderstandingPanel
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path
 
@@ -643,7 +644,7 @@ class MainWindow(QMainWindow):
         }
 
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
-        """The current view as a scene (see explorer.scene), and the names of the models it
+        """The current view as a scene (see explorer.state.scene), and the names of the models it
         cannot hold (never saved, or changed since)."""
         refs: list[dict] = []
         index: dict[int, int] = {}

@@ -21,10 +21,19 @@ def _private_app_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _tsne_at_the_tests_priority(monkeypatch):
+    """t-SNE children run at the test process's priority: at the app's lower one they starve
+    on a machine busy with other work (the app's priority has its own test in test_tsne)."""
+    from core import tsne_stream
+
+    monkeypatch.setattr(tsne_stream, "NICENESS", 0)
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked(monkeypatch):
     """Tests read the English texts, even on a French system; a test that installs French (--lang fr)
     leaves English behind for the next one."""
-    from explorer import i18n
+    from explorer.platform import i18n
 
     monkeypatch.setattr(i18n, "system_language", lambda: "en")
     yield

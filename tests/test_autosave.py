@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from core.checkpoint import load_checkpoint, save_checkpoint
-from explorer import autosave
 from explorer.app import build_window
+from explorer.state import autosave
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_a_reused_process_id_does_not_make_a_crashed_sessions_autosaves_ours(mod
 
 def test_a_failing_autosave_says_once_that_crash_protection_is_off(qtbot, monkeypatch, model_files):
     from core.checkpoint import CheckpointError
-    from explorer.session import ModelEntry
+    from explorer.state.session import ModelEntry
 
     entry = ModelEntry.from_checkpoint(load_checkpoint(model_files["ae"]))
     seen = []

@@ -10,7 +10,7 @@ from core.checkpoint import load_checkpoint
 from core.data import load_sample, sample_folder
 from core.training import evaluate
 from explorer.app import build_window
-from explorer.scene import SceneError, load_scene
+from explorer.state.scene import SceneError, load_scene
 from resources import resource_path
 
 BUNDLED = {kind: resource_path(f"models/{kind}.safetensors") for kind in ("ae", "vae")}

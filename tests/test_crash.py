@@ -15,7 +15,8 @@ from PySide6.QtCore import QThread, QTimer, QUrl, qWarning
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from explorer import app, crash
+from explorer import app
+from explorer.platform import crash
 
 # pytest-qt puts its own sys.excepthook around each test; these tests need the app's.
 pytestmark = pytest.mark.qt_no_exception_capture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer import desktop
 from explorer.app import APP_ID, main
+from explorer.platform import desktop
 from resources import resource_path
 
 ENTRY = Path("applications") / f"{APP_ID}.desktop"

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QPushButton
 from core.data import to_float
 from core.drawing import paint_segment
 from core.images import open_image
-from explorer.draw_panel import DrawCanvas
-from explorer.training_panel import NEW_MODEL
-from explorer.widgets import ImageGrid
+from explorer.panels.draw_panel import DrawCanvas
+from explorer.panels.training_panel import NEW_MODEL
+from explorer.views.widgets import ImageGrid
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from core import checkpoint
 from core.checkpoint import save_checkpoint
 from core.models import ModelConfig
 from core.training import new_model
-from explorer.session import ModelEntry
+from explorer.state.session import ModelEntry
 
 
 def error_texts(window) -> list[str]:

@@ -33,10 +33,10 @@ from core.checkpoint import save_checkpoint
 from core.data import CLASS_NAMES
 from core.models import ModelConfig
 from core.training import TrainConfig, Trainer, new_model
-from explorer import i18n
 from explorer.app import build_window
-from explorer.settings import app_settings
-from explorer.widgets import ImageGrid
+from explorer.platform import i18n
+from explorer.platform.settings import app_settings
+from explorer.views.widgets import ImageGrid
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = ROOT / "resources" / "translations" / "latent_explorer_fr.ts"
@@ -223,7 +223,7 @@ def test_language_of_ui_languages():
 @pytest.mark.parametrize(("env", "expected"), [("fr_FR.UTF-8", "fr"), ("C", "en"), ("de_DE.UTF-8", "en")])
 def test_system_language_follows_the_locale(env, expected):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
-    code = "from explorer.i18n import system_language; print(system_language())"
+    code = "from explorer.platform.i18n import system_language; print(system_language())"
     out = subprocess.run(
         [sys.executable, "-c", code], env={**environ, "LANG": env}, cwd=ROOT, capture_output=True, text=True
     )
@@ -284,7 +284,7 @@ def test_every_source_string_is_in_the_ts(tmp_path):
     if lupdate is None:
         pytest.skip("pyside6-lupdate not found")
     fresh = tmp_path / "latent_explorer_fr.ts"
-    sources = sorted(str(p) for p in (ROOT / "explorer").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "explorer").rglob("*.py"))
     subprocess.run(
         [lupdate, *sources, "-silent", "-locations", "none", "-ts", str(fresh)],
         check=True,

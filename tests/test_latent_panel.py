@@ -8,7 +8,7 @@ from core.checkpoint import save_checkpoint
 from core.latent import decode, interpolate
 from core.models import ModelConfig
 from core.training import new_model
-from explorer.widgets import ImageGrid
+from explorer.views.widgets import ImageGrid
 
 
 @pytest.fixture

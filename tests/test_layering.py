@@ -5,8 +5,19 @@ import sys
 def test_core_does_not_import_qt():
     code = (
         "import sys, core, core.data, core.models, core.training, core.checkpoint, core.cli, "
-        "core.training_process, core.reference, core.latent; "
+        "core.training_process, core.reference, core.latent, core.tsne, core.tsne_stream; "
         "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken6'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_tsne_child_imports_neither_torch_nor_qt():
+    """The t-SNE child imports core.tsne and core.tsne_stream: without torch it starts in a
+    fraction of the time."""
+    code = (
+        "import sys, core.tsne, core.tsne_stream; "
+        "print([m for m in sys.modules if m.startswith(('torch', 'PySide6', 'pyqtgraph'))])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from core.training import EpochRecord
-from explorer.loss_plot import KlBars, LossPlot
+from explorer.views.loss_plot import KlBars, LossPlot
 
 
 def record(epoch: int, loss: float, **test) -> EpochRecord:

@@ -8,7 +8,7 @@ from core.data import add_uniform_noise, to_float
 from core.latent import decode, sample_prior
 from core.models import ModelConfig
 from core.training import TrainConfig, Trainer, new_model
-from explorer.widgets import ImageGrid
+from explorer.views.widgets import ImageGrid
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from core.models import ModelConfig
 from core.safe_io import UnsafeFileError, atomic_write, read_regular
 from core.training import TrainConfig, new_model
 from explorer import desktop, settings
-from explorer.scene import SceneError, get_vector, load_scene
+from explorer.state.scene import SceneError, get_vector, load_scene
 
 SCENE_HEAD = '{"format": "latent-explorer-scene", "version": 1'
 

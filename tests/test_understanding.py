@@ -175,7 +175,7 @@ def test_iwae_runs_in_a_worker_and_shows_both_bounds(qtbot, models_window):
 
 
 def test_ae_baseline_against_pca(qtbot, models_window):
-    from explorer.understanding_panel import pca_basis
+    from explorer.panels.understanding_panel import pca_basis
 
     w = models_window
     panel = w.understanding_panel
@@ -192,8 +192,8 @@ def test_reconstruction_panel_shows_pca_under_the_ae(qtbot, models_window):
     import torch
 
     from core.data import add_uniform_noise, to_float
-    from explorer.understanding_panel import pca_basis
-    from explorer.widgets import ImageGrid
+    from explorer.panels.understanding_panel import pca_basis
+    from explorer.views.widgets import ImageGrid
 
     w = models_window
     panel = w.reconstruction_panel

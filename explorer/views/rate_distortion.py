@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtCore import Signal, Slot
 
-from explorer.widgets import PALETTE
+from explorer.views.widgets import PALETTE
 
 
 @dataclass(frozen=True)

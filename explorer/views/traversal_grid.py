@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from core.analysis import DimensionSummary, traversal_codes, traversal_offsets, traversal_scale
 from core.models import LatentModel
 from core.training import resolve_precision
-from explorer.widgets import PALETTE, ImageGrid
+from explorer.views.widgets import PALETTE, ImageGrid
 
 COLUMNS = 9
 SPREAD = 3.0

@@ -40,10 +40,10 @@ from core.data import FASHION_MNIST
 from core.datasets import box_for, describe
 from core.drawing import Reference, analyse, encode_images, paint_segment, typicality_words
 from core.images import ImageError, open_image
-from explorer.i18n import class_name
-from explorer.model_picker import ModelPicker
-from explorer.session import ModelEntry, Session
-from explorer.widgets import PALETTE, ImageGrid
+from explorer.platform.i18n import class_name
+from explorer.state.session import ModelEntry, Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import PALETTE, ImageGrid
 from explorer.workers import TaskRunner, Worker
 
 SIDE = 28

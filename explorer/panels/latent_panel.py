@@ -40,10 +40,10 @@ from core.latent import (
     tsne_projection_cancellable,
 )
 from core.training import encode_split, use_all_threads
-from explorer.i18n import class_name, format_count
-from explorer.model_picker import ModelPicker
-from explorer.session import ModelEntry, Session
-from explorer.widgets import PALETTE, ImageGrid, shrinkable
+from explorer.platform.i18n import class_name, format_count
+from explorer.state.session import ModelEntry, Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import PALETTE, ImageGrid, shrinkable
 from explorer.workers import TaskRunner, Worker
 
 SLIDER_STEPS = 1000

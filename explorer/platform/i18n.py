@@ -12,7 +12,7 @@ import logging
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from explorer.settings import app_settings
+from explorer.platform.settings import app_settings
 from resources import resource_path
 
 log = logging.getLogger(__name__)

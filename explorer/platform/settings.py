@@ -142,7 +142,7 @@ def _train_config(value: object) -> bool:
 
 
 def _languages() -> tuple[str, ...]:
-    from explorer.i18n import LANGUAGES  # i18n reads its setting through this module
+    from explorer.platform.i18n import LANGUAGES  # i18n reads its setting through this module
 
     return LANGUAGES
 

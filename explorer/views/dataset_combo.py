@@ -12,8 +12,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from core.datasets import DEFAULT, NAMED
-from explorer.session import Session
-from explorer.widgets import shrinkable_combo
+from explorer.state.session import Session
+from explorer.views.widgets import shrinkable_combo
 
 FOLDER = "<folder>"  # the item that asks for a folder
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox
 
-from explorer.session import ModelEntry, Session
-from explorer.widgets import shrinkable_combo
+from explorer.state.session import ModelEntry, Session
+from explorer.views.widgets import shrinkable_combo
 
 
 class ModelPicker(QComboBox):

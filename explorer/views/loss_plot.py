@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.training import EpochRecord
-from explorer.widgets import CURVES
+from explorer.views.widgets import CURVES
 
 SMOOTHING = 0.05  # weight of the newest batch in the smoothed curve (an EMA over ≈20 batches)
 SMOOTHING_PER_EPOCH = 10  # ... but never a window longer than a tenth of an epoch (short runs)

@@ -7,9 +7,9 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.latent import decode, sample_prior
-from explorer.model_picker import ModelPicker
-from explorer.session import Session
-from explorer.widgets import ImageGrid
+from explorer.state.session import Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import ImageGrid
 
 ROWS, COLS = 5, 10
 

@@ -8,11 +8,11 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.latent import subset_indices
-from explorer.i18n import class_name, format_count
-from explorer.latent_panel import _encode_task, _tsne_task
-from explorer.model_picker import ModelPicker
-from explorer.session import Session
-from explorer.widgets import PALETTE
+from explorer.panels.latent_panel import _encode_task, _tsne_task
+from explorer.platform.i18n import class_name, format_count
+from explorer.state.session import Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import PALETTE
 from explorer.workers import TaskRunner, Worker
 
 POINTS = 2000

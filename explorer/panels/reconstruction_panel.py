@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from core.latent import reconstruct
-from explorer.model_picker import ModelPicker
-from explorer.session import Session
-from explorer.understanding_panel import pca_basis
-from explorer.widgets import ImageGrid
+from explorer.panels.understanding_panel import pca_basis
+from explorer.state.session import Session
+from explorer.views.model_picker import ModelPicker
+from explorer.views.widgets import ImageGrid
 
 COUNT = 10
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import QCoreApplication
 
 from core import limits
 from core.safe_io import UnsafeFileError, atomic_write, read_regular
-from explorer.i18n import format_count
+from explorer.platform.i18n import format_count
 
 FORMAT = "latent-explorer-scene"
 VERSION = 1

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.analysis import AnalysisCancelled, PCABaseline, dimension_summary, likelihood_bounds
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata
 from core.training import evaluate, use_all_threads
-from explorer.session import ModelEntry, Session
+from explorer.state.session import ModelEntry, Session
 from explorer.views.rate_distortion import RateDistortionPlot, RatePoint
 from explorer.views.traversal_grid import TraversalGrid
 from explorer.workers import TaskRunner, Worker

@@ -32,16 +32,22 @@ from core import limits
 from core.datasets import describe
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
-from core.training import TrainConfig, cpu_has_native_bf16, new_model, resolve_device, resolve_precision
-from core.training import Paused
+from core.training import (
+    Paused,
+    TrainConfig,
+    cpu_has_native_bf16,
+    new_model,
+    resolve_device,
+    resolve_precision,
+)
 from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
-from explorer import autosave
-from explorer.dataset_combo import DatasetCombo
-from explorer.loss_plot import KlBars, LossPlot
-from explorer.session import ModelEntry, Session
-from explorer.settings import app_settings
+from explorer.platform.settings import app_settings
+from explorer.state import autosave
+from explorer.state.session import ModelEntry, Session
 from explorer.training_task import preview_indices, reconstruct, training_task
-from explorer.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
+from explorer.views.dataset_combo import DatasetCombo
+from explorer.views.loss_plot import KlBars, LossPlot
+from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
 from explorer.workers import TaskRunner, Worker
 
 TASK = "training"

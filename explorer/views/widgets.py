@@ -148,7 +148,7 @@ class ImageGrid(QWidget):
         menu = QMenu(self)
         action = menu.addAction(self.tr("Save these images as PNG…"))
         if menu.exec(event.globalPos()) is action:
-            from explorer.settings import app_settings
+            from explorer.platform.settings import app_settings
 
             folder = Path(app_settings().value("files/last_folder", str(Path.home())))
             name = (self.objectName() or "images") + ".png"

@@ -1,0 +1,1 @@
+"""Views: one panel per tab, each bound to its state object; no model logic."""
