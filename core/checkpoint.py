@@ -29,6 +29,8 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from core import __version__, limits
+from core.data import FASHION_MNIST, DatasetInfo
+from core.datasets import check_info, info_dict
 from core.models import LatentModel, ModelConfig, build_model, model_config
 from core.safe_io import UnsafeFileError, atomic_write, open_regular, read_exactly
 from core.training import EpochRecord, Replay, TrainConfig
@@ -79,6 +81,15 @@ class Checkpoint:
         return Replay(indices.numpy().astype(np.int64), [f.numpy() for f in codes])
 
     @property
+    def dataset(self) -> DatasetInfo:
+        """The dataset the model learnt (Fashion-MNIST for files that do not say)."""
+        entry = self.metadata.get("dataset")
+        try:
+            return check_info(entry) if entry is not None else FASHION_MNIST
+        except ValueError:  # load_checkpoint warned
+            return FASHION_MNIST
+
+    @property
     def extra(self) -> dict:
         """Additional data saved with the model (e.g. a training replay)."""
         return self.metadata.get("extra", {})
@@ -92,9 +103,11 @@ def save_checkpoint(
     extra: dict | None = None,
     extra_tensors: dict[str, torch.Tensor] | None = None,
     replay: Replay | None = None,
+    dataset: DatasetInfo | None = None,
 ) -> Path:
     """Write model + metadata atomically; returns the path written. A training replay (codes of
-    fixed test images after each epoch) is stored as two more tensors."""
+    fixed test images after each epoch) is stored as two more tensors; ``dataset`` (Fashion-MNIST
+    when None) names what the model learnt and its class names."""
     extra_tensors = dict(extra_tensors or {})
     if replay is not None and replay.frames:
         extra_tensors["replay_codes"] = torch.from_numpy(np.stack(replay.frames).astype(np.float16))
@@ -109,6 +122,7 @@ def save_checkpoint(
         "beta": train_config.beta if train_config else None,
         "train_config": train_config.to_dict() if train_config else None,
         "history": [r.to_dict() for r in history or []],
+        "dataset": info_dict(dataset or FASHION_MNIST),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": {
             "latent_explorer": __version__,
@@ -209,6 +223,11 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     except (TypeError, ValueError) as exc:
         history = []
         warnings.append(f"{name}: its training history was ignored ({exc}).")
+    if document.get("dataset") is not None:
+        try:
+            check_info(document["dataset"])
+        except ValueError as exc:
+            warnings.append(f"{name}: its dataset was ignored ({exc}); its classes are shown as Fashion-MNIST's.")
     extra_tensors = {k.removeprefix("extra."): v for k, v in tensors.items() if k.startswith("extra.")}
     return Checkpoint(model, train_config, history, document, path, extra_tensors, warnings)
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from core import __version__, limits
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
-from core.data import DataError, load_fashion_mnist
+from core.data import DataError
+from core.datasets import load_dataset
 from core.models import KINDS, LATENT_MAX, LATENT_MIN, ModelConfig
 from core.paths import user_data_dir
 from core.training import (
@@ -80,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, metavar="N", help="train on the first N training images only")
     p.add_argument("--test-limit", type=int, metavar="N", help="evaluate on the first N test images only")
+    p.add_argument(
+        "--dataset",
+        metavar="NAME|DIR",
+        help="fashion-mnist (default; or the model's own with --resume), mnist, kmnist, a folder of "
+        "IDX files, or a folder of pictures with one subfolder per class",
+    )
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the Fashion-MNIST IDX files")
     p.add_argument("--no-download", action="store_true", help="never download the dataset")
     p.add_argument("--device", choices=DEVICES, help="where to train (default auto: CUDA when present)")
@@ -175,19 +182,26 @@ def _main(argv: list[str] | None) -> int:
         model = new_model(ModelConfig(args.model, args.latent_dim or 10), config.seed)
         history = []
 
-    data = _load_data(args)
+    data = _load_data(args, resumed)
     _, where = _train_and_save(args, model, config, data, history, replay, out)
     return 0 if where == out else 1
 
 
-def _load_data(args):
+def _load_data(args, resumed=None):
+    """The dataset of --dataset (or the resumed model's own), skipped pictures logged."""
+    spec = args.dataset or (resumed.dataset.spec if resumed is not None else None)
     try:
-        return load_fashion_mnist(args.data_dir, download=not args.no_download)
+        data = load_dataset(spec, args.data_dir, download=not args.no_download, progress=_ConversionBar())
     except MemoryError:  # not the batch size's fault: say which step ran out
         raise DataError(
             "out of memory while reading the dataset; a data file may be damaged or far larger "
             "than Fashion-MNIST (check --data-dir)"
         ) from None
+    for line in data.skipped:
+        _log(f"skipped {line}")
+    if resumed is not None and resumed.dataset.class_names != data.info.class_names:
+        raise UsageError(f"{args.resume} learnt {resumed.dataset.name}, not {data.info.name}")
+    return data
 
 
 def _train_and_save(args, model, config, data, history, replay, out: Path, extra=None) -> tuple[bool, Path]:
@@ -214,13 +228,13 @@ def _train_and_save(args, model, config, data, history, replay, out: Path, extra
     except TrainingDiverged as exc:
         reporter.close()
         if exc.history:
-            where = _save(out, model, config, exc.history, trainer.replay)
+            where = _save(out, model, config, exc.history, trainer.replay, data.info)
             raise ValueError(f"{exc} The last good model was saved to {where}.") from None
         raise ValueError(str(exc)) from None
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
-    where = _save(out, model, config, result.history, trainer.replay)
+    where = _save(out, model, config, result.history, trainer.replay, data.info)
     state = "stopped early; saved" if result.stopped else "saved"
     _log(f"{state} {where}")
     return result.stopped, where
@@ -301,11 +315,11 @@ def _ladder(args) -> int:
     return 0
 
 
-def _save(out: Path, model, config: TrainConfig, history, replay) -> Path:
+def _save(out: Path, model, config: TrainConfig, history, replay, dataset=None) -> Path:
     """Save to out; if that fails after all (disk full, the folder gone), next to it under
     another name, then in the app's folder: the trained model is never lost. Says where."""
     try:
-        return save_checkpoint(out, model, config, history, replay=replay)
+        return save_checkpoint(out, model, config, history, replay=replay, dataset=dataset)
     except CheckpointError as exc:
         failure = exc
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -316,7 +330,7 @@ def _save(out: Path, model, config: TrainConfig, history, replay) -> Path:
     for place in fallbacks:
         try:
             place.parent.mkdir(parents=True, exist_ok=True)
-            save_checkpoint(place, model, config, history, replay=replay)
+            save_checkpoint(place, model, config, history, replay=replay, dataset=dataset)
         except (OSError, CheckpointError):
             continue
         _log(f"{PROG}: error: {failure} The model was saved to {place} instead.")
@@ -356,6 +370,24 @@ def epoch_json(event: EpochEnd) -> dict:
     if event.path:
         line["path"] = event.path
     return line
+
+
+class _ConversionBar:
+    """A progress bar on stderr while a folder of pictures is converted (not shown for a cache)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            if done == total:
+                return  # read from the cache at once
+            self.bar = tqdm(total=total, unit="image", desc="converting", file=sys.stderr, dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+        if done == total:
+            self.bar.close()
 
 
 class _JsonReporter:

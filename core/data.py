@@ -44,6 +44,21 @@ CLASS_NAMES = (
     "Ankle boot",
 )
 
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Which dataset a model learnt: its name (``fashion-mnist``, ``mnist``, a folder's name), the
+    names of its classes in label order, and ``spec``, what ``core.datasets.load_dataset`` needs
+    to find it again (the name, or a folder's absolute path)."""
+
+    name: str = "fashion-mnist"
+    class_names: tuple[str, ...] = CLASS_NAMES
+    spec: str = "fashion-mnist"
+
+
+FASHION_MNIST = DatasetInfo()
+
 SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
@@ -184,6 +199,8 @@ class Dataset:
     # training split. test_ids: where its images sit in the full test split.
     sample: bool = False
     test_ids: np.ndarray | None = None
+    info: DatasetInfo = FASHION_MNIST
+    skipped: tuple[str, ...] = ()  # files of an image folder that could not be read, with why
 
     def test_labels_at(self, full_indices: np.ndarray) -> np.ndarray | None:
         """Labels of test images given by their index in the full test split; None when some of
@@ -201,11 +218,21 @@ class Dataset:
         return labels[where]
 
 
-def load_split(folder: str | os.PathLike, split: str) -> Split:
+def load_split(
+    folder: str | os.PathLike,
+    split: str,
+    *,
+    n_classes: int = len(CLASS_NAMES),
+    stems: tuple[str, str] | None = None,
+) -> Split:
     """Read one split from a folder holding the IDX files (``.gz`` or not): at most the
-    dataset's own number of images (60,000 / 10,000; a part of it is fine)."""
+    dataset's own number of images (60,000 / 10,000; a part of it is fine). ``stems`` names
+    the image and label files of another dataset (EMNIST's ``emnist-letters-…``), whose
+    count is not known: then at most ``limits.IDX_ITEMS``."""
     folder = Path(folder)
     image_stem, label_stem, count = SPLIT_FILES[split]
+    if stems is not None:
+        (image_stem, label_stem), count = stems, limits.IDX_ITEMS
     images = read_idx(_existing(folder, image_stem), expected_ndim=3, max_items=count)
     labels = read_idx(_existing(folder, label_stem), expected_ndim=1, max_items=count)
     if tuple(images.shape[1:]) != (28, 28):
@@ -214,8 +241,10 @@ def load_split(folder: str | os.PathLike, split: str) -> Split:
         raise DataFormatError(f"{folder}: the {split} split holds no images.")
     if len(images) != len(labels):
         raise DataFormatError(f"{folder}: {len(images)} {split} images but {len(labels)} labels.")
-    if len(labels) and int(labels.max()) >= len(CLASS_NAMES):
-        raise DataFormatError(f"{folder}: {split} labels go up to {int(labels.max())}, expected 0–9.")
+    if len(labels) and int(labels.max()) >= n_classes:
+        raise DataFormatError(
+            f"{folder}: {split} labels go up to {int(labels.max())}, expected 0–{n_classes - 1}."
+        )
     return Split(images, labels.long())
 
 
@@ -307,30 +336,32 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *, download: b
     raise DataNotFoundError(f"Fashion-MNIST was not found (looked in {looked}). {HOW_TO_GET_DATA}")
 
 
-def _download_with_torchvision(root: Path) -> None:
-    """Fetch the four .gz files into root/FashionMNIST/raw with torchvision's mirrors and MD5s.
+def _download_with_torchvision(root: Path, dataset_class: str = "FashionMNIST") -> None:
+    """Fetch the four .gz files into root/<dataset_class>/raw with torchvision's mirrors and MD5s
+    (dataset_class: FashionMNIST, MNIST or KMNIST, the torchvision class that lists them).
 
     Not through the FashionMNIST dataset class: it would read all the data a second time, and
     when a processed/*.pt cache lies in root it opens it with torch.load. Each file is
     downloaded under a temporary name and renamed once its checksum is right, so a download
     cut short never leaves a damaged file where the finder would pick it up.
     """
-    from torchvision.datasets import FashionMNIST
+    import torchvision.datasets
     from torchvision.datasets.utils import download_url
 
-    raw = root / "FashionMNIST" / "raw"
+    source = getattr(torchvision.datasets, dataset_class)
+    raw = root / dataset_class / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    for filename, md5 in FashionMNIST.resources:
+    for filename, md5 in source.resources:
         if (raw / filename).is_file():
             continue
         partial = f".{filename}.part"
-        for index, mirror in enumerate(FashionMNIST.mirrors):
+        for index, mirror in enumerate(source.mirrors):
             try:
                 download_url(f"{mirror}{filename}", str(raw), partial, md5)
                 break
             except (OSError, RuntimeError):  # no network, or a bad checksum (RuntimeError)
                 (raw / partial).unlink(missing_ok=True)
-                if index == len(FashionMNIST.mirrors) - 1:
+                if index == len(source.mirrors) - 1:
                     raise
         os.replace(raw / partial, raw / filename)
 
@@ -400,7 +431,7 @@ def subset_indices(split: Split, n: int, seed: int = 0) -> np.ndarray:
         return np.arange(n)
     rng = np.random.default_rng(seed)
     labels = split.labels.numpy()
-    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(10)]
+    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)]
     chosen: list[int] = []
     i = 0
     while len(chosen) < n:

@@ -19,8 +19,8 @@ def user_data_dir() -> Path:
 
 
 def user_cache_dir() -> Path:
-    """The app's cache folder (maps computed once, kept between sessions); under
-    ``LATENT_EXPLORER_HOME`` when that is set."""
+    """The app's cache folder (files it can always make again: maps, converted picture folders);
+    under ``LATENT_EXPLORER_HOME`` when that is set."""
     override = os.environ.get("LATENT_EXPLORER_HOME")
     if override:
         return Path(override).expanduser() / "cache"

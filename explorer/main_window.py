@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 from core import __version__
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
+from core.datasets import DEFAULT, describe, load_dataset
 from core.paths import user_data_dir
 from explorer.panels.compare_panel import ComparePanel
+from explorer.panels.draw_panel import DrawPanel
 from explorer.panels.generation_panel import GenerationPanel
 from explorer.panels.latent_panel import LatentPanel
 from explorer.panels.reconstruction_panel import ReconstructionPanel
@@ -57,9 +59,12 @@ from resources import resource_path
 log = logging.getLogger(__name__)
 
 
-def _load_data(data_dir: str | None, download: bool):
+def _load_data(data_dir: str | None, download: bool, spec: str = DEFAULT, worker=None):
     """(dataset, why the full dataset is missing or None, whether its files are damaged rather
-    than absent): Fashion-MNIST when found and sound, else the bundled sample of its test split."""
+    than absent): Fashion-MNIST when found and sound, else the bundled sample of its test split;
+    another dataset (core.datasets) when spec names one."""
+    if spec != DEFAULT:
+        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None, False
     try:
         return load_fashion_mnist(data_dir, download=download), None, False
     except DataError as exc:
@@ -67,6 +72,17 @@ def _load_data(data_dir: str | None, download: bool):
             return load_sample(), str(exc), not isinstance(exc, DataNotFoundError)
         except DataError:
             raise exc from None
+
+
+class _Progress:
+    """Relays a picture folder's conversion to the worker's progress signal, every 25 images."""
+
+    def __init__(self, worker) -> None:
+        self.worker = worker
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.worker is not None and (done % 25 == 0 or done == total):
+            self.worker.report((done, total))
 
 
 MAX_RECENT = 8
@@ -105,6 +121,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
         self.understanding_panel = UnderstandingPanel(self.session, self.runner, self.latent_panel)
         self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
+        self.draw_panel = DrawPanel(self.session, self.runner)
+        self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
         for index in range(self.tabs.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
@@ -116,6 +134,9 @@ class MainWindow(QMainWindow):
         self.training_panel.errorOccurred.connect(self._on_panel_error)
         autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
+        self.draw_panel.errorRaised.connect(self._on_panel_error)
+        self.training_panel.dataset_combo.datasetRequested.connect(self._on_dataset_requested)
+        self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
 
@@ -259,15 +280,19 @@ class MainWindow(QMainWindow):
 
     # --- data ------------------------------------------------------------------------------
 
-    def load_data(self, download: bool = False) -> None:
-        """Find (or download) Fashion-MNIST in a worker; the status bar follows."""
+    def load_data(self, download: bool = False, spec: str | None = None) -> None:
+        """Find (or download) Fashion-MNIST — or the dataset spec names — in a worker; the status
+        bar follows."""
         if self.runner.is_running("data"):
             return
         data_dir = self.data_dir
+        spec = spec or DEFAULT
         self._downloading = download
-        self.data_worker = Worker(lambda worker: _load_data(data_dir, download), "data")
+        self._requested_spec = spec
+        self.data_worker = Worker(lambda worker: _load_data(data_dir, download, spec, worker), "data")
         self.data_worker.finished.connect(self._on_data_worker_finished)
         self.data_worker.failed.connect(self._on_data_worker_failed)
+        self.data_worker.progress.connect(self._on_data_worker_progress)
         self.dataset_label.setText(
             self.tr("Fashion-MNIST: downloading…") if download else self.tr("Fashion-MNIST: loading…")
         )
@@ -280,11 +305,31 @@ class MainWindow(QMainWindow):
         self.session.set_dataset(dataset, missing)
         if missing and self._downloading:
             self.show_error(self.tr("Download failed"), missing)
+        if dataset.skipped:
+            shown = "\n".join(dataset.skipped[:12]) + ("\n…" if len(dataset.skipped) > 12 else "")
+            self.show_error(
+                self.tr("{n} files skipped").format(n=len(dataset.skipped)),
+                self.tr("These files could not be read as pictures and were left out:\n{files}").format(files=shown),
+            )
 
     @Slot(str)
     def _on_data_worker_failed(self, message: str) -> None:
         self.data_worker = None
+        if getattr(self, "_requested_spec", DEFAULT) != DEFAULT and self.session.dataset is not None:
+            # Another dataset could not be loaded: keep the one the session has.
+            self.show_error(self.tr("Cannot load this dataset"), message)
+            self.session.datasetChanged.emit()  # the dataset combo shows the current one again
+            return
         self.session.set_dataset(None, message)
+
+    @Slot(object)
+    def _on_data_worker_progress(self, payload) -> None:
+        done, total = payload
+        self.dataset_label.setText(self.tr("Converting pictures: {done} of {total}…").format(done=done, total=total))
+
+    @Slot(str)
+    def _on_dataset_requested(self, spec: str) -> None:
+        self.load_data(spec=spec)
 
     @Slot()
     def _on_session_dataset_changed(self) -> None:
@@ -305,6 +350,16 @@ class MainWindow(QMainWindow):
                 self.tr("Training needs the full dataset. {why}").format(why=self.session.dataset_error or "")
             )
             self.dataset_label.setStyleSheet("color: #8a5a00;")
+        elif data.info.spec != DEFAULT:
+            self.dataset_label.setText(
+                self.tr("{name}: {train} + {test} images").format(
+                    name=describe(data.info.spec),
+                    train=i18n.format_count(len(data.train)),
+                    test=i18n.format_count(len(data.test)),
+                )
+            )
+            self.dataset_label.setToolTip(self.tr("From {source}").format(source=data.source))
+            self.dataset_label.setStyleSheet("")
         else:
             self.dataset_label.setText(
                 self.tr("Fashion-MNIST: {train} + {test} images").format(
@@ -417,7 +472,9 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            save_checkpoint(path, entry.model, entry.train_config, entry.history, replay=entry.replay)
+            save_checkpoint(
+                path, entry.model, entry.train_config, entry.history, replay=entry.replay, dataset=entry.dataset
+            )
         except CheckpointError as exc:
             self.show_error(self.tr("Cannot save model"), str(exc))
             return False
@@ -575,7 +632,7 @@ class MainWindow(QMainWindow):
 
     # --- scenes ----------------------------------------------------------------------------
 
-    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "understanding")
+    PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "understanding", "draw")
 
     def _panels(self) -> dict[str, QWidget]:
         return {
@@ -585,6 +642,7 @@ class MainWindow(QMainWindow):
             "reconstruction": self.reconstruction_panel,
             "compare": self.compare_panel,
             "understanding": self.understanding_panel,
+            "draw": self.draw_panel,
         }
 
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
@@ -613,7 +671,7 @@ class MainWindow(QMainWindow):
             self.compare_panel,
         )
         z = lp.state
-        panel = next(k for k, w in self._panels().items() if w is self.tabs.currentWidget())
+        panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
             "models": refs,
             "panel": panel,
@@ -646,6 +704,11 @@ class MainWindow(QMainWindow):
                 "map": cp.method_combo.currentData(),
             },
             "understanding": self.understanding_panel.to_scene(),
+            "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
+            "draw": {
+                "model": at(self.draw_panel.picker.entry()),
+                "image": [round(float(v), 4) for v in self.draw_panel.canvas.image.ravel()],
+            },
         }
         return scene, left_out
 
@@ -785,6 +848,17 @@ class MainWindow(QMainWindow):
         if isinstance(understanding, dict):
             self.understanding_panel.apply_scene(understanding)
 
+        draw = scene.get("draw") if isinstance(scene.get("draw"), dict) else {}
+        if (entry := entry_at(draw, "model")) is not None:
+            self.draw_panel.picker.select(entry.id)
+        image = get_vector(draw, "image", 28 * 28, 1.0)
+        if image is not None:
+            self.draw_panel.restore_image(np.clip(np.array(image, dtype=np.float32), 0, 1))
+        spec = scene.get("dataset")
+        current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT
+        if isinstance(spec, str) and 0 < len(spec) <= 4096 and spec != current:
+            self.load_data(spec=spec)  # in a worker; every panel follows when it is there
+
         panel = get_choice(scene, "panel", self.PANEL_KEYS)
         if panel is not None:
             self.tabs.setCurrentWidget(self._panels()[panel])
@@ -825,6 +899,13 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_panel_error(self, title: str, message: str) -> None:
         self.show_error(title, message)
+
+    @Slot(int, object)
+    def _on_draw_panel_code_changed(self, entry_id: int, code) -> None:
+        # The explorer's sliders follow the drawing while they show the same model.
+        entry = self.latent_panel.picker.entry()
+        if entry is not None and entry.id == entry_id:
+            self.latent_panel.state.set_code(code)
 
     def _ask_with_dialog(self, title: str, text: str, buttons: list[str]) -> int:
         """Ask a question; returns the index of the chosen button (the last one is Cancel)."""

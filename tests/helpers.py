@@ -9,7 +9,9 @@ import struct
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import torch
+from PIL import Image
 from safetensors.torch import save as save_tensors
 
 from core.checkpoint import METADATA_KEY, read_metadata, save_checkpoint
@@ -145,3 +147,17 @@ def bad_checkpoints(folder: Path, marker: Path) -> dict[str, str]:
     expected["newer.safetensors"] = "newer Latent Explorer"
     good.unlink()
     return expected
+
+
+def picture_folder(root, n_per_class=7, classes=("boots", "hats")):
+    """Pictures of two classes: a tall dark bar (boots) and a wide one (hats), on white."""
+    rng = np.random.default_rng(1)
+    for c, name in enumerate(classes):
+        (root / name).mkdir(parents=True)
+        for i in range(n_per_class):
+            img = np.full((64, 48), 250, dtype=np.uint8)
+            h, w = (50, 12) if c == 0 else (12, 40)
+            y, x = rng.integers(0, 64 - h), rng.integers(0, 48 - w)
+            img[y : y + h, x : x + w] = 20 + 10 * i
+            Image.fromarray(img, "L").save(root / name / f"{i}.{'png' if i % 2 else 'jpg'}")
+    return root

@@ -44,7 +44,10 @@ QM = TS.with_suffix(".qm")
 
 # What reads the same in both languages: names, the field's abbreviations and symbols, the
 # endpoints A and B, the languages' own names, and French words spelled as in English.
-SAME_TERMS = ("Latent Explorer", "Fashion-MNIST", "PyQtGraph", "t-SNE", "bf16", "fp32", "dy/dx", "Test")
+SAME_TERMS = (
+    "Latent Explorer", "Fashion-MNIST", "Kuzushiji-MNIST", "MNIST", "PyQtGraph", "t-SNE", "bf16", "fp32", "dy/dx",
+    "Test",
+)
 SAME_WORDS = set(
     "ae vae pca kl mse bce fft cpu gpu cuda nats n i x y z μ α β σ a b english français".split()
     + "auto image interpolation pause pixel points reconstruction s".split()

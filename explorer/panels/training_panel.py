@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import limits
+from core.datasets import describe
 from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
 from core.reference import lab_reference
 from core.training import (
@@ -44,6 +45,7 @@ from explorer.platform.settings import app_settings
 from explorer.state import autosave
 from explorer.state.session import ModelEntry, Session
 from explorer.training_task import preview_indices, reconstruct, training_task
+from explorer.views.dataset_combo import DatasetCombo
 from explorer.views.loss_plot import KlBars, LossPlot
 from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
 from explorer.workers import TaskRunner, Worker
@@ -174,6 +176,8 @@ class TrainingPanel(QWidget):
         model_box = QGroupBox(self.tr("Model"))
         form = QFormLayout(model_box)
         form.addRow(self.tr("Train"), self.target_combo)
+        self.dataset_combo = DatasetCombo(self.session, objectName="datasetCombo")
+        form.addRow(self.tr("Dataset"), self.dataset_combo)
         form.addRow(self.tr("Kind"), self.kind_combo)
         form.addRow(self.tr("Latent size"), self.latent_spin)
         train_box = QGroupBox(self.tr("Training"))
@@ -585,9 +589,17 @@ class TrainingPanel(QWidget):
             self.errorOccurred.emit(self.tr("Invalid settings"), str(exc))
             return False
         entry = self.current_entry()
+        if entry is not None and entry.dataset.class_names != data.info.class_names:
+            self.errorOccurred.emit(
+                self.tr("Cannot train"),
+                self.tr("This model learnt {name}: choose it as the dataset to continue training it.").format(
+                    name=describe(entry.dataset.spec)
+                ),
+            )
+            return False
         if entry is None:
             model = new_model(self.model_config(), config.seed)
-            entry = self.session.add(ModelEntry(model, config, saved=False))
+            entry = self.session.add(ModelEntry(model, config, saved=False, dataset=data.info))
             self.select_entry(entry.id)
         try:
             device = resolve_device(config.device)

@@ -64,7 +64,13 @@ def write(entry: ModelEntry) -> Path | None:
         if entry.path is not None:
             extra["autosave"]["path"] = str(entry.path)
         save_checkpoint(
-            path, entry.model, entry.train_config, entry.history, extra=extra, replay=entry.replay
+            path,
+            entry.model,
+            entry.train_config,
+            entry.history,
+            extra=extra,
+            replay=entry.replay,
+            dataset=entry.dataset,
         )
     except (OSError, CheckpointError) as exc:
         log.warning("autosave of %s failed: %s", entry.name, exc)

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core.checkpoint import Checkpoint
-from core.data import Dataset
+from core.data import FASHION_MNIST, Dataset, DatasetInfo
 from core.models import LatentModel
 from core.training import EpochRecord, Replay, TrainConfig
 
@@ -34,6 +34,7 @@ class ModelEntry:
     training: bool = False
     replay: Replay | None = None  # codes of fixed test images after each epoch
     bundled: bool = False  # one of the pretrained models shipped with the app (never overwritten)
+    dataset: DatasetInfo = FASHION_MNIST  # what it learnt
 
     @property
     def kind(self) -> str:
@@ -66,6 +67,7 @@ class ModelEntry:
             None if bundled else checkpoint.path,
             replay=checkpoint.replay,
             bundled=bundled,
+            dataset=checkpoint.dataset,
         )
 
 

@@ -141,6 +141,159 @@
     </message>
 </context>
 <context>
+    <name>DatasetCombo</name>
+    <message>
+        <source>A folder (IDX files or pictures)…</source>
+        <translation>Un dossier (fichiers IDX ou photos)…</translation>
+    </message>
+    <message>
+        <source>What to train on: Fashion-MNIST (the lab&apos;s), MNIST&apos;s digits, KMNIST&apos;s Japanese characters, a folder of IDX files (EMNIST…) or of your own pictures, one subfolder per class.</source>
+        <translation>Sur quoi entraîner : Fashion-MNIST (celui du TP), les chiffres de MNIST, les caractères japonais de KMNIST, un dossier de fichiers IDX (EMNIST…) ou de vos propres photos, un sous-dossier par classe.</translation>
+    </message>
+    <message>
+        <source>A folder of IDX files or of pictures</source>
+        <translation>Un dossier de fichiers IDX ou de photos</translation>
+    </message>
+</context>
+<context>
+    <name>DrawCanvas</name>
+    <message>
+        <source>Draw with the mouse. Right button: erase.</source>
+        <translation>Dessinez à la souris. Bouton droit : gommer.</translation>
+    </message>
+</context>
+<context>
+    <name>DrawPanel</name>
+    <message>
+        <source>Brush diameter, in pixels of the 28×28 image.</source>
+        <translation>Diamètre du pinceau, en pixels de l’image 28×28.</translation>
+    </message>
+    <message>
+        <source>0: a hard-edged brush; 100: ink fades from its centre.</source>
+        <translation>0 : un pinceau à bord net ; 100 : l’encre s’estompe depuis son centre.</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>Gomme</translation>
+    </message>
+    <message>
+        <source>Strokes remove ink (the right mouse button always does).</source>
+        <translation>Les traits effacent l’encre (le bouton droit de la souris le fait toujours).</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Effacer tout</translation>
+    </message>
+    <message>
+        <source>Start from a test image</source>
+        <translation>Partir d’une image de test</translation>
+    </message>
+    <message>
+        <source>Put a random test image on the canvas, to edit it.</source>
+        <translation>Met une image de test au hasard sur la toile, pour la retoucher.</translation>
+    </message>
+    <message>
+        <source>Open a picture…</source>
+        <translation>Ouvrir une photo…</translation>
+    </message>
+    <message>
+        <source>A PNG, JPEG or BMP of any size, made Fashion-MNIST-like. You can also drop a file here.</source>
+        <translation>Un PNG, JPEG ou BMP de toute taille, mis au format de Fashion-MNIST. Vous pouvez aussi déposer un fichier ici.</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>Pinceau</translation>
+    </message>
+    <message>
+        <source>Softness</source>
+        <translation>Douceur</translation>
+    </message>
+    <message>
+        <source>What the model makes of it</source>
+        <translation>Ce que le modèle en fait</translation>
+    </message>
+    <message>
+        <source>PCA 1</source>
+        <translation>ACP 1</translation>
+    </message>
+    <message>
+        <source>PCA 2</source>
+        <translation>ACP 2</translation>
+    </message>
+    <message>
+        <source>your drawing</source>
+        <translation>votre dessin</translation>
+    </message>
+    <message>
+        <source>No test images</source>
+        <translation>Pas d’images de test</translation>
+    </message>
+    <message>
+        <source>Open a picture</source>
+        <translation>Ouvrir une photo</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</source>
+        <translation>Photos (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</translation>
+    </message>
+    <message>
+        <source>Cannot use this picture</source>
+        <translation>Impossible d’utiliser cette photo</translation>
+    </message>
+    <message>
+        <source>Train a model or open one to see what it makes of your drawing.</source>
+        <translation>Entraînez un modèle ou ouvrez-en un pour voir ce qu’il fait de votre dessin.</translation>
+    </message>
+    <message>
+        <source>Reconstruction error: {e:.4f} per pixel (MSE)</source>
+        <translation>Erreur de reconstruction : {e:.4f} par pixel (MSE)</translation>
+    </message>
+    <message>
+        <source>Its code z: {values}</source>
+        <translation>Son code z : {values}</translation>
+    </message>
+    <message>
+        <source>Comparing with the test images…</source>
+        <translation>Comparaison avec les images de test…</translation>
+    </message>
+    <message>
+        <source>Loss {loss:.4g}: less typical than {p} % of the test images.</source>
+        <translation>Perte {loss:.4g} : moins typique que {p} % des images de test.</translation>
+    </message>
+    <message>
+        <source>Loss {loss:.4g}: more typical than {p} % of the test images.</source>
+        <translation>Perte {loss:.4g} : plus typique que {p} % des images de test.</translation>
+    </message>
+    <message>
+        <source>Its {n} nearest test images: {k} of them are {name}.</source>
+        <translation>Ses {n} plus proches images de test : {k} sont de la classe {name}.</translation>
+    </message>
+    <message>
+        <source>This model learnt {name}: choose it as the training panel&apos;s dataset to compare your drawing with its test images.</source>
+        <translation>Ce modèle a appris {name} : choisissez-le comme jeu de données du panneau d’entraînement pour comparer votre dessin à ses images de test.</translation>
+    </message>
+    <message>
+        <source>The map needs the test images.</source>
+        <translation>La carte a besoin des images de test.</translation>
+    </message>
+    <message>
+        <source>Encoding test images…</source>
+        <translation>Encodage des images de test…</translation>
+    </message>
+    <message>
+        <source>{n} test images on the PCA map of the model&apos;s codes; ★ is your drawing.</source>
+        <translation>{n} images de test sur la carte ACP des codes du modèle ; ★ est votre dessin.</translation>
+    </message>
+</context>
+<context>
     <name>Exporter</name>
     <message>
         <source>separator</source>
@@ -523,6 +676,21 @@
     </message>
 </context>
 <context>
+    <name>ImagePreview</name>
+    <message>
+        <source>Use this picture?</source>
+        <translation>Utiliser cette photo ?</translation>
+    </message>
+    <message>
+        <source>{name}, as the model will see it: grayscale, background to black, cropped to the object and fitted into 28×28 pixels, as Fashion-MNIST&apos;s photos were.</source>
+        <translation>{name}, tel que le modèle le verra : en niveaux de gris, fond noir, recadré sur l’objet et ajusté dans 28×28 pixels, comme les photos de Fashion-MNIST.</translation>
+    </message>
+    <message>
+        <source>Use it</source>
+        <translation>L’utiliser</translation>
+    </message>
+</context>
+<context>
     <name>KlBars</name>
     <message>
         <source>KL (nats)</source>
@@ -870,6 +1038,10 @@
         <translation>Comprendre</translation>
     </message>
     <message>
+        <source>Your drawing</source>
+        <translation>Votre dessin</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
@@ -1002,6 +1174,24 @@
         <translation>Échec du téléchargement</translation>
     </message>
     <message>
+        <source>{n} files skipped</source>
+        <translation>{n} fichiers ignorés</translation>
+    </message>
+    <message>
+        <source>These files could not be read as pictures and were left out:
+{files}</source>
+        <translation>Ces fichiers n’ont pas pu être lus comme des photos et ont été laissés de côté :
+{files}</translation>
+    </message>
+    <message>
+        <source>Cannot load this dataset</source>
+        <translation>Impossible de charger ce jeu de données</translation>
+    </message>
+    <message>
+        <source>Converting pictures: {done} of {total}…</source>
+        <translation>Conversion des photos : {done} sur {total}…</translation>
+    </message>
+    <message>
         <source>Fashion-MNIST: not found</source>
         <translation>Fashion-MNIST&#xa0;: introuvable</translation>
     </message>
@@ -1016,6 +1206,10 @@
     <message>
         <source>Training needs the full dataset. {why}</source>
         <translation>L&apos;entraînement nécessite le jeu de données complet. {why}</translation>
+    </message>
+    <message>
+        <source>{name}: {train} + {test} images</source>
+        <translation>{name} : {train} + {test} images</translation>
     </message>
     <message>
         <source>Fashion-MNIST: {train} + {test} images</source>
@@ -1594,6 +1788,10 @@ Le reste de la scène est affiché.</translation>
         <translation>Entraîner</translation>
     </message>
     <message>
+        <source>Dataset</source>
+        <translation>Jeu de données</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
@@ -1825,6 +2023,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Cannot train</source>
         <translation>Impossible d&apos;entraîner</translation>
+    </message>
+    <message>
+        <source>This model learnt {name}: choose it as the dataset to continue training it.</source>
+        <translation>Ce modèle a appris {name} : choisissez-le comme jeu de données pour continuer son entraînement.</translation>
     </message>
     <message>
         <source>Starting…</source>
