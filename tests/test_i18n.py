@@ -47,7 +47,7 @@ QM = TS.with_suffix(".qm")
 SAME_TERMS = ("Latent Explorer", "Fashion-MNIST", "PyQtGraph", "t-SNE", "bf16", "fp32", "dy/dx")
 SAME_WORDS = set(
     "ae vae pca kl mse bce fft cpu gpu cuda nats n i x y z μ α β σ a b english français".split()
-    + "auto image interpolation pause pixel points reconstruction".split()
+    + "auto image interpolation pause pixel points reconstruction test s".split()
 )
 
 
