@@ -155,6 +155,7 @@ class LatentPanel(QWidget):
         self.stats = None
         self.sliders: list[QSlider] = []
         self.value_labels: list[QLabel] = []
+        self.range_labels: list[list[QLabel]] = []
         self._decode_pending = False
         # A child timer, not QTimer.singleShot(0, method): it dies with the panel, so a decode
         # cannot fire into a window already closed and deleted.
@@ -257,13 +258,20 @@ class LatentPanel(QWidget):
             size=22, symbol="star", pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush("#ffffff")
         )
         self.map.addItem(self.here)
-        self.here_label = pg.TextItem("", color="#000000", anchor=(-0.1, 1.1))
+        # On a light ground, up and right of the star: readable over the points it covers.
+        self.here_label = pg.TextItem(
+            "", color="#000000", anchor=(-0.15, 1.15), fill=pg.mkBrush(255, 255, 255, 215), border="#777777"
+        )
         self.map.addItem(self.here_label)
         self.selected_item = pg.ScatterPlotItem(
             size=16, symbol="o", pen=pg.mkPen("#000000", width=3), brush=None
         )
         self.map.addItem(self.selected_item)
         legend = self.map.addLegend(offset=(10, 10), labelTextSize="10pt")
+        # A semi-opaque card in the corner (drag it elsewhere): points under it still show.
+        legend.setBrush(pg.mkBrush(255, 255, 255, 190))
+        legend.setPen(pg.mkPen("#bbbbbb"))
+        legend.setToolTip(self.tr("Drag the legend if it hides points."))
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
         for c, brush in enumerate(self.brushes):
             legend.addItem(pg.ScatterPlotItem(brush=brush, pen=None, size=10), class_name(c))
@@ -315,9 +323,14 @@ class LatentPanel(QWidget):
         # right: hover and selection previews
         self.hover = ImageGrid(objectName="hoverImage")
         self.hover.setMinimumSize(120, 90)
+        self.hover.set_placeholder(self.tr("Hover over the map: the image under the cursor appears here."))
         self.hover_label = QLabel(objectName="hoverLabel")
+        self.hover_label.setWordWrap(True)  # "Decoded at this point of the PCA plane", whole
         self.selection = ImageGrid(objectName="selectionImages")
         self.selection.setMinimumSize(120, 150)
+        self.selection.set_placeholder(
+            self.tr("Click a point on the map: its test image and its reconstruction appear here.")
+        )
         self.selection_label = QLabel(objectName="selectionLabel")
         self.selection_label.setWordWrap(True)
         right = QVBoxLayout()
@@ -344,10 +357,10 @@ class LatentPanel(QWidget):
         self.random_ends_button = QPushButton(self.tr("Random A and B"), objectName="randomEndpointsButton")
         self.endpoint_label = shrinkable(QLabel(objectName="endpointLabel"))
         self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
-        self.index_spin.setPrefix(self.tr("image "))  # a label beside it would not fit 1280×720
+        self.index_spin.setPrefix(self.tr("Test image #"))
         self.index_spin.setToolTip(self.tr("A test image by its index (0–9,999), as in the lab's notebook."))
-        self.set_a_button = QPushButton(self.tr("→ A"), objectName="setEndpointAButton")
-        self.set_b_button = QPushButton(self.tr("→ B"), objectName="setEndpointBButton")
+        self.set_a_button = QPushButton(self.tr("Set as A"), objectName="setEndpointAButton")
+        self.set_b_button = QPushButton(self.tr("Set as B"), objectName="setEndpointBButton")
         self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
         self.alpha_slider.setRange(0, 100)
         self.alpha_slider.setMinimumWidth(100)
@@ -358,21 +371,28 @@ class LatentPanel(QWidget):
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
-        self.strip.setMinimumHeight(96)
+        self.strip.setMinimumHeight(72)  # the walk row below the endpoints takes the rest
+        steps_label = QLabel(self.tr("Steps A→B"))
+        steps_label.setBuddy(self.steps_spin)
+        self._on_steps_spin_value_changed(self.steps_spin.value())
+        self.steps_spin.valueChanged.connect(self._on_steps_spin_value_changed)
+        # Two rows: the endpoints, then the walk between them (one row would not fit 1280×720).
         bar = QHBoxLayout()
         bar.addWidget(self.method_combo)
-        bar.addWidget(QLabel(self.tr("Steps")))
+        bar.addWidget(steps_label)
         bar.addWidget(self.steps_spin)
         bar.addWidget(self.random_ends_button)
         bar.addWidget(self.index_spin)
         bar.addWidget(self.set_a_button)
         bar.addWidget(self.set_b_button)
-        bar.addWidget(self.alpha_slider)
-        bar.addWidget(self.alpha_label)
-        bar.addWidget(self.animate_button)
         bar.addWidget(self.endpoint_label, 1)
+        walk = QHBoxLayout()
+        walk.addWidget(self.alpha_slider, 1)
+        walk.addWidget(self.alpha_label)
+        walk.addWidget(self.animate_button)
         bottom = QVBoxLayout()
         bottom.addLayout(bar)
+        bottom.addLayout(walk)
         bottom.addWidget(self.strip, 1)
         bottom_widget = QWidget()
         bottom_widget.setLayout(bottom)
@@ -407,6 +427,12 @@ class LatentPanel(QWidget):
         self.tsne_progress.pauseToggled.connect(self._on_tsne_progress_pause_toggled)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.count_combo.currentIndexChanged.connect(self._on_count_combo_changed)
+
+    @Slot(int)
+    def _on_steps_spin_value_changed(self, steps: int) -> None:
+        self.steps_spin.setToolTip(
+            self.tr("Steps from A to B: {n} steps give {m} images, A and B included.").format(n=steps, m=steps + 1)
+        )
 
     # --- model and data -------------------------------------------------------------------
 
@@ -468,6 +494,7 @@ class LatentPanel(QWidget):
             self.map_status.setText(self.tr("Train a model or open one to explore its latent space."))
             return
         d = entry.model.latent_dim
+        self._update_range_note()  # from the start: the line never pushes the sliders down later
         if changed or len(self.state.z) != d:
             self._build_sliders(d)
             self.state.select(None)
@@ -818,6 +845,7 @@ class LatentPanel(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.sliders, self.value_labels = [], []
+        self.range_labels = []
         for i in range(d):
             name = QLabel(f"z{i}")
             slider = QSlider(Qt.Orientation.Horizontal, objectName=f"latentSlider{i}")
@@ -827,9 +855,17 @@ class LatentPanel(QWidget):
             value = QLabel("0.00", objectName=f"latentValue{i}")
             value.setMinimumWidth(52)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # The range's ends, small and grey, either side of the slider.
+            ends = [QLabel(objectName=f"latentRange{side}{i}") for side in ("Low", "High")]
+            for end in ends:
+                end.setStyleSheet("color: #666;")
+                end.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.slider_layout.addWidget(name, i, 0)
-            self.slider_layout.addWidget(slider, i, 1)
-            self.slider_layout.addWidget(value, i, 2)
+            self.slider_layout.addWidget(ends[0], i, 1)
+            self.slider_layout.addWidget(slider, i, 2)
+            self.slider_layout.addWidget(ends[1], i, 3)
+            self.slider_layout.addWidget(value, i, 4)
+            self.range_labels.append(ends)
             self.sliders.append(slider)
             self.value_labels.append(value)
 
@@ -839,8 +875,9 @@ class LatentPanel(QWidget):
         if self.stats is None or i >= len(self.stats.low):
             return -3.0, 3.0
         low, high = float(self.stats.low[i]), float(self.stats.high[i])
-        if self.entry is not None and self.entry.kind == "vae":  # show the N(0, 1) prior too
-            low, high = min(low, -3.0), max(high, 3.0)
+        if self.entry is not None and self.entry.kind == "vae":  # show the N(0, 1) prior too,
+            reach = max(-low, high, 3.0)  # symmetric: a handle at the centre reads 0
+            low, high = -reach, reach
         return low, high
 
     def slider_value(self, i: int) -> float:
@@ -848,13 +885,16 @@ class LatentPanel(QWidget):
         return low + (high - low) * self.sliders[i].value() / SLIDER_STEPS
 
     def _update_slider_ranges(self) -> None:
+        self._update_range_note()
+        self._sync_sliders()
+
+    def _update_range_note(self) -> None:
         if self.entry is not None and self.entry.kind == "vae":
             self.slider_note.setText(
-                self.tr("Ranges: the test codes' mean ± 3σ, widened to the prior N(0, 1) ± 3.")
+                self.tr("Ranges: the test codes' mean ± 3σ, widened to the prior N(0, 1) ± 3, centred on 0.")
             )
         else:
             self.slider_note.setText(self.tr("Ranges: the test codes' mean ± 3σ per dimension."))
-        self._sync_sliders()
 
     def _sync_sliders(self) -> None:
         """Put the sliders where the state's code is, without feeding back."""
@@ -867,6 +907,9 @@ class LatentPanel(QWidget):
             slider.setValue(max(0, min(SLIDER_STEPS, position)))
             slider.blockSignals(False)
             self.value_labels[i].setText(f"{self.state.z[i]:+.2f}")
+            if i < len(self.range_labels):
+                for label, end in zip(self.range_labels[i], (low, high)):
+                    label.setText(f"{end:.1f}")
 
     @Slot(int)
     def _on_slider_value_changed(self, _value: int) -> None:
@@ -1012,10 +1055,20 @@ class LatentPanel(QWidget):
         x, y = projection.coords[self.state.selected]
         self.selected_item.setData([x], [y])
 
+    _path_points: tuple[np.ndarray, np.ndarray] | None = None  # (alphas, map positions) drawn
+
     def here_position(self) -> np.ndarray | None:
         projection = self.projection
         if projection is None or len(self.state.z) != projection.codes.shape[1]:
             return None
+        if not projection.exact and self._path_points is not None:
+            # Walking from A to B (α, Animate) on t-SNE: the estimate of a code between two map
+            # points could land anywhere, even past B; the star stays on the path drawn.
+            alpha = self.alpha_slider.value() / 100
+            on_path = self.code_at(alpha)
+            if on_path is not None and np.allclose(on_path, self.state.z, atol=1e-6):
+                alphas, points = self._path_points
+                return np.array([np.interp(alpha, alphas, points[:, k]) for k in (0, 1)])
         return projection.position(self.state.z)
 
     def _update_here(self) -> None:
@@ -1132,7 +1185,10 @@ class LatentPanel(QWidget):
             item.setPos(float(x), float(y))
             item.show()
         if projection is None or result is None or len(result[1][0]) != projection.codes.shape[1]:
+            self._path_points = None
             self.path_item.setData([], [])
             return
         points = np.array([projection.position(z) for z in result[1]])
+        self._path_points = (np.asarray(result[0], dtype=np.float64), points)
         self.path_item.setData(points[:, 0], points[:, 1])
+        self._update_here()

@@ -808,20 +808,20 @@
         <translation>A et B au hasard</translation>
     </message>
     <message>
-        <source>image </source>
-        <translation>image </translation>
+        <source>Test image #</source>
+        <translation>Image de test n°&#xa0;</translation>
     </message>
     <message>
         <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
         <translation>Une image de test par son indice (0–9&#x202f;999), comme dans le notebook du TP.</translation>
     </message>
     <message>
-        <source>→ A</source>
-        <translation>→ A</translation>
+        <source>Set as A</source>
+        <translation>Prendre comme A</translation>
     </message>
     <message>
-        <source>→ B</source>
-        <translation>→ B</translation>
+        <source>Set as B</source>
+        <translation>Prendre comme B</translation>
     </message>
     <message>
         <source>Walk from A to B: the large image and the sliders follow.</source>
@@ -832,8 +832,24 @@
         <translation>Animer</translation>
     </message>
     <message>
-        <source>Steps</source>
-        <translation>Étapes</translation>
+        <source>Steps A→B</source>
+        <translation>Étapes A→B</translation>
+    </message>
+    <message>
+        <source>Steps from A to B: {n} steps give {m} images, A and B included.</source>
+        <translation>Étapes de A à B&#xa0;: {n} étapes donnent {m} images, A et B compris.</translation>
+    </message>
+    <message>
+        <source>Drag the legend if it hides points.</source>
+        <translation>Déplacez la légende si elle cache des points.</translation>
+    </message>
+    <message>
+        <source>Hover over the map: the image under the cursor appears here.</source>
+        <translation>Survolez la carte&#xa0;: l&apos;image sous le curseur apparaît ici.</translation>
+    </message>
+    <message>
+        <source>Click a point on the map: its test image and its reconstruction appear here.</source>
+        <translation>Cliquez sur un point de la carte&#xa0;: son image de test et sa reconstruction apparaissent ici.</translation>
     </message>
     <message>
         <source>Train a model or open one to explore its latent space.</source>
@@ -888,8 +904,8 @@
         <translation>Film de l&apos;entraînement&#xa0;: PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
     </message>
     <message>
-        <source>Ranges: the test codes&apos; mean ± 3σ, widened to the prior N(0, 1) ± 3.</source>
-        <translation>Plages&#xa0;: moyenne des codes de test ± 3σ, élargie à la loi a priori N(0, 1) ± 3.</translation>
+        <source>Ranges: the test codes&apos; mean ± 3σ, widened to the prior N(0, 1) ± 3, centred on 0.</source>
+        <translation>Plages&#xa0;: moyenne des codes de test ± 3σ, élargie à la loi a priori N(0, 1) ± 3, centrée sur 0.</translation>
     </message>
     <message>
         <source>Ranges: the test codes&apos; mean ± 3σ per dimension.</source>
