@@ -255,3 +255,20 @@ def test_settings_are_remembered(qtbot, tiny_data_dir):
     assert second.training_panel.epochs_spin.value() == 7
     assert second.training_panel.beta_spin.value() == 4.0
     second.shutdown()
+
+
+def test_start_while_the_data_loads_is_queued(qtbot, window):
+    # Pressing Start right after the window opened got "try again in a moment".
+    panel = window.training_panel
+    qtbot.waitUntil(lambda: window.session.dataset is not None, timeout=100_000)
+    configure(panel, kind="ae", epochs=1)
+    window.session.set_dataset(None)
+    window.load_data()  # the worker's result reaches us only through the event loop
+    assert window.runner.is_running("data")
+    with qtbot.waitSignal(panel.trainingEnded, timeout=100_000):
+        click(qtbot, window, "startTrainingButton")
+        assert panel.start_queued and panel.start_button.text() == "Loading data…"
+        assert not panel.start_button.isEnabled()
+    assert not panel.start_queued
+    [entry] = window.session.entries
+    assert entry.epochs == 1

@@ -77,6 +77,7 @@ class TrainingPanel(QWidget):
         self.runner = runner
         self.process: TrainingProcess | None = None
         self.paused_at: int | None = None  # batches of the run when the child confirmed Pause
+        self.start_queued = False  # Start was pressed while the dataset loaded
         self.worker: Worker | None = None
         self.training_entry: ModelEntry | None = None
         self._stopping = False
@@ -549,6 +550,11 @@ class TrainingPanel(QWidget):
     @Slot()
     def _on_session_dataset_changed(self) -> None:
         self._show_preview(self.current_entry())
+        if self.start_queued:
+            self.start_queued = False
+            self.start_button.setEnabled(True)
+            self._on_target_changed()  # the button's own text again
+            self.start_training()  # or says why it cannot, now that the data has come
         data = self.session.dataset
         if data is not None and data.sample and not self.is_training:
             self.progress_label.setText(
@@ -580,6 +586,12 @@ class TrainingPanel(QWidget):
         if self.is_training:
             return False
         data = self.session.dataset
+        if (data is None or data.sample) and self.runner.is_running("data"):
+            # Pressed while the dataset still loads: the run starts by itself when it is here.
+            self.start_queued = True
+            self.start_button.setEnabled(False)
+            self.start_button.setText(self.tr("Loading data…"))
+            return True
         if data is None or data.sample:  # the bundled sample has no training images
             self.dataMissing.emit()
             return False

@@ -1720,6 +1720,10 @@ Le reste de la scène est affiché.</translation>
 <context>
     <name>TrainingPanel</name>
     <message>
+        <source>Loading data…</source>
+        <translation>Chargement des données…</translation>
+    </message>
+    <message>
         <source>Train a new model, or continue training one the session holds.</source>
         <translation>Entraîner un nouveau modèle, ou poursuivre l&apos;entraînement d&apos;un modèle de la session.</translation>
     </message>
