@@ -371,7 +371,7 @@ class LatentPanel(QWidget):
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_step = 2
         self.strip = ImageGrid(objectName="interpolationStrip")
-        self.strip.setMinimumHeight(72)  # the walk row below the endpoints takes the rest
+        self.strip.setMinimumHeight(60)  # the walk row below the endpoints takes the rest
         steps_label = QLabel(self.tr("Steps A→B"))
         steps_label.setBuddy(self.steps_spin)
         self._on_steps_spin_value_changed(self.steps_spin.value())
@@ -673,12 +673,17 @@ class LatentPanel(QWidget):
     def _on_export_button_clicked(self) -> None:
         if self.projection is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export map as CSV"), "latent-map.csv", self.tr("CSV files (*.csv)")
-        )
-        if path:
-            self.export_csv(path)
+        # Window-modal without a nested event loop: QFileDialog.getSaveFileName blocked the
+        # monkey test (and would block any script that clicks the button) for good.
+        dialog = QFileDialog(self.window(), self.tr("Export map as CSV"), "latent-map.csv", self.tr("CSV files (*.csv)"))
+        dialog.setObjectName("exportMapDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("csv")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.export_csv)
+        dialog.open()
 
+    @Slot(str)
     def export_csv(self, path: str) -> None:
         """The map on screen as CSV: x, y, label, class, test index."""
         from core.data import CLASS_NAMES

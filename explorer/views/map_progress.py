@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from explorer.views.widgets import shrinkable
 
 from core.tsne import BlendedCode
 
@@ -16,13 +17,18 @@ class TsneProgress(QWidget):
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel(objectName=f"{name}TsneProgress")
+        self.label = shrinkable(QLabel(objectName=f"{name}TsneProgress"))  # never widens the window
         self.button = QPushButton(self.tr("Pause"), objectName=f"{name}TsnePauseButton", checkable=True)
         self.button.toggled.connect(self._on_button_toggled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button)
+        # The row keeps its height when the progress appears: the panel's minimum height must
+        # not grow past a 720p projector the moment a t-SNE starts.
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self.setVisible(False)
 
     def show_progress(self, iteration: int, total: int, seconds: float, paused: bool) -> None:
