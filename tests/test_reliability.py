@@ -349,7 +349,7 @@ def test_out_of_memory_while_reading_data_does_not_blame_the_batch_size(tmp_path
     def oom(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(cli, "load_fashion_mnist", oom)
+    monkeypatch.setattr(cli, "load_dataset", oom)
     code = train_main(["--model", "ae", "--out", str(tmp_path / "m.safetensors")])
     err = capsys.readouterr().err
     assert code == 1 and "while reading the dataset" in err and "--batch-size" not in err
