@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPushButton
 from core.data import to_float
 from core.drawing import paint_segment
 from core.images import open_image
-from explorer.panels.draw_panel import DrawCanvas
+from explorer.views.draw_canvas import DrawCanvas
 from explorer.panels.training_panel import NEW_MODEL
 from explorer.views.widgets import ImageGrid
 
@@ -127,6 +127,35 @@ def test_the_drawing_lands_on_the_pca_map_at_the_pca_of_its_code(qtbot, window, 
     panel.canvas.set_image(np.flipud(image))
     qtbot.waitUntil(lambda: not panel._analyse_timer.isActive(), timeout=5_000)
     assert np.allclose(window.latent_panel.state.z, panel.analysis.code, atol=1e-6)
+
+
+def test_on_the_tsne_map_the_drawing_is_placed_by_transform_next_to_its_own_test_image(qtbot, window):
+    panel = window.draw_panel
+    panel.picker.select(window.session.latest("vae").id)
+    qtbot.waitUntil(lambda: panel.reference is not None, timeout=20_000)
+    panel.map_combo.setCurrentIndex(panel.map_combo.findData("tsne"))
+    qtbot.waitUntil(lambda: panel.tsne_map is not None, timeout=60_000)
+    coords = panel.tsne_map.coords.copy()
+    assert np.allclose(panel.scatter.getData()[0], coords[:, 0])  # the map shows the formed layout
+    row = 7
+    index = int(panel.reference.indices[row])
+    image = window.session.dataset.test.images[index].numpy().astype(np.float32) / 255
+    panel.canvas.set_image(image)
+
+    tolerance = 0.05 * np.ptp(coords, axis=0).max()  # 5 % of the map's extent
+
+    def placed_near():
+        x, y = panel.marker.getData()
+        return len(x) == 1 and np.hypot(x[0] - coords[row, 0], y[0] - coords[row, 1]) < tolerance
+
+    qtbot.waitUntil(placed_near, timeout=20_000)
+    assert panel.ellipse.getData()[0] is None or len(panel.ellipse.getData()[0]) == 0  # posterior: PCA only
+    assert np.array_equal(panel.tsne_map.coords, coords)  # placing the drawing moved no test image
+    assert "transform" in panel.map_status.text()
+    # Back to PCA: the exact projection again.
+    panel.map_combo.setCurrentIndex(panel.map_combo.findData("pca"))
+    x, y = panel.marker.getData()
+    assert np.allclose([x[0], y[0]], panel.analysis.point, atol=1e-4)
 
 
 def test_an_opened_picture_is_shown_then_used(qtbot, window, tmp_path):

@@ -1,14 +1,15 @@
 """Your drawing: a 28×28 canvas the chosen model encodes on every stroke.
 
-Beside the canvas: the model's reconstruction with its error, the code, the drawing's point on the
-PCA map of test images (with the VAE's 1-σ posterior), its nearest test images' class, and how
-typical it is (its loss as a share of the test images' losses). Pictures open from a file or by
-drag and drop, made Fashion-MNIST-like by ``core.images`` and shown before they replace the
-drawing.
+Beside the canvas: the model's reconstruction with its error, the code, the drawing's point on a
+map of test images, its nearest test images' class, and how typical it is (its loss as a share of
+the test images' losses). The map is the PCA plane of the codes (exact, with the VAE's 1-σ
+posterior) or a t-SNE map, formed live once per model version, on which openTSNE's ``transform``
+places the drawing without moving the test images. Pictures open from a file or by drag and drop,
+made Fashion-MNIST-like by ``core.images`` and shown before they replace the drawing.
 
 One forward pass costs about a millisecond, so strokes are analysed on the GUI thread, coalesced
-to one per event-loop turn; the test images' codes and losses (``core.drawing.Reference``) are
-computed once per model version in a worker.
+to one per event-loop turn; the test images' codes and losses (``core.drawing.Reference``), their
+t-SNE map and each t-SNE placement (about 0.1 s) run in workers, the newest drawing winning.
 """
 
 from __future__ import annotations
@@ -18,19 +19,16 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -38,129 +36,18 @@ from PySide6.QtWidgets import (
 
 from core.data import FASHION_MNIST
 from core.datasets import box_for, describe
-from core.drawing import Reference, analyse, encode_images, paint_segment, typicality_words
+from core.drawing import Reference, analyse, encode_images, typicality_words
 from core.images import ImageError, open_image
+from core.tsne import TsneMap, TsneSettings, run_tsne
 from explorer.platform.i18n import class_name
 from explorer.state.session import ModelEntry, Session
+from explorer.views.draw_canvas import DrawCanvas, ImagePreview
 from explorer.views.model_picker import ModelPicker
 from explorer.views.widgets import PALETTE, ImageGrid
 from explorer.workers import TaskRunner, Worker
 
-SIDE = 28
-UNDO_DEPTH = 100
 REFERENCE_POINTS = 2000
 NEIGHBOURS = 10
-
-
-class DrawCanvas(QWidget):
-    """A 28×28 image in [0, 1] drawn large; the mouse paints (or erases) strokes on it."""
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None, **kwargs) -> None:
-        super().__init__(parent, **kwargs)
-        self.image = np.zeros((SIDE, SIDE), dtype=np.float32)
-        self.brush_size = 2.5
-        self.softness = 0.5
-        self.erase = False
-        self._undo: list[np.ndarray] = []
-        self._last: tuple[float, float] | None = None  # where the stroke under way is
-        self._stroke_erases = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(196, 196)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip(self.tr("Draw with the mouse. Right button: erase."))
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(336, 336)
-
-    # --- the image ---
-
-    def set_image(self, image: np.ndarray, undoable: bool = True) -> None:
-        """Replace the drawing (a test image, an opened picture); Undo brings the old one back."""
-        if undoable:
-            self._push_undo()
-        self.image = np.clip(np.asarray(image, dtype=np.float32).reshape(SIDE, SIDE), 0, 1).copy()
-        self.update()
-        self.changed.emit()
-
-    def clear(self) -> None:
-        if self.image.any():
-            self.set_image(np.zeros((SIDE, SIDE), dtype=np.float32))
-
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    def undo(self) -> None:
-        if self._undo:
-            self.image = self._undo.pop()
-            self.update()
-            self.changed.emit()
-
-    def _push_undo(self) -> None:
-        self._undo.append(self.image.copy())
-        del self._undo[:-UNDO_DEPTH]
-
-    # --- geometry: widget pixels ↔ image pixels ---
-
-    def _cell(self) -> tuple[float, float, float]:
-        """(size of one image pixel on screen, left, top) of the square the image fills."""
-        side = min(self.width(), self.height())
-        return side / SIDE, (self.width() - side) / 2, (self.height() - side) / 2
-
-    def to_image(self, pos: QPointF) -> tuple[float, float]:
-        cell, left, top = self._cell()
-        return (pos.x() - left) / cell, (pos.y() - top) / cell
-
-    def widget_point(self, x: float, y: float) -> QPointF:
-        """Where image point (x, y) is on the widget (tests script strokes with it)."""
-        cell, left, top = self._cell()
-        return QPointF(left + x * cell, top + y * cell)
-
-    # --- mouse ---
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if event.button() not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
-            return
-        self._push_undo()
-        self._stroke_erases = self.erase or event.button() == Qt.MouseButton.RightButton
-        point = self.to_image(event.position())
-        self._last = point
-        self._paint(point, point)
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self._last is None:
-            return
-        point = self.to_image(event.position())
-        self._paint(self._last, point)
-        self._last = point
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self._last is not None:
-            self._paint(self._last, self.to_image(event.position()))
-        self._last = None
-
-    def _paint(self, start, end) -> None:
-        before = self.image.copy()
-        paint_segment(self.image, start, end, self.brush_size, self.softness, self._stroke_erases)
-        if not np.array_equal(before, self.image):
-            self.update()
-            self.changed.emit()
-
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        painter = QPainter(self)
-        cell, left, top = self._cell()
-        side = cell * SIDE
-        gray = np.ascontiguousarray((self.image * 255).round().astype(np.uint8))
-        qimage = QImage(gray.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8)
-        painter.drawImage(QRectF(left, top, side, side), qimage)
-        painter.setPen(QPen(QColor(80, 80, 80, 90), 1))
-        for i in range(1, SIDE):  # a faint pixel grid: the drawing is 28×28, not a photo
-            painter.drawLine(QPointF(left + i * cell, top), QPointF(left + i * cell, top + side))
-            painter.drawLine(QPointF(left, top + i * cell), QPointF(left + side, top + i * cell))
-        painter.setPen(QPen(QColor("#0072B2"), 2))
-        painter.drawRect(QRectF(left, top, side, side))
-        painter.end()
 
 
 def _reference_task(model, test, beta: float, key):
@@ -170,34 +57,6 @@ def _reference_task(model, test, beta: float, key):
         return key, Reference.build(model_copy, test, REFERENCE_POINTS, beta)
 
     return run
-
-
-class ImagePreview(QDialog):
-    """Shows what an opened picture becomes before it replaces the drawing."""
-
-    def __init__(self, image: np.ndarray, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="drawPreviewDialog")
-        self.image = image
-        self.setWindowTitle(self.tr("Use this picture?"))
-        view = ImageGrid(objectName="drawPreviewImage")
-        view.setMinimumSize(224, 224)
-        view.set_images(image[None, None].astype(np.float32) / 255)
-        text = QLabel(
-            self.tr(
-                "{name}, as the model will see it: grayscale, background to black, cropped to the object and "
-                "fitted into 28×28 pixels, as Fashion-MNIST's photos were."
-            ).format(name=name)
-        )
-        text.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.use_button = buttons.addButton(self.tr("Use it"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.use_button.setObjectName("drawPreviewUseButton")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(view, 1)
-        layout.addWidget(text)
-        layout.addWidget(buttons)
 
 
 class DrawPanel(QWidget):
@@ -216,6 +75,9 @@ class DrawPanel(QWidget):
         self.reference: Reference | None = None
         self.analysis = None
         self._reference_key = None  # (entry id, epochs, dataset) the reference is for
+        self.tsne_map: TsneMap | None = None  # the reference's t-SNE map, once formed
+        self._tsne_key = None  # the reference key it belongs to
+        self._place_code: np.ndarray | None = None  # a code waiting for its t-SNE placement
         self._wanted_key = None
         self.preview_dialog: ImagePreview | None = None
         self._file_dialog: QFileDialog | None = None
@@ -307,10 +169,25 @@ class DrawPanel(QWidget):
         self.marker_label.hide()
         self.map.addItem(self.marker_label)
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
-        self.legend = self.map.addLegend(offset=(10, 10), labelTextSize="9pt")
+        self.legend = self.map.addLegend(
+            offset=(10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#cccccc")
+        )
         self.map_status = QLabel(objectName="drawMapStatus")
         self.map_status.setWordWrap(True)
+        self.map_combo = QComboBox(objectName="drawMapCombo")
+        self.map_combo.addItem(self.tr("PCA (exact, with the VAE's posterior)"), "pca")
+        self.map_combo.addItem(self.tr("t-SNE (your drawing placed by openTSNE's transform)"), "tsne")
+        self.map_combo.setToolTip(
+            self.tr(
+                "PCA projects your drawing's code exactly. t-SNE forms a map of the test images once, "
+                "then places your drawing among them without moving them."
+            )
+        )
+        map_row = QHBoxLayout()
+        map_row.addWidget(QLabel(self.tr("Map")))
+        map_row.addWidget(self.map_combo, 1)
         right = QVBoxLayout()
+        right.addLayout(map_row)
         right.addWidget(self.map, 1)
         right.addWidget(self.map_status)
 
@@ -333,6 +210,7 @@ class DrawPanel(QWidget):
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.map_combo.currentIndexChanged.connect(self._on_map_combo_current_index_changed)
 
     # --- tools ---
 
@@ -507,20 +385,107 @@ class DrawPanel(QWidget):
             return class_name(label)  # translated
         return info.class_names[label] if label < len(info.class_names) else str(label)
 
+    @property
+    def map_kind(self) -> str:
+        return self.map_combo.currentData()
+
     def _show_marker(self, result) -> None:
         if result is None:
+            self._set_marker(None)
+            return
+        if self.map_kind == "pca":
+            self._set_marker(result.point, result.ellipse)
+        elif self.tsne_map is not None and self._tsne_key == self._reference_key:
+            self._place_code = result.code
+            self._start_placing()
+        else:
+            self._set_marker(None)
+
+    def _set_marker(self, point, ellipse=None) -> None:
+        if point is None:
             self.marker.setData([])
             self.ellipse.setData([], [])
             self.marker_label.hide()
             return
-        x, y = (float(v) for v in result.point)
+        x, y = (float(v) for v in point)
         self.marker.setData([x], [y])
         self.marker_label.setPos(x, y)
         self.marker_label.show()
-        if result.ellipse is not None:
-            self.ellipse.setData(result.ellipse[:, 0], result.ellipse[:, 1])
+        if ellipse is not None:
+            self.ellipse.setData(ellipse[:, 0], ellipse[:, 1])
         else:
             self.ellipse.setData([], [])
+
+    # --- the t-SNE map: formed once per reference, the drawing placed by ``transform`` ---
+
+    @Slot(int)
+    def _on_map_combo_current_index_changed(self, _index: int) -> None:
+        tsne = self.map_kind == "tsne"
+        self.map.setLabel("bottom", self.tr("t-SNE 1") if tsne else self.tr("PCA 1"))
+        self.map.setLabel("left", self.tr("t-SNE 2") if tsne else self.tr("PCA 2"))
+        if self.reference is not None:
+            self._show_reference(self.reference)
+        self._analyse_now()
+
+    def _start_tsne(self) -> None:
+        reference, key = self.reference, self._reference_key
+        if reference is None or self.runner.is_running("drawTsne"):
+            return  # the running one's end checks whether another map is wanted
+
+        def run(worker: Worker):
+            def on_frame(frame) -> None:
+                worker.report((key, frame.iteration, frame.total, frame.coords))
+
+            coords = run_tsne(
+                reference.codes, TsneSettings(n_jobs=1), on_frame=on_frame, stopped=lambda: worker.cancelled
+            )
+            return key, None if coords is None else TsneMap(reference.codes, coords)
+
+        worker = Worker(run, "drawTsne")
+        worker.progress.connect(self._on_tsne_worker_progress)
+        worker.finished.connect(self._on_tsne_worker_finished)
+        worker.failed.connect(self._on_reference_worker_failed)
+        self.runner.start(worker)
+
+    @Slot(object)
+    def _on_tsne_worker_progress(self, payload) -> None:
+        key, done, total, coords = payload
+        if key == self._reference_key and self.map_kind == "tsne" and self.reference is not None:
+            self.scatter.setData(pos=coords, brush=self._brushes(self.reference.labels))
+            self.map_status.setText(
+                self.tr("Forming the t-SNE map of {n} test images… {p} %").format(
+                    n=len(coords), p=round(100 * done / max(total, 1))
+                )
+            )
+
+    @Slot(object)
+    def _on_tsne_worker_finished(self, result) -> None:
+        key, tsne_map = result
+        if tsne_map is not None and key == self._reference_key:
+            self.tsne_map, self._tsne_key = tsne_map, key
+            if self.map_kind == "tsne":
+                self._show_reference(self.reference)
+                self._analyse_now()
+        elif self.map_kind == "tsne" and self._reference_key is not None:
+            QTimer.singleShot(0, self._start_tsne)  # made for another model meanwhile
+
+    def _start_placing(self) -> None:
+        if self._place_code is None or self.runner.is_running("drawPlace"):
+            return  # the running placement's end takes the newest code
+        code, self._place_code = self._place_code, None
+        tsne_map, key = self.tsne_map, self._tsne_key
+        worker = Worker(lambda worker: (key, tsne_map.transform(code[None])[0]), "drawPlace")
+        worker.finished.connect(self._on_place_worker_finished)
+        worker.failed.connect(self._on_reference_worker_failed)
+        self.runner.start(worker)
+
+    @Slot(object)
+    def _on_place_worker_finished(self, result) -> None:
+        key, point = result
+        if self._place_code is not None:
+            QTimer.singleShot(0, self._start_placing)  # the drawing changed meanwhile
+        elif key == self._reference_key and self.map_kind == "tsne" and self.analysis is not None:
+            self._set_marker(point)
 
     # --- the test images it is compared with ---
 
@@ -596,22 +561,31 @@ class DrawPanel(QWidget):
     def _on_reference_worker_failed(self, message: str) -> None:
         self.map_status.setText(message)
 
+    def _brushes(self, labels: np.ndarray) -> list:
+        return [self.brushes[c % len(self.brushes)] for c in labels]
+
     def _show_reference(self, reference: Reference) -> None:
         labels = reference.labels
-        brushes = [self.brushes[c % len(self.brushes)] for c in labels]
-        self.scatter.setData(
-            pos=reference.coords, brush=brushes, data=np.arange(len(labels))
-        )
         self.legend.clear()
         for c in range(min(int(labels.max()) + 1, len(self.brushes))):
             self.legend.addItem(
                 pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), self.class_label(c)
             )
-        self.map_status.setText(
-            self.tr("{n} test images on the PCA map of the model's codes; ★ is your drawing.").format(
-                n=len(labels)
+        if self.map_kind == "tsne" and (self.tsne_map is None or self._tsne_key != self._reference_key):
+            self.scatter.setData(pos=reference.coords, brush=self._brushes(labels))  # until its frames come
+            self.map_status.setText(self.tr("Forming the t-SNE map of {n} test images…").format(n=len(labels)))
+            self._start_tsne()
+            return
+        coords = self.tsne_map.coords if self.map_kind == "tsne" else reference.coords
+        self.scatter.setData(pos=coords, brush=self._brushes(labels), data=np.arange(len(labels)))
+        if self.map_kind == "tsne":
+            text = self.tr(
+                "{n} test images on a t-SNE map of the model's codes; ★ is your drawing, placed among them "
+                "by openTSNE's transform (the map itself does not move)."
             )
-        )
+        else:
+            text = self.tr("{n} test images on the PCA map of the model's codes; ★ is your drawing.")
+        self.map_status.setText(text.format(n=len(labels)))
 
 
 def torch_image(image: np.ndarray):
