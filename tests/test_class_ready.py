@@ -2,6 +2,8 @@
 
 import json
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -69,6 +71,36 @@ def test_bundled_models_match_their_stored_metrics(kind):
     else:
         assert full["test_loss"] < 245
     assert checkpoint.replay is not None and len(checkpoint.replay.frames) == 11
+
+
+LADDER = sorted((Path(BUNDLED["vae"]).parent / "ladder").glob("vae-beta*.safetensors"))
+
+
+@pytest.mark.parametrize("path", LADDER, ids=[p.stem for p in LADDER])
+def test_the_bundled_beta_ladder_matches_its_stored_figures(path):
+    """Each rung: the lab's recipe but its β, and the figures the rate–distortion plot reads."""
+    checkpoint = load_checkpoint(path)
+    bundle = checkpoint.metadata["extra"]["bundle"]
+    config = checkpoint.train_config
+    assert checkpoint.kind == "vae" and checkpoint.model.latent_dim == 10 and len(checkpoint.history) == 10
+    assert (config.batch_size, config.learning_rate, config.limit, config.seed) == (128, 1e-3, None, 0)
+    assert path.stem == f"vae-beta{config.beta:g}"
+    fresh = evaluate(checkpoint.model, load_sample().test, config.beta)
+    for key, stored in bundle["sample_metrics"].items():
+        assert fresh[key] == pytest.approx(stored, rel=1e-4), key
+    assert 1 <= bundle["active_units"] <= 10
+
+
+def test_the_ladder_trades_rate_for_distortion():
+    points = []
+    for path in LADDER:
+        checkpoint = load_checkpoint(path)
+        full = checkpoint.metadata["extra"]["bundle"]["test_metrics"]
+        points.append((checkpoint.train_config.beta, full["test_kl"], full["test_bce"]))
+    assert len(points) == 5
+    points.sort()
+    rates, distortions = [p[1] for p in points], [p[2] for p in points]
+    assert rates == sorted(rates, reverse=True) and distortions == sorted(distortions)
 
 
 # --- first start ---------------------------------------------------------------------------------

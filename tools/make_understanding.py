@@ -39,7 +39,14 @@ KEYS = ("test_loss", "test_mse", "test_bce", "test_kl")
 
 
 def _machine() -> str:
-    return platform.processor() or platform.machine()
+    """The CPU's model and flags, and the path training took here (precision, layout, ISA)."""
+    sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+    from bench_tsne import cpu_description
+
+    from core.runtime import describe_path, resolve_precision
+
+    device = torch.device("cpu")
+    return f"{cpu_description()}; training path: {describe_path(device, resolve_precision('auto', device))}"
 
 
 def make_pca(data_dir: str | None) -> None:
