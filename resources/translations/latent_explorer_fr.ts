@@ -233,6 +233,22 @@
         <translation>votre dessin</translation>
     </message>
     <message>
+        <source>PCA (exact, with the VAE&apos;s posterior)</source>
+        <translation>ACP (exacte, avec la loi a posteriori du VAE)</translation>
+    </message>
+    <message>
+        <source>t-SNE (your drawing placed by openTSNE&apos;s transform)</source>
+        <translation>t-SNE (votre dessin placé par le transform d&apos;openTSNE)</translation>
+    </message>
+    <message>
+        <source>PCA projects your drawing&apos;s code exactly. t-SNE forms a map of the test images once, then places your drawing among them without moving them.</source>
+        <translation>L&apos;ACP projette exactement le code de votre dessin. Le t-SNE forme une fois une carte des images de test, puis place votre dessin parmi elles sans les déplacer.</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
         <source>No test images</source>
         <translation>Pas d’images de test</translation>
     </message>
@@ -277,6 +293,18 @@
         <translation>Ses {n} plus proches images de test : {k} sont de la classe {name}.</translation>
     </message>
     <message>
+        <source>t-SNE 1</source>
+        <translation>t-SNE 1</translation>
+    </message>
+    <message>
+        <source>t-SNE 2</source>
+        <translation>t-SNE 2</translation>
+    </message>
+    <message>
+        <source>Forming the t-SNE map of {n} test images… {p} %</source>
+        <translation>Formation de la carte t-SNE de {n} images de test… {p} %</translation>
+    </message>
+    <message>
         <source>This model learnt {name}: choose it as the training panel&apos;s dataset to compare your drawing with its test images.</source>
         <translation>Ce modèle a appris {name} : choisissez-le comme jeu de données du panneau d’entraînement pour comparer votre dessin à ses images de test.</translation>
     </message>
@@ -287,6 +315,14 @@
     <message>
         <source>Encoding test images…</source>
         <translation>Encodage des images de test…</translation>
+    </message>
+    <message>
+        <source>Forming the t-SNE map of {n} test images…</source>
+        <translation>Formation de la carte t-SNE de {n} images de test…</translation>
+    </message>
+    <message>
+        <source>{n} test images on a t-SNE map of the model&apos;s codes; ★ is your drawing, placed among them by openTSNE&apos;s transform (the map itself does not move).</source>
+        <translation>{n} images de test sur une carte t-SNE des codes du modèle ; ★ est votre dessin, placé parmi elles par le transform d&apos;openTSNE (la carte elle-même ne bouge pas).</translation>
     </message>
     <message>
         <source>{n} test images on the PCA map of the model&apos;s codes; ★ is your drawing.</source>
@@ -1418,10 +1454,6 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>About Latent Explorer</source>
         <translation>À propos de Latent Explorer</translation>
-    </message>
-    <message>
-        <source>Keyboard shortcuts</source>
-        <translation>Raccourcis clavier</translation>
     </message>
     <message>
         <source>Training is running</source>
