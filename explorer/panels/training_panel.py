@@ -8,42 +8,33 @@ signals, and the panel redraws from the entry.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import torch
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from core import limits
 from core.datasets import describe
-from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
+from core.models import ModelConfig
 from core.reference import lab_reference
-from core.training import TrainConfig, cpu_has_native_bf16
+from core.training import TrainConfig
 from core.training_process import Batches, Epoch
-from explorer.platform.settings import app_settings
 from explorer.state.session import ModelEntry, Session
 from explorer.state.training_run import TrainingRun
 from explorer.training_task import preview_indices, reconstruct
-from explorer.views.dataset_combo import DatasetCombo
 from explorer.views.loss_plot import KlBox, LossPlot
 from explorer.views.metrics_table import MetricsTable, format_metric
-from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
+from explorer.views.training_form import TrainingForm
+from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable
 from explorer.workers import TaskRunner
 
 NEW_MODEL = -1
@@ -97,112 +88,9 @@ class TrainingPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.target_combo = QComboBox(objectName="trainTargetCombo")
-        shrinkable_combo(self.target_combo)  # long model names must not widen the column
-        self.target_combo.setToolTip(
-            self.tr("Train a new model, or continue training one the session holds.")
-        )
-        self.kind_combo = QComboBox(objectName="modelKindCombo")
-        self.kind_combo.addItem(self.tr("VAE (variational)"), "vae")
-        self.kind_combo.addItem(self.tr("AE (classic auto-encoder)"), "ae")
-        self.latent_spin = QSpinBox(
-            objectName="latentDimSpin", minimum=LATENT_MIN, maximum=LATENT_MAX, value=10
-        )
-        self.latent_spin.setToolTip(
-            self.tr("Size of the code z: 784 pixels are squeezed into this many numbers.")
-        )
-
-        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=limits.EPOCHS[1], value=10)
-        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=limits.BATCH_SIZE[1], value=128)
-        self.lr_spin = QDoubleSpinBox(
-            objectName="learningRateSpin",
-            decimals=5,
-            minimum=0.00001,
-            maximum=limits.LEARNING_RATE[1],
-            singleStep=0.0001,
-            value=0.001,
-        )
-        self.lr_spin.setToolTip(
-            self.tr("Adam's step size. Too large and the loss explodes (the app stops and says so).")
-        )
-        self.wd_spin = QDoubleSpinBox(
-            objectName="weightDecaySpin",
-            decimals=6,
-            minimum=0.0,
-            maximum=limits.WEIGHT_DECAY[1],
-            singleStep=0.00001,
-            value=0.00001,
-        )
-        self.wd_spin.setToolTip(self.tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
-        self.beta_spin = QDoubleSpinBox(
-            objectName="betaSpin", decimals=2, minimum=0.0, maximum=limits.BETA[1], singleStep=0.5, value=1.0
-        )
-        self.beta_spin.setToolTip(
-            self.tr(
-                "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
-            )
-        )
-        self.noise_spin = QDoubleSpinBox(
-            objectName="trainNoiseSpin", decimals=2, minimum=0.0, maximum=1.0, singleStep=0.1, value=0.0
-        )
-        self.noise_spin.setSpecialValueText(self.tr("none"))
-        self.noise_spin.setToolTip(
-            self.tr(
-                "Denoising: train on inputs with the lab's noise at this level (0.5 in the lab), the clean "
-                "image as target. 'none': the lab's plain training."
-            )
-        )
-        self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=limits.SEED[1], value=0)
-        self.seed_spin.setToolTip(self.tr("Same seed, same settings: the same model, every time."))
-        self.images_spin = QSpinBox(
-            objectName="trainingImagesSpin", minimum=0, maximum=60_000, singleStep=1000
-        )
-        self.images_spin.setSpecialValueText(self.tr("all"))
-        self.images_spin.setToolTip(
-            self.tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
-        )
-        self.precision_combo = QComboBox(objectName="precisionCombo")
-        shrinkable_combo(self.precision_combo)
-        self.precision_combo.addItem(self.tr("Auto (bf16 where native)"), "auto")
-        self.precision_combo.addItem(self.tr("bf16 (faster)"), "bf16")
-        self.precision_combo.addItem(self.tr("fp32 (exact)"), "fp32")
-        self.device_combo = QComboBox(objectName="deviceCombo")
-        shrinkable_combo(self.device_combo)
-        if torch.cuda.is_available():
-            self.device_combo.addItem(
-                self.tr("Auto — {gpu}").format(gpu=torch.cuda.get_device_name(0)), "auto"
-            )
-            self.device_combo.addItem(self.tr("CPU"), "cpu")
-            self.device_combo.addItem(self.tr("CUDA GPU"), "cuda")
-        else:
-            self.device_combo.addItem(self.tr("Auto — CPU (no CUDA GPU found)"), "auto")
-            self.device_combo.addItem(self.tr("CPU"), "cpu")
-        if not cpu_has_native_bf16() and not torch.cuda.is_available():
-            self.precision_combo.model().item(1).setEnabled(False)
-
-        model_box = QGroupBox(self.tr("Model"))
-        form = QFormLayout(model_box)
-        form.addRow(self.tr("Train"), self.target_combo)
-        self.dataset_combo = DatasetCombo(self.session, objectName="datasetCombo")
-        form.addRow(self.tr("Dataset"), self.dataset_combo)
-        form.addRow(self.tr("Kind"), self.kind_combo)
-        form.addRow(self.tr("Latent size"), self.latent_spin)
-        train_box = QGroupBox(self.tr("Training"))
-        form2 = QFormLayout(train_box)
-        form2.addRow(self.tr("Epochs"), self.epochs_spin)
-        form2.addRow(self.tr("Batch size"), self.batch_spin)
-        form2.addRow(self.tr("Learning rate"), self.lr_spin)
-        form2.addRow(self.tr("Weight decay"), self.wd_spin)
-        self.beta_label = QLabel(self.tr("β (KL weight)"))
-        form2.addRow(self.beta_label, self.beta_spin)
-        form2.addRow(self.tr("Denoising noise"), self.noise_spin)
-        form2.addRow(self.tr("Seed"), self.seed_spin)
-        form2.addRow(self.tr("Training images"), self.images_spin)
-        form2.addRow(self.tr("Precision"), self.precision_combo)
-        form2.addRow(self.tr("Device"), self.device_combo)
-        self.defaults_button = QPushButton(self.tr("Lab defaults"), objectName="labDefaultsButton")
-        self.defaults_button.setToolTip(self.tr("Reset every setting to the lab's values."))
-        form2.addRow("", self.defaults_button)
+        self.form = TrainingForm(self.session)
+        for name in TrainingForm.CONTROLS:  # the controls, by the names scripts and tests know
+            setattr(self, name, getattr(self.form, name))
 
         # The shortcut belongs to an action: a button's setText resets a shortcut set on it.
         self.start_action = QAction(self.tr("Start"), self, objectName="startTrainingAction")
@@ -230,8 +118,7 @@ class TrainingPanel(QWidget):
         self.progress_label.setWordWrap(True)
 
         left = QVBoxLayout()
-        left.addWidget(model_box)
-        left.addWidget(train_box)
+        left.addWidget(self.form)
         left.addLayout(buttons)
         left.addWidget(self.progress)
         left.addWidget(self.progress_label)
@@ -319,53 +206,19 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The panel's settings as one TrainConfig."""
-        return TrainConfig(
-            epochs=self.epochs_spin.value(),
-            batch_size=self.batch_spin.value(),
-            learning_rate=self.lr_spin.value(),
-            weight_decay=self.wd_spin.value(),
-            beta=self.beta_spin.value(),
-            train_noise=self.noise_spin.value(),
-            seed=self.seed_spin.value(),
-            device=self.device_combo.currentData(),
-            precision=self.precision_combo.currentData(),
-            limit=self.images_spin.value() or None,
-        )
+        return self.form.config()
 
     def set_config(self, config: TrainConfig) -> None:
-        self.epochs_spin.setValue(config.epochs)
-        self.batch_spin.setValue(config.batch_size)
-        self.lr_spin.setValue(config.learning_rate)
-        self.wd_spin.setValue(config.weight_decay)
-        self.beta_spin.setValue(config.beta)
-        self.noise_spin.setValue(config.train_noise)
-        self.seed_spin.setValue(config.seed)
-        self.images_spin.setValue(config.limit or 0)
-        select_data(self.device_combo, config.device)
-        select_data(self.precision_combo, config.precision)
+        self.form.set_config(config)
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(self.kind_combo.currentData(), self.latent_spin.value())
+        return self.form.model_config()
 
     def _load_settings(self) -> None:
-        s = app_settings()
-        try:
-            stored = s.value("training/config")
-            if stored:
-                self.set_config(TrainConfig.from_dict(json.loads(stored)))
-            select_data(self.kind_combo, s.value("training/kind", "vae"))
-            self.latent_spin.setValue(int(s.value("training/latent_dim", 10)))
-        except (ValueError, TypeError):
-            pass  # a damaged settings file is ignored: defaults apply
+        self.form.load_settings()
 
     def save_settings(self) -> None:
-        s = app_settings()
-        try:
-            s.setValue("training/config", json.dumps(self.config().to_dict()))
-        except ValueError:
-            return
-        s.setValue("training/kind", self.kind_combo.currentData())
-        s.setValue("training/latent_dim", self.latent_spin.value())
+        self.form.save_settings()
 
     # --- which model --------------------------------------------------------------------------
 
@@ -572,21 +425,7 @@ class TrainingPanel(QWidget):
         self.start_action.setEnabled(self.run.can_start)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.target_combo.setEnabled(not running)
-        for w in (
-            self.epochs_spin,
-            self.batch_spin,
-            self.lr_spin,
-            self.wd_spin,
-            self.beta_spin,
-            self.noise_spin,
-            self.seed_spin,
-            self.images_spin,
-            self.precision_combo,
-            self.device_combo,
-            self.defaults_button,
-        ):
-            w.setEnabled(not running)
+        self.form.set_running(running)
         if not running:
             self.pause_button.blockSignals(True)
             self.pause_button.setChecked(False)

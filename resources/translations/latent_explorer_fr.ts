@@ -1805,15 +1805,7 @@ Le reste de la scène est affiché.</translation>
     </message>
 </context>
 <context>
-    <name>TrainingPanel</name>
-    <message>
-        <source>Train</source>
-        <translation>Entraîner</translation>
-    </message>
-    <message>
-        <source>Loading data…</source>
-        <translation>Chargement des données…</translation>
-    </message>
+    <name>TrainingForm</name>
     <message>
         <source>Train a new model, or continue training one the session holds.</source>
         <translation>Entraîner un nouveau modèle, ou poursuivre l&apos;entraînement d&apos;un modèle de la session.</translation>
@@ -1895,6 +1887,10 @@ Le reste de la scène est affiché.</translation>
         <translation>Modèle</translation>
     </message>
     <message>
+        <source>Train</source>
+        <translation>Entraîner</translation>
+    </message>
+    <message>
         <source>Dataset</source>
         <translation>Jeu de données</translation>
     </message>
@@ -1957,6 +1953,13 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Reset every setting to the lab&apos;s values.</source>
         <translation>Remettre chaque réglage à la valeur du TP.</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Loading data…</source>
+        <translation>Chargement des données…</translation>
     </message>
     <message>
         <source>Start</source>
