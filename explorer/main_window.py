@@ -49,6 +49,7 @@ from explorer.state.scene import (
     save_scene,
 )
 from explorer.state.session import ModelEntry, Session
+from explorer.state.training_run import TrainingRun
 from explorer.views.presentation import apply_presentation
 from explorer.views.shortcuts import ShortcutsDialog
 from explorer.views.widgets import select_data, shrinkable
@@ -109,7 +110,8 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget(objectName="panelTabs")
         self.tabs.setDocumentMode(True)
-        self.training_panel = TrainingPanel(self.session, self.runner)
+        self.training_run = TrainingRun(self.session, self.runner, self)
+        self.training_panel = TrainingPanel(self.session, self.runner, self.training_run)
         self.tabs.addTab(self.training_panel, self.tr("Training"))
         self.latent_panel = LatentPanel(self.session, self.runner)
         self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
@@ -135,7 +137,7 @@ class MainWindow(QMainWindow):
         autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
         self.draw_panel.errorRaised.connect(self._on_panel_error)
-        self.training_panel.dataset_combo.datasetRequested.connect(self._on_dataset_requested)
+        self.training_panel.datasetRequested.connect(self._on_dataset_requested)
         self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
@@ -201,8 +203,8 @@ class MainWindow(QMainWindow):
         self.fullscreen_action.toggled.connect(self._on_fullscreen_action_toggled)
         view_menu.addAction(self.fullscreen_action)
         self.log_action = QAction(self.tr("&Log scale for losses"), self, shortcut="Ctrl+L", checkable=True)
-        self.log_action.toggled.connect(self.training_panel.log_check.setChecked)
-        self.training_panel.log_check.toggled.connect(self.log_action.setChecked)
+        self.log_action.toggled.connect(self.training_panel.set_log_scale)
+        self.training_panel.logScaleToggled.connect(self.log_action.setChecked)
         view_menu.addAction(self.log_action)
         self._build_language_menu(view_menu.addMenu(self.tr("&Language")))
 
@@ -455,7 +457,7 @@ class MainWindow(QMainWindow):
             return None
         entry = self.session.add(ModelEntry.from_checkpoint(checkpoint))
         self._remember_recent(path)
-        if select and not self.training_panel.is_training:
+        if select and not self.training_run.is_running:
             self.training_panel.select_entry(entry.id)
         self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
         for warning in checkpoint.warnings:  # a part of the file was dropped: say which
@@ -992,16 +994,14 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every worker and wait for its thread (also used by tests)."""
-        process = self.training_panel.process
-        if process is not None:
-            process.kill()
+        self.training_run.shutdown()  # kills its child, waits for its autosaves
         self.latent_panel.shutdown()  # t-SNE children
         self.compare_panel.shutdown()
         self.runner.close()
 
     def _confirm_close(self) -> bool:
-        panel = self.training_panel
-        if panel.is_training:
+        run = self.training_run
+        if run.is_running:
             choice = self.ask(
                 self.tr("Training is running"),
                 self.tr("A model is training. Stop training and quit?"),
@@ -1009,13 +1009,14 @@ class MainWindow(QMainWindow):
             )
             if choice == 2:
                 return False
-            entry = panel.training_entry
+            entry = run.entry
             if choice == 0:
-                panel.process.request_stop()  # ends after this batch, with its weights
+                run.stop()  # ends after this batch, with its weights
             else:
-                panel.process.kill()  # nothing to keep: do not wait for the batch
+                run.kill()  # nothing to keep: do not wait for the batch
             self.runner.stop_all(timeout_ms=60_000 if choice == 0 else 5000)
             QApplication.processEvents()  # deliver the worker's last epoch and its result
+            run.settle()  # its autosaves on disk before this session's are removed
             if choice == 0 and entry is not None:
                 entry.training = False
                 if not self._save_before_close(entry):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressBar, QPushButton
 
 from core.checkpoint import load_checkpoint
 from explorer.app import build_window
@@ -272,3 +272,57 @@ def test_start_while_the_data_loads_is_queued(qtbot, window):
     assert not panel.start_queued
     [entry] = window.session.entries
     assert entry.epochs == 1
+
+
+def _activate(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_ctrl_enter_starts_training_again_after_the_button_text_changed(qtbot, window, key):
+    # setText("Continue training") used to reset the shortcut set on the button (issue 17, 1).
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=1)
+    _activate(qtbot, window)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        qtbot.keyClick(panel, key, Qt.KeyboardModifier.ControlModifier)
+    assert panel.start_button.text() == "Continue training"
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        qtbot.keyClick(panel, key, Qt.KeyboardModifier.ControlModifier)
+    [entry] = window.session.entries
+    assert entry.epochs == 2
+
+
+def test_the_start_action_is_enabled_only_when_a_start_is_possible(qtbot, window):
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=200)
+    assert panel.start_action.isEnabled() and panel.start_button.isEnabled()
+    with qtbot.waitSignal(panel.trainingStarted, timeout=10_000):
+        panel.start_action.trigger()
+    assert not panel.start_action.isEnabled() and not panel.start_button.isEnabled()
+    assert not panel.start_training()  # one run at a time
+    with qtbot.waitSignal(panel.trainingEnded, timeout=15_000):
+        panel.stop_training()
+    assert panel.start_action.isEnabled() and panel.start_button.isEnabled()
+
+
+def test_the_button_and_status_line_say_what_is_true(qtbot, window, tmp_path):
+    # Issue 17, 7: a brand-new model in training is not "continued"; after saving, the status
+    # line no longer asks to save.
+    panel = window.training_panel
+    configure(panel, kind="ae", epochs=1)
+    texts = []
+    # The run emits in the GUI thread: a lambda is safe here.
+    panel.run.batches.connect(lambda *_: texts.append(panel.start_button.text()))
+    with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
+        click(qtbot, window, "startTrainingButton")
+        assert panel.start_button.text() == "Training…"
+    assert texts and set(texts) == {"Training…"}
+    assert "Save model as… keeps it." in panel.progress_label.text()
+    [entry] = window.session.entries
+    assert window.save_entry(entry, tmp_path / "kept.safetensors")
+    assert "Save model as" not in panel.progress_label.text()
+    assert "Saved." in panel.progress_label.text()

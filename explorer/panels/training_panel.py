@@ -1,56 +1,42 @@
 """The Training panel: settings, Start / Pause / Stop, the live loss plot, reconstructions
-sharpening epoch by epoch, the VAE's KL per dimension and a table of per-epoch metrics."""
+sharpening epoch by epoch, the VAE's KL per dimension and a table of per-epoch metrics.
+
+A view of explorer.state.training_run.TrainingRun: the panel reads its settings into a
+TrainConfig and asks the run to start, pause or stop; the run changes the model entry and
+signals, and the panel redraws from the entry.
+"""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import torch
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core import limits
 from core.datasets import describe
-from core.models import LATENT_MAX, LATENT_MIN, ModelConfig
+from core.models import ModelConfig
 from core.reference import lab_reference
-from core.training import (
-    Paused,
-    TrainConfig,
-    cpu_has_native_bf16,
-    new_model,
-    resolve_device,
-    resolve_precision,
-)
-from core.training_process import Batches, Epoch, Failed, TrainingProcess, load_numpy_state
-from explorer.platform.settings import app_settings
-from explorer.state import autosave
+from core.training import TrainConfig
+from core.training_process import Batches, Epoch
 from explorer.state.session import ModelEntry, Session
-from explorer.training_task import preview_indices, reconstruct, training_task
-from explorer.views.dataset_combo import DatasetCombo
-from explorer.views.loss_plot import KlBars, LossPlot
-from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable, shrinkable_combo
-from explorer.workers import TaskRunner, Worker
+from explorer.state.training_run import TrainingRun
+from explorer.training_task import preview_indices, reconstruct
+from explorer.views.loss_plot import KlBox, LossPlot
+from explorer.views.metrics_table import MetricsTable, format_metric
+from explorer.views.training_form import TrainingForm
+from explorer.views.widgets import ImageGrid, VerticalScrollArea, select_data, shrinkable
+from explorer.workers import TaskRunner
 
-TASK = "training"
 NEW_MODEL = -1
 
 
@@ -62,145 +48,58 @@ def format_duration(seconds: float) -> str:
 
 
 class TrainingPanel(QWidget):
-    """Trains a new model or continues one of the session's, in a worker thread."""
+    """Trains a new model or continues one of the session's, through a TrainingRun."""
 
     trainingStarted = Signal(int)  # entry id
     trainingEnded = Signal(int)
     trainingPaused = Signal(int)  # the child honoured Pause after this many batches of the run
     errorOccurred = Signal(str, str)  # title, message
     dataMissing = Signal()
+    datasetRequested = Signal(str)  # the dataset combo asks for a dataset (a name or a folder)
+    logScaleToggled = Signal(bool)
 
-    def __init__(self, session: Session, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        runner: TaskRunner,
+        run: TrainingRun | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.session = session
-        self.runner = runner
-        self.process: TrainingProcess | None = None
-        self.paused_at: int | None = None  # batches of the run when the child confirmed Pause
-        self.start_queued = False  # Start was pressed while the dataset loaded
-        self.worker: Worker | None = None
-        self.training_entry: ModelEntry | None = None
-        self._stopping = False
+        self.run = run if run is not None else TrainingRun(session, runner, self)
         self._build()
         self._load_settings()
         session.modelsChanged.connect(self._on_session_models_changed)
         session.datasetChanged.connect(self._on_session_dataset_changed)
+        self.run.started.connect(self._on_run_started)
+        self.run.batches.connect(self._on_run_batches)
+        self.run.epoch.connect(self._on_run_epoch)
+        self.run.paused.connect(self._on_run_paused)
+        self.run.finished.connect(self._on_run_finished)
+        self.run.failed.connect(self._on_run_failed)
+        self.run.queuedChanged.connect(self._on_run_queued_changed)
+        self.run.refused.connect(self._on_run_refused)
+        self.run.dataMissing.connect(self.dataMissing)
         self._on_session_models_changed()
         self._on_target_changed()
 
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.target_combo = QComboBox(objectName="trainTargetCombo")
-        shrinkable_combo(self.target_combo)  # long model names must not widen the column
-        self.target_combo.setToolTip(
-            self.tr("Train a new model, or continue training one the session holds.")
-        )
-        self.kind_combo = QComboBox(objectName="modelKindCombo")
-        self.kind_combo.addItem(self.tr("VAE (variational)"), "vae")
-        self.kind_combo.addItem(self.tr("AE (classic auto-encoder)"), "ae")
-        self.latent_spin = QSpinBox(
-            objectName="latentDimSpin", minimum=LATENT_MIN, maximum=LATENT_MAX, value=10
-        )
-        self.latent_spin.setToolTip(
-            self.tr("Size of the code z: 784 pixels are squeezed into this many numbers.")
-        )
+        self.form = TrainingForm(self.session)
+        for name in TrainingForm.CONTROLS:  # the controls, by the names scripts and tests know
+            setattr(self, name, getattr(self.form, name))
 
-        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=limits.EPOCHS[1], value=10)
-        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=limits.BATCH_SIZE[1], value=128)
-        self.lr_spin = QDoubleSpinBox(
-            objectName="learningRateSpin",
-            decimals=5,
-            minimum=0.00001,
-            maximum=limits.LEARNING_RATE[1],
-            singleStep=0.0001,
-            value=0.001,
-        )
-        self.lr_spin.setToolTip(
-            self.tr("Adam's step size. Too large and the loss explodes (the app stops and says so).")
-        )
-        self.wd_spin = QDoubleSpinBox(
-            objectName="weightDecaySpin",
-            decimals=6,
-            minimum=0.0,
-            maximum=limits.WEIGHT_DECAY[1],
-            singleStep=0.00001,
-            value=0.00001,
-        )
-        self.wd_spin.setToolTip(self.tr("Adam's L2 penalty on the weights (the lab uses 1e-5)."))
-        self.beta_spin = QDoubleSpinBox(
-            objectName="betaSpin", decimals=2, minimum=0.0, maximum=limits.BETA[1], singleStep=0.5, value=1.0
-        )
-        self.beta_spin.setToolTip(
-            self.tr(
-                "β weighs the KL term of the VAE loss (β = 1: the classic VAE; larger: a smoother, blurrier code)."
-            )
-        )
-        self.noise_spin = QDoubleSpinBox(
-            objectName="trainNoiseSpin", decimals=2, minimum=0.0, maximum=1.0, singleStep=0.1, value=0.0
-        )
-        self.noise_spin.setSpecialValueText(self.tr("none"))
-        self.noise_spin.setToolTip(
-            self.tr(
-                "Denoising: train on inputs with the lab's noise at this level (0.5 in the lab), the clean "
-                "image as target. 'none': the lab's plain training."
-            )
-        )
-        self.seed_spin = QSpinBox(objectName="seedSpin", minimum=0, maximum=limits.SEED[1], value=0)
-        self.seed_spin.setToolTip(self.tr("Same seed, same settings: the same model, every time."))
-        self.images_spin = QSpinBox(
-            objectName="trainingImagesSpin", minimum=0, maximum=60_000, singleStep=1000
-        )
-        self.images_spin.setSpecialValueText(self.tr("all"))
-        self.images_spin.setToolTip(
-            self.tr("Train on the first N training images only (quick demos); 'all' uses 60,000.")
-        )
-        self.precision_combo = QComboBox(objectName="precisionCombo")
-        shrinkable_combo(self.precision_combo)
-        self.precision_combo.addItem(self.tr("Auto (bf16 where native)"), "auto")
-        self.precision_combo.addItem(self.tr("bf16 (faster)"), "bf16")
-        self.precision_combo.addItem(self.tr("fp32 (exact)"), "fp32")
-        self.device_combo = QComboBox(objectName="deviceCombo")
-        shrinkable_combo(self.device_combo)
-        if torch.cuda.is_available():
-            self.device_combo.addItem(
-                self.tr("Auto — {gpu}").format(gpu=torch.cuda.get_device_name(0)), "auto"
-            )
-            self.device_combo.addItem(self.tr("CPU"), "cpu")
-            self.device_combo.addItem(self.tr("CUDA GPU"), "cuda")
-        else:
-            self.device_combo.addItem(self.tr("Auto — CPU (no CUDA GPU found)"), "auto")
-            self.device_combo.addItem(self.tr("CPU"), "cpu")
-        if not cpu_has_native_bf16() and not torch.cuda.is_available():
-            self.precision_combo.model().item(1).setEnabled(False)
-
-        model_box = QGroupBox(self.tr("Model"))
-        form = QFormLayout(model_box)
-        form.addRow(self.tr("Train"), self.target_combo)
-        self.dataset_combo = DatasetCombo(self.session, objectName="datasetCombo")
-        form.addRow(self.tr("Dataset"), self.dataset_combo)
-        form.addRow(self.tr("Kind"), self.kind_combo)
-        form.addRow(self.tr("Latent size"), self.latent_spin)
-        train_box = QGroupBox(self.tr("Training"))
-        form2 = QFormLayout(train_box)
-        form2.addRow(self.tr("Epochs"), self.epochs_spin)
-        form2.addRow(self.tr("Batch size"), self.batch_spin)
-        form2.addRow(self.tr("Learning rate"), self.lr_spin)
-        form2.addRow(self.tr("Weight decay"), self.wd_spin)
-        self.beta_label = QLabel(self.tr("β (KL weight)"))
-        form2.addRow(self.beta_label, self.beta_spin)
-        form2.addRow(self.tr("Denoising noise"), self.noise_spin)
-        form2.addRow(self.tr("Seed"), self.seed_spin)
-        form2.addRow(self.tr("Training images"), self.images_spin)
-        form2.addRow(self.tr("Precision"), self.precision_combo)
-        form2.addRow(self.tr("Device"), self.device_combo)
-        self.defaults_button = QPushButton(self.tr("Lab defaults"), objectName="labDefaultsButton")
-        self.defaults_button.setToolTip(self.tr("Reset every setting to the lab's values."))
-        form2.addRow("", self.defaults_button)
-
+        # The shortcut belongs to an action: a button's setText resets a shortcut set on it.
+        self.start_action = QAction(self.tr("Start"), self, objectName="startTrainingAction")
+        self.start_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.start_action.setToolTip(self.tr("Start training (Ctrl+Enter)"))
+        self.addAction(self.start_action)  # active while the panel shows
         self.start_button = QPushButton(self.tr("Start"), objectName="startTrainingButton")
-        self.start_button.setShortcut("Ctrl+Return")
-        self.start_button.setToolTip(self.tr("Start training (Ctrl+Enter)"))
+        self.start_button.setToolTip(self.start_action.toolTip())
+        self.start_action.enabledChanged.connect(self.start_button.setEnabled)
         self.pause_button = QPushButton(self.tr("Pause"), objectName="pauseTrainingButton")
         self.pause_button.setCheckable(True)
         self.stop_button = QPushButton(self.tr("Stop"), objectName="stopTrainingButton")
@@ -219,8 +118,7 @@ class TrainingPanel(QWidget):
         self.progress_label.setWordWrap(True)
 
         left = QVBoxLayout()
-        left.addWidget(model_box)
-        left.addWidget(train_box)
+        left.addWidget(self.form)
         left.addLayout(buttons)
         left.addWidget(self.progress)
         left.addWidget(self.progress_label)
@@ -258,42 +156,9 @@ class TrainingPanel(QWidget):
         )
         preview_box = QGroupBox(self.tr("Reconstructions after each epoch"))
         QVBoxLayout(preview_box).addWidget(self.preview)
-        self.kl_bars = KlBars()
-        self.kl_warning = QLabel(objectName="klWarningLabel")
-        self.kl_warning.setWordWrap(True)
-        self.kl_box = QGroupBox(self.tr("KL per dimension (VAE)"))
-        kl_layout = QVBoxLayout(self.kl_box)
-        kl_layout.addWidget(self.kl_bars, 1)
-        kl_layout.addWidget(self.kl_warning)
-        self.table = QTableWidget(0, 7, objectName="metricsTable")
-        self.table.setMinimumWidth(180)  # it scrolls; its columns must not widen the window
-        # Short headers, their units in tooltips; every column as wide as its header and its
-        # numbers (the table scrolls sideways rather than cut "MSE / pixel" to "ISE / pixe").
-        for col, (header, tip) in enumerate(
-            (
-                (self.tr("Epoch"), self.tr("Epoch; “(stopped)” when it was cut short")),
-                (self.tr("Train", "table header: training loss"), self.tr("Training loss, mean over the epoch's batches")),
-                (self.tr("Test"), self.tr("Loss on the 10,000 test images")),
-                (self.tr("MSE"), self.tr("Mean squared error per pixel, pixels in [0, 1]")),
-                (self.tr("BCE"), self.tr("Binary cross-entropy, nats per image (summed over its pixels)")),
-                (self.tr("KL"), self.tr("KL divergence, nats per image")),
-                (self.tr("s"), self.tr("Seconds the epoch took")),
-            )
-        ):
-            item = QTableWidgetItem(header)
-            item.setToolTip(tip)
-            self.table.setHorizontalHeaderItem(col, item)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setToolTip(
-            self.tr(
-                "Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image "
-                "(nats); MSE is per pixel, with pixels in [0, 1]."
-            )
-        )
+        self.kl_box = KlBox()
+        self.kl_bars, self.kl_warning = self.kl_box.bars, self.kl_box.warning
+        self.table = MetricsTable()
         table_box = QGroupBox(self.tr("Per-epoch metrics"))
         QVBoxLayout(table_box).addWidget(self.table)
 
@@ -315,11 +180,14 @@ class TrainingPanel(QWidget):
 
         self.target_combo.currentIndexChanged.connect(self._on_target_changed)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
-        self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.start_action.triggered.connect(self._on_start_action_triggered)
+        self.start_button.clicked.connect(self.start_action.trigger)
+        self.dataset_combo.datasetRequested.connect(self.datasetRequested)
         self.pause_button.toggled.connect(self._on_pause_button_toggled)
         self.stop_button.clicked.connect(self._on_stop_button_clicked)
         self.defaults_button.clicked.connect(self._on_defaults_button_clicked)
         self.log_check.toggled.connect(self.plot.set_log_scale)
+        self.log_check.toggled.connect(self.logScaleToggled)
         self.terms_check.toggled.connect(self.plot.set_show_terms)
         for spin in (self.latent_spin, self.batch_spin, self.images_spin):
             spin.valueChanged.connect(self._update_reference)
@@ -338,57 +206,19 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The panel's settings as one TrainConfig."""
-        return TrainConfig(
-            epochs=self.epochs_spin.value(),
-            batch_size=self.batch_spin.value(),
-            learning_rate=self.lr_spin.value(),
-            weight_decay=self.wd_spin.value(),
-            beta=self.beta_spin.value(),
-            train_noise=self.noise_spin.value(),
-            seed=self.seed_spin.value(),
-            device=self.device_combo.currentData(),
-            precision=self.precision_combo.currentData(),
-            limit=self.images_spin.value() or None,
-        )
+        return self.form.config()
 
     def set_config(self, config: TrainConfig) -> None:
-        self.epochs_spin.setValue(config.epochs)
-        self.batch_spin.setValue(config.batch_size)
-        self.lr_spin.setValue(config.learning_rate)
-        self.wd_spin.setValue(config.weight_decay)
-        self.beta_spin.setValue(config.beta)
-        self.noise_spin.setValue(config.train_noise)
-        self.seed_spin.setValue(config.seed)
-        self.images_spin.setValue(config.limit or 0)
-        select_data(self.device_combo, config.device)
-        select_data(self.precision_combo, config.precision)
+        self.form.set_config(config)
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(self.kind_combo.currentData(), self.latent_spin.value())
+        return self.form.model_config()
 
     def _load_settings(self) -> None:
-        s = app_settings()
-        try:
-            stored = s.value("training/config")
-            if stored:
-                import json
-
-                self.set_config(TrainConfig.from_dict(json.loads(stored)))
-            select_data(self.kind_combo, s.value("training/kind", "vae"))
-            self.latent_spin.setValue(int(s.value("training/latent_dim", 10)))
-        except (ValueError, TypeError):
-            pass  # a damaged settings file is ignored: defaults apply
+        self.form.load_settings()
 
     def save_settings(self) -> None:
-        import json
-
-        s = app_settings()
-        try:
-            s.setValue("training/config", json.dumps(self.config().to_dict()))
-        except ValueError:
-            return
-        s.setValue("training/kind", self.kind_combo.currentData())
-        s.setValue("training/latent_dim", self.latent_spin.value())
+        self.form.save_settings()
 
     # --- which model --------------------------------------------------------------------------
 
@@ -438,9 +268,19 @@ class TrainingPanel(QWidget):
                 self.epochs_spin.setValue(epochs)
         self.kind_combo.setEnabled(entry is None and not running)
         self.latent_spin.setEnabled(entry is None and not running)
-        if not running:
-            self.start_button.setText(self.tr("Continue training") if entry else self.tr("Start"))
+        self._show_start_text()
         self._show_entry(entry)
+
+    def _show_start_text(self) -> None:
+        """The button says what a click does now: never "Continue training" while a run (of a
+        brand-new model, too) is going on."""
+        if self.run.start_queued:
+            text = self.tr("Loading data…")
+        elif self.is_training:
+            text = self.tr("Training…")
+        else:
+            text = self.tr("Continue training") if self.current_entry() else self.tr("Start")
+        self.start_button.setText(text)
 
     @Slot()
     def _on_kind_changed(self) -> None:
@@ -457,15 +297,9 @@ class TrainingPanel(QWidget):
         """Draw an entry's curves, table, KL bars and reconstructions (or clear them)."""
         kind = entry.kind if entry else self.kind_combo.currentData()
         self.plot.set_kind(kind)
+        # The plot keeps the entry's own lists and draws from them: no copy here or there.
         self.plot.set_data(entry.batch_losses if entry else [], entry.history if entry else [])
-        history = entry.history if entry else []
-        self.table.setUpdatesEnabled(False)  # one layout for a whole history (10,000 epochs took 19 s)
-        self.table.setRowCount(0)
-        self.table.setRowCount(len(history))
-        for row, record in enumerate(history):
-            self._fill_table_row(row, record)
-        self.table.setUpdatesEnabled(True)
-        self.table.scrollToBottom()
+        self.table.set_history(entry.history if entry else [])
         last = entry.history[-1] if entry and entry.history else None
         self._show_kl(last.test.get("kl_per_dim") if last else None)
         self._on_kind_changed()
@@ -485,49 +319,7 @@ class TrainingPanel(QWidget):
         self.preview.set_images(np.stack(rows), labels)
 
     def _show_kl(self, kl_per_dim: list[float] | None) -> None:
-        active, total = self.kl_bars.set_values(kl_per_dim)
-        if not total:
-            self.kl_warning.setText(self.tr("Appears after the first epoch."))
-            self.kl_warning.setStyleSheet("")
-        elif active * 2 < total:
-            self.kl_warning.setText(
-                self.tr(
-                    "Only {a} of {n} dimensions carry information: the others match the prior and "
-                    "the decoder ignores them (posterior collapse). A smaller β gives the code room."
-                ).format(a=active, n=total)
-            )
-            self.kl_warning.setStyleSheet("color: #b00020; font-weight: bold;")
-        else:
-            self.kl_warning.setText(
-                self.tr("{a} of {n} dimensions carry information.").format(a=active, n=total)
-            )
-            self.kl_warning.setStyleSheet("")
-
-    def _add_table_row(self, record) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        self._fill_table_row(row, record)
-        self.table.scrollToBottom()
-
-    def _fill_table_row(self, row: int, record) -> None:
-        if not hasattr(self, "_cell"):
-            self._cell = QTableWidgetItem()
-            self._cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        t = record.test
-        epoch = str(record.epoch) + ("" if record.complete else self.tr(" (stopped)"))
-        values = [
-            epoch,
-            _fmt(record.train_loss),
-            _fmt(t.get("test_loss")),
-            _fmt(t.get("test_mse"), 5),
-            _fmt(t.get("test_bce")),
-            _fmt(t.get("test_kl")),
-            f"{record.seconds:.1f}",
-        ]
-        for col, text in enumerate(values):
-            item = self._cell.clone()  # a copy keeps the alignment: setTextAlignment costs 10 µs
-            item.setText(text)
-            self.table.setItem(row, col, item)
+        self.kl_box.set_values(kl_per_dim)
 
     @Slot()
     def _update_reference(self) -> None:
@@ -550,11 +342,6 @@ class TrainingPanel(QWidget):
     @Slot()
     def _on_session_dataset_changed(self) -> None:
         self._show_preview(self.current_entry())
-        if self.start_queued:
-            self.start_queued = False
-            self.start_button.setEnabled(True)
-            self._on_target_changed()  # the button's own text again
-            self.start_training()  # or says why it cannot, now that the data has come
         data = self.session.dataset
         if data is not None and data.sample and not self.is_training:
             self.progress_label.setText(
@@ -570,99 +357,59 @@ class TrainingPanel(QWidget):
         if self.current_entry() is None:
             self.latent_spin.setValue(10)
 
-    # --- running --------------------------------------------------------------------------
+    @Slot(bool)
+    def set_log_scale(self, on: bool) -> None:
+        self.log_check.setChecked(on)
+
+    # --- running: requests to the run -----------------------------------------------------------
 
     @property
     def is_training(self) -> bool:
-        # Until our finished/failed slot has run, the run is ours, even if its thread is done.
-        return self.worker is not None
+        return self.run.is_running
+
+    @property
+    def process(self):
+        """The run's child process (None between runs)."""
+        return self.run.process
+
+    @property
+    def paused_at(self) -> int | None:
+        return self.run.paused_at
+
+    @property
+    def start_queued(self) -> bool:
+        return self.run.start_queued
+
+    @property
+    def training_entry(self) -> ModelEntry | None:
+        return self.run.entry
 
     @Slot()
-    def _on_start_button_clicked(self) -> None:
+    def _on_start_action_triggered(self) -> None:
         self.start_training()
 
     def start_training(self) -> bool:
         """Start (or continue) training with the panel's settings; False if it could not."""
-        if self.is_training:
-            return False
-        data = self.session.dataset
-        if (data is None or data.sample) and self.runner.is_running("data"):
-            # Pressed while the dataset still loads: the run starts by itself when it is here.
-            self.start_queued = True
-            self.start_button.setEnabled(False)
-            self.start_button.setText(self.tr("Loading data…"))
-            return True
-        if data is None or data.sample:  # the bundled sample has no training images
-            self.dataMissing.emit()
+        if not self.run.can_start:
             return False
         try:
             config = self.config()
         except ValueError as exc:
             self.errorOccurred.emit(self.tr("Invalid settings"), str(exc))
             return False
-        entry = self.current_entry()
-        if entry is not None and entry.dataset.class_names != data.info.class_names:
-            self.errorOccurred.emit(
-                self.tr("Cannot train"),
-                self.tr("This model learnt {name}: choose it as the dataset to continue training it.").format(
-                    name=describe(entry.dataset.spec)
-                ),
-            )
-            return False
-        if entry is None:
-            model = new_model(self.model_config(), config.seed)
-            entry = self.session.add(ModelEntry(model, config, saved=False, dataset=data.info))
-            self.select_entry(entry.id)
-        try:
-            device = resolve_device(config.device)
-            precision = resolve_precision(config.precision, device)
-        except ValueError as exc:
-            self.errorOccurred.emit(self.tr("Cannot train"), str(exc))
-            return False
-        entry.train_config = config
-        entry.training = True
-        self.training_entry = entry
         self._reminded = None
-        preview = data.test.images[preview_indices(data.test)]
-        replay = entry.replay
-        if replay is not None and (
-            len(replay.indices) == 0 or int(replay.indices.max()) >= len(data.test) or not entry.history
-        ):
-            replay = None  # recorded on another test set, or a model never trained: start anew
-        self.process = TrainingProcess(entry.model, config, data, entry.history, preview, replay)
-        self.worker = Worker(training_task(self.process), TASK)
-        self.worker.progress.connect(self._on_worker_progress)
-        self.worker.finished.connect(self._on_worker_finished)
-        self.worker.failed.connect(self._on_worker_failed)
-        self._stopping = False
-        self.progress.setRange(
-            0, config.epochs * math.ceil(len(data.train.head(config.limit)) / config.batch_size)
-        )
-        self.progress.setValue(0)
-        self.progress.setFormat(self.tr("Starting…"))
-        self.progress_label.setText(
-            self.tr("Training on {device}, {precision}.").format(
-                device=device.type.upper(), precision=precision
-            )
-        )
-        self.plot.set_planned_epochs(entry.epochs + config.epochs)
-        self.runner.start(self.worker)
-        self._set_running(True)
-        self.save_settings()
-        self.trainingStarted.emit(entry.id)
-        return True
+        return self.run.start(config, self.current_entry(), self.model_config())
 
     @Slot(bool)
     def _on_pause_button_toggled(self, paused: bool) -> None:
-        if self.process is None:
+        if self.run.process is None:
             return
         if paused:
-            self.paused_at = None  # until the child confirms
-            self.process.pause()
+            self.run.pause()
             self.pause_button.setText(self.tr("Resume"))
             self.progress.setFormat(self.tr("Paused — ") + self.progress.format())
         else:
-            self.process.resume()
+            self.run.resume()
             self.pause_button.setText(self.tr("Pause"))
 
     @Slot()
@@ -670,30 +417,15 @@ class TrainingPanel(QWidget):
         self.stop_training()
 
     def stop_training(self) -> None:
-        if self.worker is not None:
-            self._stopping = True
-            self.worker.cancel()
+        if self.run.is_running:
+            self.run.stop()
             self.progress.setFormat(self.tr("Stopping…"))
 
     def _set_running(self, running: bool) -> None:
-        self.start_button.setEnabled(not running)
+        self.start_action.setEnabled(self.run.can_start)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.target_combo.setEnabled(not running)
-        for w in (
-            self.epochs_spin,
-            self.batch_spin,
-            self.lr_spin,
-            self.wd_spin,
-            self.beta_spin,
-            self.noise_spin,
-            self.seed_spin,
-            self.images_spin,
-            self.precision_combo,
-            self.device_combo,
-            self.defaults_button,
-        ):
-            w.setEnabled(not running)
+        self.form.set_running(running)
         if not running:
             self.pause_button.blockSignals(True)
             self.pause_button.setChecked(False)
@@ -701,114 +433,95 @@ class TrainingPanel(QWidget):
             self.pause_button.blockSignals(False)
             self._on_target_changed()
         else:
-            self.start_button.setText(self.tr("Training…"))  # not "Continue" for a brand-new model
+            self._show_start_text()
             self.kind_combo.setEnabled(False)
             self.latent_spin.setEnabled(False)
             self.beta_spin.setEnabled(False)
 
-    @Slot(object)
-    def _on_worker_progress(self, message) -> None:
-        entry = self.training_entry
-        if entry is None:
-            return
-        if isinstance(message, Batches):
-            entry.batch_losses.extend(message.points)
-            if self.current_entry() is entry:
-                self.plot.add_batches(message.points)
-            if message.run_step:
-                self.progress.setValue(message.run_step)
-                fraction = message.run_step / message.run_steps
-                eta = message.elapsed * (1 - fraction) / fraction if fraction else 0
-                text = self.tr("Epoch {e} · %p% · {eta} left").format(
-                    e=message.epoch, eta=format_duration(eta)
-                )
-                if self.process is not None and self.process.paused:
-                    text = self.tr("Paused — ") + text
-                if not self._stopping:
-                    self.progress.setFormat(text)
-        elif isinstance(message, Paused):
-            self.paused_at = message.run_step
-            self.trainingPaused.emit(message.run_step)
-        elif isinstance(message, Epoch):
-            record = message.record
-            load_numpy_state(entry.model, message.state)
-            entry.history.append(record)
-            if message.replay is not None:
-                entry.replay = message.replay
-            entry.saved = False
-            autosave.write(entry)  # a crash now costs at most this epoch
-            if self.current_entry() is entry:
-                self.plot.add_epoch(record)
-                self._add_table_row(record)
-                self._show_kl(record.test.get("kl_per_dim"))
-                self._show_preview(entry, message.reconstructions)
-            self.progress_label.setText(
-                self.tr("Epoch {e} of {n}: test loss {loss}.").format(
-                    e=record.epoch, n=message.last_epoch, loss=_fmt(record.test["test_loss"])
-                )
-            )
-            self.session.mark_updated(entry)
+    # --- running: what the run says ---------------------------------------------------------------
+
+    @Slot(bool)
+    def _on_run_queued_changed(self, queued: bool) -> None:
+        self.start_action.setEnabled(self.run.can_start)
+        self._show_start_text()
+
+    @Slot(str, object)
+    def _on_run_refused(self, reason: str, detail) -> None:
+        if reason == "dataset":
+            message = self.tr("This model learnt {name}: choose it as the dataset to continue training it.")
+            self.errorOccurred.emit(self.tr("Cannot train"), message.format(name=describe(detail)))
+        else:
+            self.errorOccurred.emit(self.tr("Cannot train"), detail)
+
+    @Slot(int)
+    def _on_run_started(self, entry_id: int) -> None:
+        run = self.run
+        self.select_entry(entry_id)
+        self.progress.setRange(0, run.steps)
+        self.progress.setValue(0)
+        self.progress.setFormat(self.tr("Starting…"))
+        self.progress_label.setText(
+            self.tr("Training on {device}, {precision}.").format(device=run.device, precision=run.precision)
+        )
+        self.plot.set_planned_epochs(run.entry.epochs + run.config.epochs)
+        self._set_running(True)
+        self.save_settings()
+        self.trainingStarted.emit(entry_id)
 
     @Slot(object)
-    def _on_worker_finished(self, result) -> None:
-        entry = self.training_entry
-        if isinstance(result, Failed) or result is None:
-            message = result.message if result is not None else self.tr("Training ended without a result.")
-            if entry is not None and result is not None:
-                if result.state is not None:
-                    load_numpy_state(entry.model, result.state)
-                if result.history:
-                    entry.history = list(result.history)
-            self._on_worker_failed(message)
-            return
-        entry = self._end_run()
-        if entry is None:
-            return
-        load_numpy_state(entry.model, result.state)
-        entry.history = list(result.history)
-        if result.replay is not None:
-            entry.replay = result.replay
-        stopped = result.stopped
-        autosave.write(entry)
+    def _on_run_batches(self, message: Batches) -> None:
+        if self.current_entry() is self.run.entry:
+            self.plot.redraw_batches()  # from the entry's batch losses, which the run extended
+        if message.run_step:
+            self.progress.setValue(message.run_step)
+            fraction = message.run_step / message.run_steps
+            eta = message.elapsed * (1 - fraction) / fraction if fraction else 0
+            text = self.tr("Epoch {e} · %p% · {eta} left").format(e=message.epoch, eta=format_duration(eta))
+            if self.run.is_paused:
+                text = self.tr("Paused — ") + text
+            if not self.run.stopping:
+                self.progress.setFormat(text)
+
+    @Slot(int)
+    def _on_run_paused(self, run_step: int) -> None:
+        self.trainingPaused.emit(run_step)
+
+    @Slot(object)
+    def _on_run_epoch(self, message: Epoch) -> None:
+        record = message.record
+        entry = self.run.entry
+        if self.current_entry() is entry:
+            self.plot.redraw_epochs()
+            self.table.add_record(record)
+            self._show_kl(record.test.get("kl_per_dim"))
+            self._show_preview(entry, message.reconstructions)
+        self.progress_label.setText(
+            self.tr("Epoch {e} of {n}: test loss {loss}.").format(
+                e=record.epoch, n=message.last_epoch, loss=format_metric(record.test["test_loss"])
+            )
+        )
+
+    @Slot(int, bool)
+    def _on_run_finished(self, entry_id: int, stopped: bool) -> None:
+        entry = self.session.entry(entry_id)
+        self._set_running(False)
         self.progress.setValue(self.progress.maximum() if not stopped else self.progress.value())
         self.progress.setFormat(self.tr("Stopped") if stopped else self.tr("Done — %p%"))
+        epochs = entry.epochs if entry is not None else 0
         self._ended_text = (
             self.tr("Stopped after {e} epoch(s).") if stopped else self.tr("Finished: {e} epoch(s) trained.")
-        ).format(e=entry.epochs)
+        ).format(e=epochs)
         self.progress_label.setText(self._ended_text + " " + self.tr("File → Save model as… keeps it."))
         self._reminded = entry
-        self.session.mark_updated(entry)
-        self.trainingEnded.emit(entry.id)
+        self.trainingEnded.emit(entry_id)
 
-    @Slot(str)
-    def _on_worker_failed(self, message: str) -> None:
-        killed = self.process is not None and self.process.killed  # the user chose to discard
-        entry = self._end_run()
+    @Slot(int, str, bool)
+    def _on_run_failed(self, entry_id: int, message: str, killed: bool) -> None:
+        message = message or self.tr("Training ended without a result.")
+        self._set_running(False)
         self.progress.setFormat(self.tr("Failed"))
         self.progress_label.setText(message)
-        if entry is not None:
-            self.session.mark_updated(entry)
-            self.trainingEnded.emit(entry.id)
+        if entry_id:
+            self.trainingEnded.emit(entry_id)
         if not killed:
             self.errorOccurred.emit(self.tr("Training stopped"), message)
-
-    def _end_run(self) -> ModelEntry | None:
-        entry = self.training_entry
-        if entry is not None:
-            entry.training = False
-            entry.model.eval()
-        self.training_entry = None
-        self.process = None
-        self.worker = None
-        self._set_running(False)
-        if entry is not None and self.current_entry() is entry:
-            self._show_preview(entry)
-        return entry
-
-
-def _fmt(value, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if abs(value) < 0.1:
-        return f"{value:.{digits}f}"
-    return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.1f}"

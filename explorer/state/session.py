@@ -15,6 +15,7 @@ from core.checkpoint import Checkpoint
 from core.data import FASHION_MNIST, Dataset, DatasetInfo
 from core.models import LatentModel
 from core.training import EpochRecord, Replay, TrainConfig
+from explorer.state.batch_losses import BatchLosses
 
 _ids = itertools.count(1)
 
@@ -28,8 +29,8 @@ class ModelEntry:
     history: list[EpochRecord] = field(default_factory=list)
     path: Path | None = None
     saved: bool = True  # False once trained since it was opened or saved
-    # Batch losses of the runs made in this session: (x in epochs, loss) pairs.
-    batch_losses: list[tuple[float, float]] = field(default_factory=list)
+    # Batch losses of the runs made in this session: (x in epochs, loss) pairs, stored only here.
+    batch_losses: BatchLosses = field(default_factory=BatchLosses)
     id: int = field(default_factory=lambda: next(_ids))
     training: bool = False
     replay: Replay | None = None  # codes of fixed test images after each epoch

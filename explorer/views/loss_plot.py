@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGroupBox, QLabel, QVBoxLayout
 
 from core.training import EpochRecord
 from explorer.views.widgets import CURVES
@@ -41,11 +43,12 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent, background="w", axisItems={"left": PlainLogAxis("left")})
         self.setObjectName("lossPlot")
         self.kind = "vae"
-        self._batch_x: list[float] = []
-        self._batch_y: list[float] = []
-        self._smooth_y: list[float] = []
+        # The entry's own batch losses and history (references, never copies): the curves are
+        # drawn from them on each redraw. Only the smoothed line is cached, as it is derived.
+        self._batches: Sequence = ()
+        self._history: Sequence[EpochRecord] = ()
+        self._smooth = np.zeros(0)
         self._smoothing = SMOOTHING
-        self._history: list[EpochRecord] = []
         self._show_terms = True
         self._log = False
         self.reference: dict[int, dict] | None = None
@@ -133,7 +136,7 @@ class LossPlot(pg.PlotWidget):
         self.kind = kind
         self._set_units()
         self._y_range = None  # never the other kind's scale under this kind's label
-        self._redraw_epochs()
+        self.redraw_epochs()
 
     def _set_units(self) -> None:
         if self.kind == "vae":
@@ -183,25 +186,26 @@ class LossPlot(pg.PlotWidget):
 
     def _fit_ranges(self) -> None:
         """Fit the view to the data, moving each bound only when data leaves it, by a step."""
-        values = list(self._batch_y) + [r.train_loss for r in self._history]
-        values += [r.test["test_loss"] for r in self._history]
+        batch_x, batch_y = self._batch_arrays()
+        values = [r.train_loss for r in self._history] + [r.test["test_loss"] for r in self._history]
         if self.kind == "vae" and self._show_terms:
             values += [r.test.get("test_kl", 0.0) for r in self._history]
         if self.reference:
             values += [m["test_loss"] for m in self.reference.values()]
-        values = [v for v in values if np.isfinite(v) and (v > 0 or not self._log)]
+        values = np.concatenate([batch_y, np.asarray(values, dtype=np.float64)])
+        values = values[np.isfinite(values) & ((values > 0) | (not self._log))]
         x_max = max(
-            [self._planned_epochs, 1.0] + [x for x in self._batch_x[-1:]] + [r.epoch for r in self._history]
+            [self._planned_epochs, 1.0] + batch_x[-1:].tolist() + [r.epoch for r in self._history]
         )
-        if x_max > self._x_max or x_max < self._x_max * 0.5 or not self._history and not self._batch_x:
+        if x_max > self._x_max or x_max < self._x_max * 0.5 or not self._history and not len(batch_x):
             self._x_max = x_max
             self.setXRange(0, x_max * 1.02, padding=0)
-        if not values:
+        if not len(values):
             if self._y_range is None:
                 empty = (EMPTY_LOG_RANGE if self._log else EMPTY_RANGE).get(self.kind, (0.0, 1.0))
                 self.setYRange(*empty, padding=0)
             return
-        lo, hi = min(values), max(values)
+        lo, hi = float(values.min()), float(values.max())
         if self._log:
             lo, hi = np.log10(lo), np.log10(hi)
             pad = max(0.05, 0.1 * (hi - lo))
@@ -240,57 +244,63 @@ class LossPlot(pg.PlotWidget):
 
     # --- data ------------------------------------------------------------------------------
 
-    def set_data(self, batch_losses: list[tuple[float, float]], history: list[EpochRecord]) -> None:
-        """Replace everything (a model was selected)."""
-        self._batch_x = [x for x, _ in batch_losses]
-        self._batch_y = [y for _, y in batch_losses]
-        self._smooth_y = []
+    def set_data(self, batch_losses: Sequence, history: Sequence[EpochRecord]) -> None:
+        """Show a model's batch losses ((x in epochs, loss) pairs: a BatchLosses or a list) and
+        its history. Both are kept by reference: after they grow, ``redraw_batches`` /
+        ``redraw_epochs`` draw what they hold now."""
+        self._batches = batch_losses
+        self._history = history
+        self._smooth = np.zeros(0)
         self._smoothing = SMOOTHING
-        self._extend_smooth(self._batch_y)
-        self._history = list(history)
         self._y_range = None
         self._x_max = 0.0
         self._planned_epochs = 0
-        self._redraw_batches()
-        self._redraw_epochs()
-
-    def add_batches(self, points: list[tuple[float, float]]) -> None:
-        ys = [y for _, y in points]
-        self._batch_x.extend(x for x, _ in points)
-        self._batch_y.extend(ys)
-        self._extend_smooth(ys)
-        self._redraw_batches()
-
-    def add_epoch(self, record: EpochRecord) -> None:
-        self._history.append(record)
-        self._redraw_epochs()
+        self.redraw_batches()
+        self.redraw_epochs()
 
     @property
     def batch_count(self) -> int:
-        return len(self._batch_y)
+        return len(self._batches)
 
     @property
     def epoch_count(self) -> int:
         return len(self._history)
 
-    def _extend_smooth(self, ys: list[float]) -> None:
-        if len(self._batch_x) >= 2 and self._smoothing == SMOOTHING:
+    def _batch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """x and y of the batch losses: views of a BatchLosses, or arrays made from a list."""
+        batches = self._batches
+        if hasattr(batches, "x") and hasattr(batches, "y"):
+            return batches.x, batches.y
+        pairs = np.asarray(list(batches), dtype=np.float64).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1]
+
+    def _smoothed(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The EMA of y, extended over the points added since the last redraw."""
+        if len(y) < len(self._smooth):  # another model's data: start again
+            self._smooth = np.zeros(0)
+        if len(x) >= 2 and self._smoothing == SMOOTHING:
             # Batches sit at x = epoch − 1 + step / steps: their spacing gives the epoch's length.
-            step = self._batch_x[1] - self._batch_x[0]
+            step = x[1] - x[0]
             if step > 0:
                 self._smoothing = min(1.0, max(SMOOTHING, SMOOTHING_PER_EPOCH * step))
-        value = self._smooth_y[-1] if self._smooth_y else (ys[0] if ys else 0.0)
-        for y in ys:
-            value = value + self._smoothing * (y - value)
-            self._smooth_y.append(value)
+        done = len(self._smooth)
+        if done == len(y):
+            return self._smooth
+        value = self._smooth[-1] if done else float(y[0])
+        new = np.empty(len(y) - done)
+        for i, v in enumerate(y[done:].tolist()):
+            value = value + self._smoothing * (v - value)
+            new[i] = value
+        self._smooth = np.concatenate([self._smooth, new])
+        return self._smooth
 
-    def _redraw_batches(self) -> None:
-        x = np.asarray(self._batch_x, dtype=np.float64)
-        self.batch_curve.setData(x, np.asarray(self._batch_y, dtype=np.float64))
-        self.smooth_curve.setData(x, np.asarray(self._smooth_y, dtype=np.float64))
+    def redraw_batches(self) -> None:
+        x, y = self._batch_arrays()
+        self.batch_curve.setData(x, y)
+        self.smooth_curve.setData(x, self._smoothed(x, y))
         self._fit_ranges()
 
-    def _redraw_epochs(self) -> None:
+    def redraw_epochs(self) -> None:
         h = self._history
         x = [r.epoch if r.complete else r.epoch - 0.5 for r in h]
         self.train_points.setData(x, [r.train_loss for r in h])
@@ -346,3 +356,34 @@ class KlBars(pg.PlotWidget):
             self.setXRange(-0.6, 9.6, padding=0)
             self.setYRange(0, 1, padding=0)
         return int((values >= INACTIVE_KL).sum()), len(values)
+
+
+class KlBox(QGroupBox):
+    """The KL bars with a line that says how many dimensions carry information, and warns of
+    posterior collapse."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(self.tr("KL per dimension (VAE)"), parent)
+        self.bars = KlBars()
+        self.warning = QLabel(objectName="klWarningLabel")
+        self.warning.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.bars, 1)
+        layout.addWidget(self.warning)
+
+    def set_values(self, kl_per_dim: list[float] | None) -> None:
+        active, total = self.bars.set_values(kl_per_dim)
+        if not total:
+            self.warning.setText(self.tr("Appears after the first epoch."))
+            self.warning.setStyleSheet("")
+        elif active * 2 < total:
+            self.warning.setText(
+                self.tr(
+                    "Only {a} of {n} dimensions carry information: the others match the prior and "
+                    "the decoder ignores them (posterior collapse). A smaller β gives the code room."
+                ).format(a=active, n=total)
+            )
+            self.warning.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:
+            self.warning.setText(self.tr("{a} of {n} dimensions carry information.").format(a=active, n=total))
+            self.warning.setStyleSheet("")

@@ -742,6 +742,25 @@
     </message>
 </context>
 <context>
+    <name>KlBox</name>
+    <message>
+        <source>KL per dimension (VAE)</source>
+        <translation>KL par dimension (VAE)</translation>
+    </message>
+    <message>
+        <source>Appears after the first epoch.</source>
+        <translation>Apparaît après la première époque.</translation>
+    </message>
+    <message>
+        <source>Only {a} of {n} dimensions carry information: the others match the prior and the decoder ignores them (posterior collapse). A smaller β gives the code room.</source>
+        <translation>Dimensions porteuses d&apos;information&#xa0;: seulement {a} sur {n}. Les autres suivent la loi a priori et le décodeur les ignore (effondrement du postérieur, «&#xa0;posterior collapse&#xa0;»). Un β plus petit laisse de la place au code.</translation>
+    </message>
+    <message>
+        <source>{a} of {n} dimensions carry information.</source>
+        <translation>Dimensions porteuses d&apos;information&#xa0;: {a} sur {n}.</translation>
+    </message>
+</context>
+<context>
     <name>LatentPanel</name>
     <message>
         <source>PCA</source>
@@ -1493,6 +1512,74 @@ Le reste de la scène est affiché.</translation>
     </message>
 </context>
 <context>
+    <name>MetricsTable</name>
+    <message>
+        <source>Epoch</source>
+        <translation>Époque</translation>
+    </message>
+    <message>
+        <source>Epoch; “(stopped)” when it was cut short</source>
+        <translation>Époque&#xa0;; «&#xa0;(interrompue)&#xa0;» quand elle a été interrompue</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <comment>table header: training loss</comment>
+        <translation>Entr.</translation>
+    </message>
+    <message>
+        <source>Training loss, mean over the epoch&apos;s batches</source>
+        <translation>Perte d&apos;entraînement, moyenne sur les lots de l&apos;époque</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Loss on the 10,000 test images</source>
+        <translation>Perte sur les 10&#x202f;000 images de test</translation>
+    </message>
+    <message>
+        <source>MSE</source>
+        <translation>MSE</translation>
+    </message>
+    <message>
+        <source>Mean squared error per pixel, pixels in [0, 1]</source>
+        <translation>Erreur quadratique moyenne par pixel, pixels dans [0, 1]</translation>
+    </message>
+    <message>
+        <source>BCE</source>
+        <translation>BCE</translation>
+    </message>
+    <message>
+        <source>Binary cross-entropy, nats per image (summed over its pixels)</source>
+        <translation>Entropie croisée binaire, en nats par image (somme sur ses pixels)</translation>
+    </message>
+    <message>
+        <source>KL</source>
+        <translation>KL</translation>
+    </message>
+    <message>
+        <source>KL divergence, nats per image</source>
+        <translation>Divergence KL, en nats par image</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>s</translation>
+    </message>
+    <message>
+        <source>Seconds the epoch took</source>
+        <translation>Durée de l&apos;époque en secondes</translation>
+    </message>
+    <message>
+        <source>Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image (nats); MSE is per pixel, with pixels in [0, 1].</source>
+        <translation>Perte de test&#xa0;: sur les 10&#x202f;000 images de test, jamais vues pendant l&apos;entraînement. BCE et KL sont des sommes par image (en nats)&#xa0;; la MSE est par pixel, avec des pixels dans [0, 1].</translation>
+    </message>
+    <message>
+        <source> (stopped)</source>
+        <translation> (interrompue)</translation>
+    </message>
+</context>
+<context>
     <name>ModelEntry</name>
     <message>
         <source>bundled {kind}</source>
@@ -1750,11 +1837,7 @@ Le reste de la scène est affiché.</translation>
     </message>
 </context>
 <context>
-    <name>TrainingPanel</name>
-    <message>
-        <source>Loading data…</source>
-        <translation>Chargement des données…</translation>
-    </message>
+    <name>TrainingForm</name>
     <message>
         <source>Train a new model, or continue training one the session holds.</source>
         <translation>Entraîner un nouveau modèle, ou poursuivre l&apos;entraînement d&apos;un modèle de la session.</translation>
@@ -1903,6 +1986,13 @@ Le reste de la scène est affiché.</translation>
         <source>Reset every setting to the lab&apos;s values.</source>
         <translation>Remettre chaque réglage à la valeur du TP.</translation>
     </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Loading data…</source>
+        <translation>Chargement des données…</translation>
+    </message>
     <message>
         <source>Start</source>
         <translation>Démarrer</translation>
@@ -1948,77 +2038,12 @@ Le reste de la scène est affiché.</translation>
         <translation>Reconstructions par époque</translation>
     </message>
     <message>
-        <source>KL per dimension (VAE)</source>
-        <translation>KL par dimension (VAE)</translation>
-    </message>
-    <message>
-        <source>Epoch</source>
-        <translation>Époque</translation>
-    </message>
-    <message>
-        <source>Epoch; “(stopped)” when it was cut short</source>
-        <translation>Époque&#xa0;; «&#xa0;(interrompue)&#xa0;» quand elle a été interrompue</translation>
-    </message>
-    <message>
-        <source>Train</source>
-        <comment>table header: training loss</comment>
-        <translation>Entr.</translation>
-    </message>
-    <message>
-        <source>Training loss, mean over the epoch&apos;s batches</source>
-        <translation>Perte d&apos;entraînement, moyenne sur les lots de l&apos;époque</translation>
-    </message>
-    <message>
-        <source>Test</source>
-        <translation>Test</translation>
-    </message>
-    <message>
-        <source>Loss on the 10,000 test images</source>
-        <translation>Perte sur les 10&#x202f;000 images de test</translation>
-    </message>
-    <message>
-        <source>MSE</source>
-        <translation>MSE</translation>
-    </message>
-    <message>
-        <source>Mean squared error per pixel, pixels in [0, 1]</source>
-        <translation>Erreur quadratique moyenne par pixel, pixels dans [0, 1]</translation>
-    </message>
-    <message>
-        <source>BCE</source>
-        <translation>BCE</translation>
-    </message>
-    <message>
-        <source>Binary cross-entropy, nats per image (summed over its pixels)</source>
-        <translation>Entropie croisée binaire, en nats par image (somme sur ses pixels)</translation>
-    </message>
-    <message>
-        <source>KL</source>
-        <translation>KL</translation>
-    </message>
-    <message>
-        <source>KL divergence, nats per image</source>
-        <translation>Divergence KL, en nats par image</translation>
-    </message>
-    <message>
-        <source>s</source>
-        <translation>s</translation>
-    </message>
-    <message>
-        <source>Seconds the epoch took</source>
-        <translation>Durée de l&apos;époque en secondes</translation>
-    </message>
-    <message>
         <source>Training…</source>
         <translation>Entraînement…</translation>
     </message>
     <message>
         <source>Saved.</source>
         <translation>Enregistré.</translation>
-    </message>
-    <message>
-        <source>Test loss: on the 10,000 test images, never seen in training. BCE and KL are sums per image (nats); MSE is per pixel, with pixels in [0, 1].</source>
-        <translation>Perte de test&#xa0;: sur les 10&#x202f;000 images de test, jamais vues pendant l&apos;entraînement. BCE et KL sont des sommes par image (en nats)&#xa0;; la MSE est par pixel, avec des pixels dans [0, 1].</translation>
     </message>
     <message>
         <source>Per-epoch metrics</source>
@@ -2039,22 +2064,6 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>reconstruction</source>
         <translation>reconstruction</translation>
-    </message>
-    <message>
-        <source>Appears after the first epoch.</source>
-        <translation>Apparaît après la première époque.</translation>
-    </message>
-    <message>
-        <source>Only {a} of {n} dimensions carry information: the others match the prior and the decoder ignores them (posterior collapse). A smaller β gives the code room.</source>
-        <translation>Dimensions porteuses d&apos;information&#xa0;: seulement {a} sur {n}. Les autres suivent la loi a priori et le décodeur les ignore (effondrement du postérieur, «&#xa0;posterior collapse&#xa0;»). Un β plus petit laisse de la place au code.</translation>
-    </message>
-    <message>
-        <source>{a} of {n} dimensions carry information.</source>
-        <translation>Dimensions porteuses d&apos;information&#xa0;: {a} sur {n}.</translation>
-    </message>
-    <message>
-        <source> (stopped)</source>
-        <translation> (interrompue)</translation>
     </message>
     <message>
         <source>Dashed line: the lab&apos;s own code, same settings, after {n} epochs.</source>
