@@ -37,16 +37,21 @@ from explorer.platform import crash, i18n
 from explorer.platform.settings import app_settings
 from explorer.state import autosave
 from explorer.state.scene import SUFFIX as SCENE_SUFFIX
+from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
 from explorer.state.scene import (
     SceneError,
+    SceneSection,
+    apply_sections,
+    entry_finder,
     get_choice,
     get_float,
     get_int,
     get_vector,
     load_scene,
-    model_ref,
     resolve_model_path,
     save_scene,
+    scene_models,
+    sections_to_scene,
 )
 from explorer.state.session import ModelEntry, Session
 from explorer.views.presentation import apply_presentation
@@ -113,15 +118,21 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training_panel, self.tr("Training"))
         self.latent_panel = LatentPanel(self.session, self.runner)
         self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
-        self.generation_panel = GenerationPanel(self.session)
+        self.generation_state = GenerationState(self)
+        self.reconstruction_state = ReconstructionState(self)
+        self.understanding_state = UnderstandingState(self)
+        self.draw_state = DrawState(self)
+        self.generation_panel = GenerationPanel(self.session, self.generation_state)
         self.tabs.addTab(self.generation_panel, self.tr("Generation"))
-        self.reconstruction_panel = ReconstructionPanel(self.session)
+        self.reconstruction_panel = ReconstructionPanel(self.session, self.reconstruction_state)
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
-        self.understanding_panel = UnderstandingPanel(self.session, self.runner, self.latent_panel)
+        self.understanding_panel = UnderstandingPanel(
+            self.session, self.runner, self.latent_panel, self.understanding_state
+        )
         self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
-        self.draw_panel = DrawPanel(self.session, self.runner)
+        self.draw_panel = DrawPanel(self.session, self.runner, self.draw_state)
         self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
         for index in range(self.tabs.count()):
             QShortcut(
@@ -648,28 +659,8 @@ class MainWindow(QMainWindow):
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
         """The current view as a scene (see explorer.state.scene), and the names of the models it
         cannot hold (never saved, or changed since)."""
-        refs: list[dict] = []
-        index: dict[int, int] = {}
-        left_out: list[str] = []
-        for entry in self.session.entries:
-            ref = None
-            if entry.saved:
-                ref = model_ref(entry.path, entry.kind if entry.bundled else None, scene_dir)
-            if ref is None:
-                left_out.append(entry.name)
-                continue
-            index[entry.id] = len(refs)
-            refs.append(ref)
-
-        def at(entry: ModelEntry | None) -> int | None:
-            return index.get(entry.id) if entry is not None else None
-
-        lp, gp, rp, cp = (
-            self.latent_panel,
-            self.generation_panel,
-            self.reconstruction_panel,
-            self.compare_panel,
-        )
+        refs, at, left_out = scene_models(self.session.entries, scene_dir)
+        lp, cp = self.latent_panel, self.compare_panel
         z = lp.state
         panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
@@ -690,27 +681,24 @@ class MainWindow(QMainWindow):
                 "method": lp.method_combo.currentData(),
                 "alpha": lp.alpha_slider.value() / 100,
             },
-            "generation": {"model": at(gp.picker.entry()), "scale": gp.scale_spin.value(), "draw": gp.seed},
-            "reconstruction": {
-                "ae": at(rp.ae_picker.entry()),
-                "vae": at(rp.vae_picker.entry()),
-                "denoising": at(rp.denoising_picker.entry()),
-                "noise": rp.noise_level,
-                "images": rp.shuffle_seed,
-            },
             "compare": {
                 "ae": at(cp.pickers["ae"].entry()),
                 "vae": at(cp.pickers["vae"].entry()),
                 "map": cp.method_combo.currentData(),
             },
-            "understanding": self.understanding_panel.to_scene(),
+            **sections_to_scene(self.scene_states(), at),
             "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
-            "draw": {
-                "model": at(self.draw_panel.picker.entry()),
-                "image": [round(float(v), 4) for v in self.draw_panel.canvas.image.ravel()],
-            },
         }
         return scene, left_out
+
+    def scene_states(self) -> dict[str, SceneSection]:
+        """The states that write a section of a scene, in the order a scene is applied."""
+        return {
+            "generation": self.generation_state,
+            "reconstruction": self.reconstruction_state,
+            "understanding": self.understanding_state,
+            "draw": self.draw_state,
+        }
 
     def save_scene(self, path: str | Path) -> bool:
         path = Path(path).expanduser()
@@ -774,10 +762,7 @@ class MainWindow(QMainWindow):
                     missing.append(str(model_path))
             entries.append(entry)
 
-        def entry_at(section: dict, key: str) -> ModelEntry | None:
-            i = get_int(section, key, 0, len(entries) - 1)
-            return entries[i] if i is not None else None
-
+        entry_at = entry_finder(entries)
         if isinstance(scene.get("presentation"), bool):
             self.set_presentation(scene["presentation"])
 
@@ -813,47 +798,13 @@ class MainWindow(QMainWindow):
             if code is not None:
                 lp.state.set_code(np.array(code, dtype=np.float32))
 
-        gp = self.generation_panel
-        generation = scene.get("generation", {})
-        if (entry := entry_at(generation, "model")) is not None:
-            gp.picker.select(entry.id)
-        scale = get_float(generation, "scale", gp.scale_spin.minimum(), gp.scale_spin.maximum())
-        if scale is not None:
-            gp.scale_spin.setValue(scale)
-        draw = get_int(generation, "draw", 0, 2**31)
-        if draw is not None:
-            gp.seed = draw
-        gp.redraw()
-
-        rp = self.reconstruction_panel
-        reconstruction = scene.get("reconstruction", {})
-        for key, picker in (("ae", rp.ae_picker), ("vae", rp.vae_picker), ("denoising", rp.denoising_picker)):
-            if (entry := entry_at(reconstruction, key)) is not None:
-                picker.select(entry.id)
-        noise = get_float(reconstruction, "noise", 0.0, 1.0)
-        if noise is not None:
-            rp.noise_slider.setValue(round(noise * 100))
-        images = get_int(reconstruction, "images", 0, 2**31)
-        if images is not None:
-            rp.shuffle_seed = images
-        rp.redraw()
-
         cp = self.compare_panel
         compare = scene.get("compare", {})
         for key in ("ae", "vae"):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
         select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "tsne-lab", "pca")))
-        understanding = scene.get("understanding")
-        if isinstance(understanding, dict):
-            self.understanding_panel.apply_scene(understanding)
-
-        draw = scene.get("draw") if isinstance(scene.get("draw"), dict) else {}
-        if (entry := entry_at(draw, "model")) is not None:
-            self.draw_panel.picker.select(entry.id)
-        image = get_vector(draw, "image", 28 * 28, 1.0)
-        if image is not None:
-            self.draw_panel.restore_image(np.clip(np.array(image, dtype=np.float32), 0, 1))
+        apply_sections(scene, self.scene_states(), entry_at)
         spec = scene.get("dataset")
         current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT
         if isinstance(spec, str) and 0 < len(spec) <= 4096 and spec != current:
