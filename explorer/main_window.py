@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
+from core.checkpoint import SUFFIX
 from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
 from core.datasets import DEFAULT, describe, load_dataset
 from core.paths import user_data_dir
@@ -48,7 +48,6 @@ from explorer.state.scene import (
     get_int,
     get_vector,
     load_scene,
-    resolve_model_path,
     save_scene,
     scene_models,
     sections_to_scene,
@@ -90,7 +89,6 @@ class _Progress:
             self.worker.report((done, total))
 
 
-MAX_RECENT = 8
 FILE_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Latent Explorer models (*.safetensors)")
 
 
@@ -150,6 +148,10 @@ class MainWindow(QMainWindow):
         self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
+        self.session.problem.connect(self._on_panel_error)
+        self.session.message.connect(self._on_session_message)
+        self.session.alreadyOpen.connect(self._on_session_already_open)
+        self.session.recentChanged.connect(self._refresh_recent_menu)
 
         self.resize(1600, 960)
         self._restore_geometry()
@@ -415,88 +417,34 @@ class MainWindow(QMainWindow):
 
     # --- files -----------------------------------------------------------------------------
 
+    # Files go through the session (explorer.state.session); these stay for scripts and tests.
+
     def reopen_last_models(self) -> bool:
         """The models open when the app last closed (saved ones only), if they still exist."""
-        value = app_settings().value("session/models", [])
-        refs = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
-        opened = False
-        for ref in refs:
-            if ref.startswith("bundled:"):
-                opened |= bool(self.open_bundled_models([ref.removeprefix("bundled:")]))
-            elif Path(ref).is_file():
-                opened |= self.open_checkpoint(ref, select=False) is not None
-        return opened
-
-    def _remember_models(self) -> None:
-        refs = [
-            f"bundled:{e.kind}" if e.bundled else str(e.path.resolve())
-            for e in self.session.entries
-            if e.saved and (e.bundled or e.path is not None)
-        ]
-        app_settings().setValue("session/models", refs)
+        return self.session.reopen_last()
 
     def open_bundled_models(self, kinds: tuple[str, ...] | list[str] = ("ae", "vae")) -> list[ModelEntry]:
         """The pretrained AE and VAE shipped with the app, so the explorer works at once."""
-        entries = []
-        for kind in (k for k in kinds if k in ("ae", "vae")):
-            path = Path(str(resource_path(f"models/{kind}.safetensors")))
-            try:
-                checkpoint = load_checkpoint(path)
-            except CheckpointError as exc:  # a broken install: say so, start empty
-                log.warning("bundled model %s: %s", path, exc)
-                continue
-            entries.append(self.session.add(ModelEntry.from_checkpoint(checkpoint, bundled=True)))
-        return entries
+        return self.session.open_bundled(kinds)
 
     def open_checkpoint(self, path: str | Path, select: bool = True) -> ModelEntry | None:
         """Open a model file into the session; errors go to a dialog. Returns the entry."""
-        try:
-            path = Path(path).expanduser()
-        except RuntimeError:  # "~nobody/...": load_checkpoint explains
-            path = Path(path)
-        existing = self.session.find_path(path)
-        if existing is not None:
-            self.training_panel.select_entry(existing.id)
-            return existing
-        try:
-            checkpoint = load_checkpoint(path)
-        except CheckpointError as exc:
-            self.show_error(self.tr("Cannot open model"), str(exc))
-            self._forget_recent(path)
-            return None
-        entry = self.session.add(ModelEntry.from_checkpoint(checkpoint))
-        self._remember_recent(path)
-        if select and not self.training_panel.is_training:
+        known = {e.id for e in self.session.entries}
+        entry = self.session.open_checkpoint(path)
+        if select and entry is not None and entry.id not in known and not self.training_panel.is_training:
             self.training_panel.select_entry(entry.id)
-        self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
-        for warning in checkpoint.warnings:  # a part of the file was dropped: say which
-            self.show_error(self.tr("Opened with a warning"), warning)
         return entry
 
     def save_entry(self, entry: ModelEntry, path: str | Path) -> bool:
-        path = Path(path).expanduser()
-        if path.suffix.lower() != SUFFIX:
-            path = path.with_name(path.name + SUFFIX)
-        if entry.training:
-            self.show_error(
-                self.tr("Cannot save"), self.tr("Stop or finish training before saving this model.")
-            )
-            return False
-        try:
-            save_checkpoint(
-                path, entry.model, entry.train_config, entry.history, replay=entry.replay, dataset=entry.dataset
-            )
-        except CheckpointError as exc:
-            self.show_error(self.tr("Cannot save model"), str(exc))
-            return False
-        entry.path = path
-        entry.saved = True
-        entry.bundled = False
-        autosave.remove(entry)
-        self._remember_recent(path)
-        self.session.modelsChanged.emit()
-        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
-        return True
+        return self.session.save_entry(entry, path)
+
+    @Slot(int)
+    def _on_session_already_open(self, entry_id: int) -> None:
+        self.training_panel.select_entry(entry_id)
+
+    @Slot(str, int)
+    def _on_session_message(self, text: str, milliseconds: int) -> None:
+        self.statusBar().showMessage(text, milliseconds)
 
     @Slot()
     def _on_open_action_triggered(self) -> None:
@@ -546,27 +494,12 @@ class MainWindow(QMainWindow):
             self.export_view(path)
 
     def _recent(self) -> list[str]:
-        value = app_settings().value("files/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value or [] if isinstance(v, str)]
+        return self.session.recent()
 
-    def _remember_recent(self, path: Path) -> None:
-        s = app_settings()
-        text = str(path.resolve())
-        recent = [text] + [p for p in self._recent() if p != text]
-        s.setValue("files/recent", recent[:MAX_RECENT])
-        s.setValue("files/last_folder", str(path.resolve().parent))
-        self._refresh_recent_menu()
-
-    def _forget_recent(self, path: Path) -> None:
-        text = str(path.resolve())
-        app_settings().setValue("files/recent", [p for p in self._recent() if p != text])
-        self._refresh_recent_menu()
-
+    @Slot()
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self._recent()
+        recent = self.session.recent()
         for index, path in enumerate(recent):
             action = self.recent_menu.addAction(f"&{index + 1}  {Path(path).name}")
             action.setData(path)
@@ -617,28 +550,9 @@ class MainWindow(QMainWindow):
 
     def recover(self, files: list[Path]) -> list[ModelEntry]:
         """Open autosaved models as unsaved models of this session (their autosave moves to it)."""
-        entries = []
-        for path in files:
-            try:
-                checkpoint = load_checkpoint(path)
-            except CheckpointError as exc:
-                self.show_error(self.tr("Cannot recover a model"), str(exc))
-                continue
-            entry = ModelEntry.from_checkpoint(checkpoint)
-            entry.path = None
-            entry.saved = False
-            self.session.add(entry)
-            if autosave.write(entry) is not None:
-                path.unlink(missing_ok=True)
-            entries.append(entry)
+        entries = self.session.recover(files)
         if entries:
             self.training_panel.select_entry(entries[-1].id)
-            self.statusBar().showMessage(
-                self.tr("Recovered {n} model(s): save them with File → Save model as.").format(
-                    n=len(entries)
-                ),
-                10000,
-            )
         return entries
 
     # --- scenes ----------------------------------------------------------------------------
@@ -743,25 +657,7 @@ class MainWindow(QMainWindow):
 
     def apply_scene(self, scene: dict, scene_dir: Path) -> list[str]:
         """Bring back a (checked) scene; returns the models that could not be opened."""
-        entries: list[ModelEntry | None] = []
-        missing: list[str] = []
-        for ref in scene.get("models", []):
-            if "bundled" in ref:
-                entry = next(
-                    (e for e in self.session.entries if e.bundled and e.saved and e.kind == ref["bundled"]),
-                    None,
-                )
-                if entry is None:
-                    entry = next((e for e in self.open_bundled_models([ref["bundled"]])), None)
-                if entry is None:
-                    missing.append(self.tr("the bundled {kind}").format(kind=ref["bundled"].upper()))
-            else:
-                model_path = resolve_model_path(ref, scene_dir)
-                entry = self.open_checkpoint(model_path, select=False) if model_path.is_file() else None
-                if entry is None:
-                    missing.append(str(model_path))
-            entries.append(entry)
-
+        entries, missing = self.session.open_scene_models(scene.get("models", []), scene_dir)
         entry_at = entry_finder(entries)
         if isinstance(scene.get("presentation"), bool):
             self.set_presentation(scene["presentation"])
@@ -935,7 +831,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training_panel.save_settings()
-        self._remember_models()
+        self.session.remember_models()
         autosave.remove_all_of_this_session()  # each model was saved or deliberately discarded
         app_settings().setValue("window/geometry", self.saveGeometry())
         self.shutdown()
