@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 
 from core import __version__
 from core.checkpoint import SUFFIX
-from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
-from core.datasets import DEFAULT, describe, load_dataset
+from core.datasets import DEFAULT, describe
 from core.paths import user_data_dir
 from explorer.panels.compare_panel import ComparePanel
 from explorer.panels.draw_panel import DrawPanel
@@ -36,6 +35,7 @@ from explorer.panels.training_panel import TrainingPanel
 from explorer.platform import crash, i18n
 from explorer.platform.settings import app_settings
 from explorer.state import autosave
+from explorer.state.data_loader import DataLoader
 from explorer.state.scene import SUFFIX as SCENE_SUFFIX
 from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
 from explorer.state.scene import (
@@ -57,36 +57,10 @@ from explorer.views.presentation import apply_presentation
 from explorer.views.shortcuts import ShortcutsDialog
 from explorer.views.widgets import select_data, shrinkable
 from explorer.panels.understanding_panel import UnderstandingPanel
-from explorer.workers import TaskRunner, Worker
+from explorer.workers import TaskRunner
 from resources import resource_path
 
 log = logging.getLogger(__name__)
-
-
-def _load_data(data_dir: str | None, download: bool, spec: str = DEFAULT, worker=None):
-    """(dataset, why the full dataset is missing or None, whether its files are damaged rather
-    than absent): Fashion-MNIST when found and sound, else the bundled sample of its test split;
-    another dataset (core.datasets) when spec names one."""
-    if spec != DEFAULT:
-        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None, False
-    try:
-        return load_fashion_mnist(data_dir, download=download), None, False
-    except DataError as exc:
-        try:
-            return load_sample(), str(exc), not isinstance(exc, DataNotFoundError)
-        except DataError:
-            raise exc from None
-
-
-class _Progress:
-    """Relays a picture folder's conversion to the worker's progress signal, every 25 images."""
-
-    def __init__(self, worker) -> None:
-        self.worker = worker
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.worker is not None and (done % 25 == 0 or done == total):
-            self.worker.report((done, total))
 
 
 FILE_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Latent Explorer models (*.safetensors)")
@@ -106,20 +80,22 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.session = Session(self)
         self.runner = TaskRunner(self)
-        self.data_worker: Worker | None = None
+        self.data_loader = DataLoader(self.session, self.runner, data_dir, self)
         # Questions at close time go through this, so scripts and tests can answer them.
         self.ask = self._ask_with_dialog
 
+        # What the user set in the panels; made before the panels, so that the window, which
+        # destroys its children in order, cuts their bindings before any widget goes.
+        self.generation_state = GenerationState(self)
+        self.reconstruction_state = ReconstructionState(self)
+        self.understanding_state = UnderstandingState(self)
+        self.draw_state = DrawState(self)
         self.tabs = QTabWidget(objectName="panelTabs")
         self.tabs.setDocumentMode(True)
         self.training_panel = TrainingPanel(self.session, self.runner)
         self.tabs.addTab(self.training_panel, self.tr("Training"))
         self.latent_panel = LatentPanel(self.session, self.runner)
         self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
-        self.generation_state = GenerationState(self)
-        self.reconstruction_state = ReconstructionState(self)
-        self.understanding_state = UnderstandingState(self)
-        self.draw_state = DrawState(self)
         self.generation_panel = GenerationPanel(self.session, self.generation_state)
         self.tabs.addTab(self.generation_panel, self.tr("Generation"))
         self.reconstruction_panel = ReconstructionPanel(self.session, self.reconstruction_state)
@@ -152,6 +128,9 @@ class MainWindow(QMainWindow):
         self.session.message.connect(self._on_session_message)
         self.session.alreadyOpen.connect(self._on_session_already_open)
         self.session.recentChanged.connect(self._refresh_recent_menu)
+        self.data_loader.started.connect(self._on_data_loader_started)
+        self.data_loader.progress.connect(self._on_data_loader_progress)
+        self.data_loader.problem.connect(self._on_panel_error)
 
         self.resize(1600, 960)
         self._restore_geometry()
@@ -296,48 +275,16 @@ class MainWindow(QMainWindow):
     def load_data(self, download: bool = False, spec: str | None = None) -> None:
         """Find (or download) Fashion-MNIST — or the dataset spec names — in a worker; the status
         bar follows."""
-        if self.runner.is_running("data"):
-            return
-        data_dir = self.data_dir
-        spec = spec or DEFAULT
-        self._downloading = download
-        self._requested_spec = spec
-        self.data_worker = Worker(lambda worker: _load_data(data_dir, download, spec, worker), "data")
-        self.data_worker.finished.connect(self._on_data_worker_finished)
-        self.data_worker.failed.connect(self._on_data_worker_failed)
-        self.data_worker.progress.connect(self._on_data_worker_progress)
+        self.data_loader.load(download, spec)
+
+    @Slot(bool)
+    def _on_data_loader_started(self, download: bool) -> None:
         self.dataset_label.setText(
             self.tr("Fashion-MNIST: downloading…") if download else self.tr("Fashion-MNIST: loading…")
         )
-        self.runner.start(self.data_worker)
 
-    @Slot(object)
-    def _on_data_worker_finished(self, result) -> None:
-        self.data_worker = None
-        dataset, missing, self._data_damaged = result
-        self.session.set_dataset(dataset, missing)
-        if missing and self._downloading:
-            self.show_error(self.tr("Download failed"), missing)
-        if dataset.skipped:
-            shown = "\n".join(dataset.skipped[:12]) + ("\n…" if len(dataset.skipped) > 12 else "")
-            self.show_error(
-                self.tr("{n} files skipped").format(n=len(dataset.skipped)),
-                self.tr("These files could not be read as pictures and were left out:\n{files}").format(files=shown),
-            )
-
-    @Slot(str)
-    def _on_data_worker_failed(self, message: str) -> None:
-        self.data_worker = None
-        if getattr(self, "_requested_spec", DEFAULT) != DEFAULT and self.session.dataset is not None:
-            # Another dataset could not be loaded: keep the one the session has.
-            self.show_error(self.tr("Cannot load this dataset"), message)
-            self.session.datasetChanged.emit()  # the dataset combo shows the current one again
-            return
-        self.session.set_dataset(None, message)
-
-    @Slot(object)
-    def _on_data_worker_progress(self, payload) -> None:
-        done, total = payload
+    @Slot(int, int)
+    def _on_data_loader_progress(self, done: int, total: int) -> None:
         self.dataset_label.setText(self.tr("Converting pictures: {done} of {total}…").format(done=done, total=total))
 
     @Slot(str)
@@ -355,7 +302,7 @@ class MainWindow(QMainWindow):
             self.dataset_label.setText(
                 (
                     self.tr("Fashion-MNIST is damaged: using the bundled sample ({n} test images)")
-                    if getattr(self, "_data_damaged", False)
+                    if self.data_loader.damaged
                     else self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)")
                 ).format(n=i18n.format_count(len(data.test)))
             )
@@ -384,7 +331,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_panel_data_missing(self) -> None:
-        if self.runner.is_running("data"):
+        if self.data_loader.loading:
             self.show_error(
                 self.tr("Fashion-MNIST"), self.tr("The dataset is still loading; try again in a moment.")
             )
@@ -396,7 +343,7 @@ class MainWindow(QMainWindow):
                 "Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then "
                 "the explorer shows the bundled models on a sample of the test images."
             )
-            if getattr(self, "_data_damaged", False)
+            if self.data_loader.damaged
             else self.tr(
                 "Training needs Fashion-MNIST, which was not found on this computer. Until then the "
                 "explorer shows the bundled models on a sample of the test images."
@@ -750,7 +697,7 @@ class MainWindow(QMainWindow):
     @Slot(int, object)
     def _on_draw_panel_code_changed(self, entry_id: int, code) -> None:
         # The explorer's sliders follow the drawing while they show the same model.
-        entry = self.latent_panel.picker.entry()
+        entry = self.latent_panel.entry
         if entry is not None and entry.id == entry_id:
             self.latent_panel.state.set_code(code)
 
@@ -844,6 +791,7 @@ class MainWindow(QMainWindow):
             process.kill()
         self.latent_panel.shutdown()  # t-SNE children
         self.compare_panel.shutdown()
+        self.data_loader.stop()
         self.runner.close()
 
     def _confirm_close(self) -> bool:
