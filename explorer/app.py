@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
 from explorer.platform import crash, i18n
-
-APP_ID = "io.github.latent_explorer.LatentExplorer"
+from explorer.platform.desktop import APP_ID
 
 
 # What Qt's xcb platform plugin links to (ldd of PySide6's libqxcb.so and libQt6XcbQpa.so.6)

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
-from core.data import DataError, DataNotFoundError, load_fashion_mnist, load_sample
-from core.datasets import DEFAULT, describe, load_dataset
+from core.checkpoint import SUFFIX
+from core.datasets import DEFAULT, describe
 from core.paths import user_data_dir
 from explorer.panels.compare_panel import ComparePanel
 from explorer.panels.draw_panel import DrawPanel
@@ -36,17 +35,22 @@ from explorer.panels.training_panel import TrainingPanel
 from explorer.platform import crash, i18n
 from explorer.platform.settings import app_settings
 from explorer.state import autosave
+from explorer.state.data_loader import DataLoader
 from explorer.state.scene import SUFFIX as SCENE_SUFFIX
+from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
 from explorer.state.scene import (
     SceneError,
+    SceneSection,
+    apply_sections,
+    entry_finder,
     get_choice,
     get_float,
     get_int,
     get_vector,
     load_scene,
-    model_ref,
-    resolve_model_path,
     save_scene,
+    scene_models,
+    sections_to_scene,
 )
 from explorer.state.session import ModelEntry, Session
 from explorer.state.training_run import TrainingRun
@@ -54,39 +58,12 @@ from explorer.views.presentation import apply_presentation
 from explorer.views.shortcuts import ShortcutsDialog
 from explorer.views.widgets import select_data, shrinkable
 from explorer.panels.understanding_panel import UnderstandingPanel
-from explorer.workers import TaskRunner, Worker
+from explorer.workers import TaskRunner
 from resources import resource_path
 
 log = logging.getLogger(__name__)
 
 
-def _load_data(data_dir: str | None, download: bool, spec: str = DEFAULT, worker=None):
-    """(dataset, why the full dataset is missing or None, whether its files are damaged rather
-    than absent): Fashion-MNIST when found and sound, else the bundled sample of its test split;
-    another dataset (core.datasets) when spec names one."""
-    if spec != DEFAULT:
-        return load_dataset(spec, data_dir, download=download, progress=_Progress(worker)), None, False
-    try:
-        return load_fashion_mnist(data_dir, download=download), None, False
-    except DataError as exc:
-        try:
-            return load_sample(), str(exc), not isinstance(exc, DataNotFoundError)
-        except DataError:
-            raise exc from None
-
-
-class _Progress:
-    """Relays a picture folder's conversion to the worker's progress signal, every 25 images."""
-
-    def __init__(self, worker) -> None:
-        self.worker = worker
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.worker is not None and (done % 25 == 0 or done == total):
-            self.worker.report((done, total))
-
-
-MAX_RECENT = 8
 FILE_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Latent Explorer models (*.safetensors)")
 
 
@@ -104,10 +81,16 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.session = Session(self)
         self.runner = TaskRunner(self)
-        self.data_worker: Worker | None = None
+        self.data_loader = DataLoader(self.session, self.runner, data_dir, self)
         # Questions at close time go through this, so scripts and tests can answer them.
         self.ask = self._ask_with_dialog
 
+        # What the user set in the panels; made before the panels, so that the window, which
+        # destroys its children in order, cuts their bindings before any widget goes.
+        self.generation_state = GenerationState(self)
+        self.reconstruction_state = ReconstructionState(self)
+        self.understanding_state = UnderstandingState(self)
+        self.draw_state = DrawState(self)
         self.tabs = QTabWidget(objectName="panelTabs")
         self.tabs.setDocumentMode(True)
         self.training_run = TrainingRun(self.session, self.runner, self)
@@ -115,15 +98,17 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training_panel, self.tr("Training"))
         self.latent_panel = LatentPanel(self.session, self.runner)
         self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
-        self.generation_panel = GenerationPanel(self.session)
+        self.generation_panel = GenerationPanel(self.session, self.generation_state)
         self.tabs.addTab(self.generation_panel, self.tr("Generation"))
-        self.reconstruction_panel = ReconstructionPanel(self.session)
+        self.reconstruction_panel = ReconstructionPanel(self.session, self.reconstruction_state)
         self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
-        self.understanding_panel = UnderstandingPanel(self.session, self.runner, self.latent_panel)
+        self.understanding_panel = UnderstandingPanel(
+            self.session, self.runner, self.latent_panel, self.understanding_state
+        )
         self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
-        self.draw_panel = DrawPanel(self.session, self.runner)
+        self.draw_panel = DrawPanel(self.session, self.runner, self.draw_state)
         self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
         for index in range(self.tabs.count()):
             QShortcut(
@@ -141,6 +126,13 @@ class MainWindow(QMainWindow):
         self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
         self.session.modelsChanged.connect(self._on_session_models_changed)
         self.session.datasetChanged.connect(self._on_session_dataset_changed)
+        self.session.problem.connect(self._on_panel_error)
+        self.session.message.connect(self._on_session_message)
+        self.session.alreadyOpen.connect(self._on_session_already_open)
+        self.session.recentChanged.connect(self._refresh_recent_menu)
+        self.data_loader.started.connect(self._on_data_loader_started)
+        self.data_loader.progress.connect(self._on_data_loader_progress)
+        self.data_loader.problem.connect(self._on_panel_error)
 
         self.resize(1600, 960)
         self._restore_geometry()
@@ -285,48 +277,16 @@ class MainWindow(QMainWindow):
     def load_data(self, download: bool = False, spec: str | None = None) -> None:
         """Find (or download) Fashion-MNIST — or the dataset spec names — in a worker; the status
         bar follows."""
-        if self.runner.is_running("data"):
-            return
-        data_dir = self.data_dir
-        spec = spec or DEFAULT
-        self._downloading = download
-        self._requested_spec = spec
-        self.data_worker = Worker(lambda worker: _load_data(data_dir, download, spec, worker), "data")
-        self.data_worker.finished.connect(self._on_data_worker_finished)
-        self.data_worker.failed.connect(self._on_data_worker_failed)
-        self.data_worker.progress.connect(self._on_data_worker_progress)
+        self.data_loader.load(download, spec)
+
+    @Slot(bool)
+    def _on_data_loader_started(self, download: bool) -> None:
         self.dataset_label.setText(
             self.tr("Fashion-MNIST: downloading…") if download else self.tr("Fashion-MNIST: loading…")
         )
-        self.runner.start(self.data_worker)
 
-    @Slot(object)
-    def _on_data_worker_finished(self, result) -> None:
-        self.data_worker = None
-        dataset, missing, self._data_damaged = result
-        self.session.set_dataset(dataset, missing)
-        if missing and self._downloading:
-            self.show_error(self.tr("Download failed"), missing)
-        if dataset.skipped:
-            shown = "\n".join(dataset.skipped[:12]) + ("\n…" if len(dataset.skipped) > 12 else "")
-            self.show_error(
-                self.tr("{n} files skipped").format(n=len(dataset.skipped)),
-                self.tr("These files could not be read as pictures and were left out:\n{files}").format(files=shown),
-            )
-
-    @Slot(str)
-    def _on_data_worker_failed(self, message: str) -> None:
-        self.data_worker = None
-        if getattr(self, "_requested_spec", DEFAULT) != DEFAULT and self.session.dataset is not None:
-            # Another dataset could not be loaded: keep the one the session has.
-            self.show_error(self.tr("Cannot load this dataset"), message)
-            self.session.datasetChanged.emit()  # the dataset combo shows the current one again
-            return
-        self.session.set_dataset(None, message)
-
-    @Slot(object)
-    def _on_data_worker_progress(self, payload) -> None:
-        done, total = payload
+    @Slot(int, int)
+    def _on_data_loader_progress(self, done: int, total: int) -> None:
         self.dataset_label.setText(self.tr("Converting pictures: {done} of {total}…").format(done=done, total=total))
 
     @Slot(str)
@@ -344,7 +304,7 @@ class MainWindow(QMainWindow):
             self.dataset_label.setText(
                 (
                     self.tr("Fashion-MNIST is damaged: using the bundled sample ({n} test images)")
-                    if getattr(self, "_data_damaged", False)
+                    if self.data_loader.damaged
                     else self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)")
                 ).format(n=i18n.format_count(len(data.test)))
             )
@@ -373,7 +333,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_panel_data_missing(self) -> None:
-        if self.runner.is_running("data"):
+        if self.data_loader.loading:
             self.show_error(
                 self.tr("Fashion-MNIST"), self.tr("The dataset is still loading; try again in a moment.")
             )
@@ -385,7 +345,7 @@ class MainWindow(QMainWindow):
                 "Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then "
                 "the explorer shows the bundled models on a sample of the test images."
             )
-            if getattr(self, "_data_damaged", False)
+            if self.data_loader.damaged
             else self.tr(
                 "Training needs Fashion-MNIST, which was not found on this computer. Until then the "
                 "explorer shows the bundled models on a sample of the test images."
@@ -406,88 +366,34 @@ class MainWindow(QMainWindow):
 
     # --- files -----------------------------------------------------------------------------
 
+    # Files go through the session (explorer.state.session); these stay for scripts and tests.
+
     def reopen_last_models(self) -> bool:
         """The models open when the app last closed (saved ones only), if they still exist."""
-        value = app_settings().value("session/models", [])
-        refs = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
-        opened = False
-        for ref in refs:
-            if ref.startswith("bundled:"):
-                opened |= bool(self.open_bundled_models([ref.removeprefix("bundled:")]))
-            elif Path(ref).is_file():
-                opened |= self.open_checkpoint(ref, select=False) is not None
-        return opened
-
-    def _remember_models(self) -> None:
-        refs = [
-            f"bundled:{e.kind}" if e.bundled else str(e.path.resolve())
-            for e in self.session.entries
-            if e.saved and (e.bundled or e.path is not None)
-        ]
-        app_settings().setValue("session/models", refs)
+        return self.session.reopen_last()
 
     def open_bundled_models(self, kinds: tuple[str, ...] | list[str] = ("ae", "vae")) -> list[ModelEntry]:
         """The pretrained AE and VAE shipped with the app, so the explorer works at once."""
-        entries = []
-        for kind in (k for k in kinds if k in ("ae", "vae")):
-            path = Path(str(resource_path(f"models/{kind}.safetensors")))
-            try:
-                checkpoint = load_checkpoint(path)
-            except CheckpointError as exc:  # a broken install: say so, start empty
-                log.warning("bundled model %s: %s", path, exc)
-                continue
-            entries.append(self.session.add(ModelEntry.from_checkpoint(checkpoint, bundled=True)))
-        return entries
+        return self.session.open_bundled(kinds)
 
     def open_checkpoint(self, path: str | Path, select: bool = True) -> ModelEntry | None:
         """Open a model file into the session; errors go to a dialog. Returns the entry."""
-        try:
-            path = Path(path).expanduser()
-        except RuntimeError:  # "~nobody/...": load_checkpoint explains
-            path = Path(path)
-        existing = self.session.find_path(path)
-        if existing is not None:
-            self.training_panel.select_entry(existing.id)
-            return existing
-        try:
-            checkpoint = load_checkpoint(path)
-        except CheckpointError as exc:
-            self.show_error(self.tr("Cannot open model"), str(exc))
-            self._forget_recent(path)
-            return None
-        entry = self.session.add(ModelEntry.from_checkpoint(checkpoint))
-        self._remember_recent(path)
-        if select and not self.training_run.is_running:
+        known = {e.id for e in self.session.entries}
+        entry = self.session.open_checkpoint(path)
+        if select and entry is not None and entry.id not in known and not self.training_run.is_running:
             self.training_panel.select_entry(entry.id)
-        self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
-        for warning in checkpoint.warnings:  # a part of the file was dropped: say which
-            self.show_error(self.tr("Opened with a warning"), warning)
         return entry
 
     def save_entry(self, entry: ModelEntry, path: str | Path) -> bool:
-        path = Path(path).expanduser()
-        if path.suffix.lower() != SUFFIX:
-            path = path.with_name(path.name + SUFFIX)
-        if entry.training:
-            self.show_error(
-                self.tr("Cannot save"), self.tr("Stop or finish training before saving this model.")
-            )
-            return False
-        try:
-            save_checkpoint(
-                path, entry.model, entry.train_config, entry.history, replay=entry.replay, dataset=entry.dataset
-            )
-        except CheckpointError as exc:
-            self.show_error(self.tr("Cannot save model"), str(exc))
-            return False
-        entry.path = path
-        entry.saved = True
-        entry.bundled = False
-        autosave.remove(entry)
-        self._remember_recent(path)
-        self.session.modelsChanged.emit()
-        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
-        return True
+        return self.session.save_entry(entry, path)
+
+    @Slot(int)
+    def _on_session_already_open(self, entry_id: int) -> None:
+        self.training_panel.select_entry(entry_id)
+
+    @Slot(str, int)
+    def _on_session_message(self, text: str, milliseconds: int) -> None:
+        self.statusBar().showMessage(text, milliseconds)
 
     @Slot()
     def _on_open_action_triggered(self) -> None:
@@ -537,27 +443,12 @@ class MainWindow(QMainWindow):
             self.export_view(path)
 
     def _recent(self) -> list[str]:
-        value = app_settings().value("files/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value or [] if isinstance(v, str)]
+        return self.session.recent()
 
-    def _remember_recent(self, path: Path) -> None:
-        s = app_settings()
-        text = str(path.resolve())
-        recent = [text] + [p for p in self._recent() if p != text]
-        s.setValue("files/recent", recent[:MAX_RECENT])
-        s.setValue("files/last_folder", str(path.resolve().parent))
-        self._refresh_recent_menu()
-
-    def _forget_recent(self, path: Path) -> None:
-        text = str(path.resolve())
-        app_settings().setValue("files/recent", [p for p in self._recent() if p != text])
-        self._refresh_recent_menu()
-
+    @Slot()
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self._recent()
+        recent = self.session.recent()
         for index, path in enumerate(recent):
             action = self.recent_menu.addAction(f"&{index + 1}  {Path(path).name}")
             action.setData(path)
@@ -608,28 +499,9 @@ class MainWindow(QMainWindow):
 
     def recover(self, files: list[Path]) -> list[ModelEntry]:
         """Open autosaved models as unsaved models of this session (their autosave moves to it)."""
-        entries = []
-        for path in files:
-            try:
-                checkpoint = load_checkpoint(path)
-            except CheckpointError as exc:
-                self.show_error(self.tr("Cannot recover a model"), str(exc))
-                continue
-            entry = ModelEntry.from_checkpoint(checkpoint)
-            entry.path = None
-            entry.saved = False
-            self.session.add(entry)
-            if autosave.write(entry) is not None:
-                path.unlink(missing_ok=True)
-            entries.append(entry)
+        entries = self.session.recover(files)
         if entries:
             self.training_panel.select_entry(entries[-1].id)
-            self.statusBar().showMessage(
-                self.tr("Recovered {n} model(s): save them with File → Save model as.").format(
-                    n=len(entries)
-                ),
-                10000,
-            )
         return entries
 
     # --- scenes ----------------------------------------------------------------------------
@@ -650,28 +522,8 @@ class MainWindow(QMainWindow):
     def scene(self, scene_dir: Path) -> tuple[dict, list[str]]:
         """The current view as a scene (see explorer.state.scene), and the names of the models it
         cannot hold (never saved, or changed since)."""
-        refs: list[dict] = []
-        index: dict[int, int] = {}
-        left_out: list[str] = []
-        for entry in self.session.entries:
-            ref = None
-            if entry.saved:
-                ref = model_ref(entry.path, entry.kind if entry.bundled else None, scene_dir)
-            if ref is None:
-                left_out.append(entry.name)
-                continue
-            index[entry.id] = len(refs)
-            refs.append(ref)
-
-        def at(entry: ModelEntry | None) -> int | None:
-            return index.get(entry.id) if entry is not None else None
-
-        lp, gp, rp, cp = (
-            self.latent_panel,
-            self.generation_panel,
-            self.reconstruction_panel,
-            self.compare_panel,
-        )
+        refs, at, left_out = scene_models(self.session.entries, scene_dir)
+        lp, cp = self.latent_panel, self.compare_panel
         z = lp.state
         panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
@@ -692,27 +544,24 @@ class MainWindow(QMainWindow):
                 "method": lp.method_combo.currentData(),
                 "alpha": lp.alpha_slider.value() / 100,
             },
-            "generation": {"model": at(gp.picker.entry()), "scale": gp.scale_spin.value(), "draw": gp.seed},
-            "reconstruction": {
-                "ae": at(rp.ae_picker.entry()),
-                "vae": at(rp.vae_picker.entry()),
-                "denoising": at(rp.denoising_picker.entry()),
-                "noise": rp.noise_level,
-                "images": rp.shuffle_seed,
-            },
             "compare": {
                 "ae": at(cp.pickers["ae"].entry()),
                 "vae": at(cp.pickers["vae"].entry()),
                 "map": cp.method_combo.currentData(),
             },
-            "understanding": self.understanding_panel.to_scene(),
+            **sections_to_scene(self.scene_states(), at),
             "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
-            "draw": {
-                "model": at(self.draw_panel.picker.entry()),
-                "image": [round(float(v), 4) for v in self.draw_panel.canvas.image.ravel()],
-            },
         }
         return scene, left_out
+
+    def scene_states(self) -> dict[str, SceneSection]:
+        """The states that write a section of a scene, in the order a scene is applied."""
+        return {
+            "generation": self.generation_state,
+            "reconstruction": self.reconstruction_state,
+            "understanding": self.understanding_state,
+            "draw": self.draw_state,
+        }
 
     def save_scene(self, path: str | Path) -> bool:
         path = Path(path).expanduser()
@@ -757,29 +606,8 @@ class MainWindow(QMainWindow):
 
     def apply_scene(self, scene: dict, scene_dir: Path) -> list[str]:
         """Bring back a (checked) scene; returns the models that could not be opened."""
-        entries: list[ModelEntry | None] = []
-        missing: list[str] = []
-        for ref in scene.get("models", []):
-            if "bundled" in ref:
-                entry = next(
-                    (e for e in self.session.entries if e.bundled and e.saved and e.kind == ref["bundled"]),
-                    None,
-                )
-                if entry is None:
-                    entry = next((e for e in self.open_bundled_models([ref["bundled"]])), None)
-                if entry is None:
-                    missing.append(self.tr("the bundled {kind}").format(kind=ref["bundled"].upper()))
-            else:
-                model_path = resolve_model_path(ref, scene_dir)
-                entry = self.open_checkpoint(model_path, select=False) if model_path.is_file() else None
-                if entry is None:
-                    missing.append(str(model_path))
-            entries.append(entry)
-
-        def entry_at(section: dict, key: str) -> ModelEntry | None:
-            i = get_int(section, key, 0, len(entries) - 1)
-            return entries[i] if i is not None else None
-
+        entries, missing = self.session.open_scene_models(scene.get("models", []), scene_dir)
+        entry_at = entry_finder(entries)
         if isinstance(scene.get("presentation"), bool):
             self.set_presentation(scene["presentation"])
 
@@ -815,47 +643,13 @@ class MainWindow(QMainWindow):
             if code is not None:
                 lp.state.set_code(np.array(code, dtype=np.float32))
 
-        gp = self.generation_panel
-        generation = scene.get("generation", {})
-        if (entry := entry_at(generation, "model")) is not None:
-            gp.picker.select(entry.id)
-        scale = get_float(generation, "scale", gp.scale_spin.minimum(), gp.scale_spin.maximum())
-        if scale is not None:
-            gp.scale_spin.setValue(scale)
-        draw = get_int(generation, "draw", 0, 2**31)
-        if draw is not None:
-            gp.seed = draw
-        gp.redraw()
-
-        rp = self.reconstruction_panel
-        reconstruction = scene.get("reconstruction", {})
-        for key, picker in (("ae", rp.ae_picker), ("vae", rp.vae_picker), ("denoising", rp.denoising_picker)):
-            if (entry := entry_at(reconstruction, key)) is not None:
-                picker.select(entry.id)
-        noise = get_float(reconstruction, "noise", 0.0, 1.0)
-        if noise is not None:
-            rp.noise_slider.setValue(round(noise * 100))
-        images = get_int(reconstruction, "images", 0, 2**31)
-        if images is not None:
-            rp.shuffle_seed = images
-        rp.redraw()
-
         cp = self.compare_panel
         compare = scene.get("compare", {})
         for key in ("ae", "vae"):
             if (entry := entry_at(compare, key)) is not None:
                 cp.pickers[key].select(entry.id)
         select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "tsne-lab", "pca")))
-        understanding = scene.get("understanding")
-        if isinstance(understanding, dict):
-            self.understanding_panel.apply_scene(understanding)
-
-        draw = scene.get("draw") if isinstance(scene.get("draw"), dict) else {}
-        if (entry := entry_at(draw, "model")) is not None:
-            self.draw_panel.picker.select(entry.id)
-        image = get_vector(draw, "image", 28 * 28, 1.0)
-        if image is not None:
-            self.draw_panel.restore_image(np.clip(np.array(image, dtype=np.float32), 0, 1))
+        apply_sections(scene, self.scene_states(), entry_at)
         spec = scene.get("dataset")
         current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT
         if isinstance(spec, str) and 0 < len(spec) <= 4096 and spec != current:
@@ -905,7 +699,7 @@ class MainWindow(QMainWindow):
     @Slot(int, object)
     def _on_draw_panel_code_changed(self, entry_id: int, code) -> None:
         # The explorer's sliders follow the drawing while they show the same model.
-        entry = self.latent_panel.picker.entry()
+        entry = self.latent_panel.entry
         if entry is not None and entry.id == entry_id:
             self.latent_panel.state.set_code(code)
 
@@ -986,7 +780,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training_panel.save_settings()
-        self._remember_models()
+        self.session.remember_models()
         autosave.remove_all_of_this_session()  # each model was saved or deliberately discarded
         app_settings().setValue("window/geometry", self.saveGeometry())
         self.shutdown()
@@ -997,6 +791,7 @@ class MainWindow(QMainWindow):
         self.training_run.shutdown()  # kills its child, waits for its autosaves
         self.latent_panel.shutdown()  # t-SNE children
         self.compare_panel.shutdown()
+        self.data_loader.stop()
         self.runner.close()
 
     def _confirm_close(self) -> bool:

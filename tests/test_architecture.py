@@ -1,12 +1,303 @@
-"""The house's walks, checked. Walk 1: a training batch goes child → run state → plot, and its
-loss is stored once, in the model entry."""
+"""The shape of the code, checked: docs/architecture.md describes the layers and the two walks.
+
+The layers (``test_layer_*``): explorer/state/ holds QObjects and no widget; no module reaches
+into another object's private members; no file grows past what a reader takes in at once; the
+scene code and the main window name no panel widget. The walks (``test_walk_*``): a value
+takes one route from where it is set to where it is drawn.
+"""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from explorer.app import build_window
 from explorer.state.batch_losses import BatchLosses
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPLORER = ROOT / "explorer"
+MAX_LINES = 550
+
+
+def _tree(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) for every import of the file, those written inside functions too."""
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", [alias.name for alias in node.names]))
+    return found
+
+
+# --- (a) explorer/state/ is QObjects only -------------------------------------------------------
+
+
+STATE_FILES = sorted((EXPLORER / "state").glob("*.py"))
+WIDGET_MODULES = ("PySide6.QtWidgets", "pyqtgraph", "explorer.panels", "explorer.views", "explorer.main_window")
+
+
+@pytest.mark.parametrize("path", STATE_FILES, ids=_rel)
+def test_layer_state_imports_no_widget(path):
+    """tests/test_layering.py keeps core free of Qt; this keeps the state layer free of widgets."""
+    wrong = [
+        module
+        for module, names in _imports(path)
+        if module.startswith(WIDGET_MODULES) or (module == "PySide6" and "QtWidgets" in names)
+        or any(name in ("QWidget", "QApplication") for name in names)
+    ]
+    assert wrong == [], f"{_rel(path)} imports widgets: {wrong}"
+
+
+def test_layer_the_import_check_sees_a_widget_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from PySide6.QtWidgets import QWidget\n")
+    assert [m for m, _ in _imports(bad)] == ["PySide6.QtWidgets"]
+
+
+# --- (b) nobody's private members but one's own --------------------------------------------------
+
+# Names of other libraries whose private members we must use; none today.
+PRIVATE_ALLOWED: set[str] = set()
+PRIVATE_PENDING = {
+    "explorer/panels/compare_panel.py": "imports latent_panel's _encode_task until the map service "
+    "(explorer/state/latent_maps.py, branch explorer-state) lands",
+}
+
+
+def private_uses(path: Path) -> list[str]:
+    """``x._name`` where x is not self, cls or super(), and ``from m import _name``."""
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Attribute):
+            name, value = node.attr, node.value
+            if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+                continue
+            if isinstance(value, ast.Name) and value.id in ("self", "cls"):
+                continue
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super":
+                continue
+            if name in PRIVATE_ALLOWED:
+                continue
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.ImportFrom):
+            found += [
+                f"{node.lineno}: from {node.module} import {alias.name}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    return found
+
+
+EXPLORER_FILES = sorted(EXPLORER.rglob("*.py"))
+
+
+def _pending(reasons: dict[str, str]):
+    return [
+        pytest.param(p, marks=pytest.mark.xfail(strict=False, reason=reasons[_rel(p)])) if _rel(p) in reasons else p
+        for p in EXPLORER_FILES
+    ]
+
+
+@pytest.mark.parametrize("path", _pending(PRIVATE_PENDING), ids=_rel)
+def test_layer_no_module_reaches_into_private_members(path):
+    assert private_uses(path) == []
+
+
+def test_layer_the_private_check_sees_a_private_use(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from m import _hidden\n"
+        "class A:\n    def f(self, other):\n        self._mine = super()._base\n        return other._theirs\n"
+    )
+    assert sorted(private_uses(bad)) == ["1: from m import _hidden", "5: other._theirs"]
+
+
+# --- (c) files a reader takes in ----------------------------------------------------------------
+
+SIZE_PENDING = {
+    "explorer/panels/draw_panel.py": "the lead shrinks it (its map can become a view)",
+    "explorer/panels/latent_panel.py": "being split into the explorer state and views (branch explorer-state)",
+    "explorer/main_window.py": "1,045 → ~840 lines with its files, data and panel settings in explorer/state/; "
+    "the latent/compare scene blocks and the training lines leave with branches explorer-state and "
+    "training-run; the dialogs (recovery, missing data, about) can become views",
+}
+
+
+@pytest.mark.parametrize("path", _pending(SIZE_PENDING), ids=_rel)
+def test_layer_no_file_over_550_lines(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{_rel(path)} has {lines} lines"
+
+
+# --- (d) the scene code and the main window name no panel widget ----------------------------------
+
+WIDGET_SUFFIXES = ("_slider", "_spin", "_combo", "_picker", "_check", "_button", "_label", "_grid", "_canvas")
+WIDGET_NAMES = {"picker", "pickers", "canvas", "grid", "plot", "map", "scatter", "slider", "sliders"}
+
+
+def panel_widget_uses(path: Path) -> list[str]:
+    """Attributes with a widget's name read on a panel: ``self.x_panel.a`` or a local bound to
+    ``self.x_panel`` (``lp = self.latent_panel``)."""
+    tree = _tree(path)
+
+    def is_panel(node: ast.AST, aliases: set[str]) -> bool:
+        if isinstance(node, ast.Attribute):
+            return node.attr.endswith("_panel")
+        return isinstance(node, ast.Name) and (node.id in aliases or node.id.endswith("_panel"))
+
+    aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            pairs = []
+            for target in node.targets:
+                if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                    pairs += zip(target.elts, node.value.elts, strict=False)
+                else:
+                    pairs.append((target, node.value))
+            aliases |= {t.id for t, v in pairs if isinstance(t, ast.Name) and is_panel(v, set())}
+    return [
+        f"{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and is_panel(node.value, aliases)
+        and (node.attr.endswith(WIDGET_SUFFIXES) or node.attr in WIDGET_NAMES)
+    ]
+
+
+# What other branches of issue 11 move onto their states (the main window's latent and compare
+# blocks of scene()/apply_scene(), the training panel's lines); the lead removes them on merge.
+WIDGET_PENDING = ("lp.", "cp.")
+
+
+def test_layer_scene_code_names_no_panel_widget():
+    assert panel_widget_uses(EXPLORER / "state" / "scene.py") == []
+    assert panel_widget_uses(EXPLORER / "state" / "panels.py") == []
+
+
+def test_layer_main_window_names_no_other_panel_widget():
+    uses = panel_widget_uses(EXPLORER / "main_window.py")
+    assert [u for u in uses if not u.split(": ", 1)[1].startswith(WIDGET_PENDING)] == []
+
+
+@pytest.mark.xfail(strict=False, reason="the latent, compare and training lines wait for branches explorer-state and training-run")
+def test_layer_main_window_names_no_panel_widget():
+    assert panel_widget_uses(EXPLORER / "main_window.py") == []
+
+
+def test_layer_the_widget_check_sees_a_panel_widget(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "class W:\n    def f(self):\n        gp = self.generation_panel\n"
+        "        gp.scale_spin.setValue(1)\n        self.draw_panel.canvas.image\n        gp.state.scale\n"
+    )
+    assert sorted(panel_widget_uses(bad)) == ["4: gp.scale_spin", "5: self.draw_panel.canvas"]
+
+
+# --- the panel states: a scene section round-trips, a bad value is ignored -----------------------
+
+
+def _models(n: int = 2):
+    from core.models import ModelConfig
+    from core.training import new_model
+    from explorer.state.entry import ModelEntry
+
+    return [ModelEntry(new_model(ModelConfig(kind, 4))) for kind in ("ae", "vae")[:n]]
+
+
+def _scene_round_trip(make, change, qapp):
+    """A state changed, written, read into a fresh one: the same section."""
+    entries = _models()
+
+    def at(entry):
+        return next((i for i, e in enumerate(entries) if e is entry), None)
+
+    def entry_at(section, key):
+        from explorer.state.scene import get_int
+
+        i = get_int(section, key, 0, len(entries) - 1)
+        return entries[i] if i is not None else None
+
+    state = make()
+    change(state, entries)
+    section = state.to_scene(at)
+    other = make()
+    other.apply_scene(section, entry_at)
+    assert other.to_scene(at) == section
+    return section, other
+
+
+def test_layer_panel_states_round_trip_their_scene_sections(qapp):
+    from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
+
+    section, _ = _scene_round_trip(
+        GenerationState, lambda s, e: (s.set_model(e[1]), s.set_scale(2.3), s.new_draw()), qapp
+    )
+    assert section == {"model": 1, "scale": 2.3, "draw": 1}
+    section, _ = _scene_round_trip(
+        ReconstructionState,
+        lambda s, e: (s.set_model("ae", e[0]), s.set_model("vae", e[1]), s.set_noise(0.37), s.other_images()),
+        qapp,
+    )
+    assert section == {"ae": 0, "vae": 1, "denoising": None, "noise": 0.37, "images": 1}
+    section, _ = _scene_round_trip(UnderstandingState, lambda s, e: (s.set_iwae_k(37), s.set_iwae_images(None)), qapp)
+    assert section == {"iwae_k": 37, "iwae_images": None}
+    image = np.linspace(0, 1, 28 * 28, dtype=np.float32).reshape(28, 28)
+    section, other = _scene_round_trip(DrawState, lambda s, e: (s.set_model(e[0]), s.set_image(image)), qapp)
+    assert section["model"] == 0 and np.allclose(other.image, image, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"scale": 99.0, "draw": -1, "model": 7},
+        {"scale": "1.5", "draw": True, "model": None},
+        {"scale": float("nan"), "draw": 2**40},
+    ],
+)
+def test_layer_panel_states_ignore_bad_scene_values(qapp, section):
+    from explorer.state.panels import GenerationState
+
+    state = GenerationState()
+    state.apply_scene(section, lambda s, k: None)
+    assert (state.model, state.scale, state.draw) == (None, 1.0, 0)
+
+
+def test_layer_a_panel_state_moves_its_widgets_and_the_widgets_move_it(qtbot, qapp):
+    """Both directions of a binding: the spin box writes the state, the state moves the spin box
+    and redraws (a scene takes the second route)."""
+    from core.latent import decode, sample_prior
+    from explorer.panels.generation_panel import GenerationPanel
+    from explorer.state.panels import GenerationState
+    from explorer.state.session import Session
+
+    session = Session()
+    entry = session.add(_models(1)[0])
+    state = GenerationState()
+    panel = GenerationPanel(session, state)
+    qtbot.addWidget(panel)
+    assert state.model is entry
+    panel.scale_spin.setValue(2.0)
+    assert state.scale == 2.0
+    state.set_scale(0.5)
+    assert panel.scale_spin.value() == 0.5
+    state.set_draw(7)
+    expected = decode(entry.model, sample_prior(50, 4, 1.0, seed=7) * 0.5).reshape(5, 10, 28, 28)
+    assert np.allclose(panel.grid.images, expected, atol=1e-6)
+
+
+# --- walk 1: a training batch goes child → run state → plot, stored once in the entry ---
 
 
 def _walk_training_copies(owner, losses: BatchLosses) -> list[str]:

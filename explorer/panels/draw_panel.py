@@ -40,6 +40,7 @@ from core.drawing import Reference, analyse, encode_images, typicality_words
 from core.images import ImageError, open_image
 from core.tsne import TsneMap, TsneSettings, run_tsne
 from explorer.platform.i18n import class_name
+from explorer.state.panels import DrawState
 from explorer.state.session import ModelEntry, Session
 from explorer.views.draw_canvas import DrawCanvas, ImagePreview
 from explorer.views.model_picker import ModelPicker
@@ -66,11 +67,14 @@ class DrawPanel(QWidget):
     # (entry id, code): the drawing's code, for the explorer's sliders to follow.
     codeChanged = Signal(int, object)
 
-    def __init__(self, session: Session, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, runner: TaskRunner, state: DrawState | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("drawPanel")
         self.setAcceptDrops(True)
         self.session = session
+        self.state = state if state is not None else DrawState(self)
         self.runner = runner
         self.reference: Reference | None = None
         self.analysis = None
@@ -86,8 +90,13 @@ class DrawPanel(QWidget):
         self._build()
         self._analyse_timer = QTimer(self, singleShot=True, interval=0)
         self._analyse_timer.timeout.connect(self._on_analyse_timer_timeout)
+        self.state.set_model(self.picker.entry())
+        self.canvas.set_image(self.state.image, undoable=False)
+        # The model and the drawing: the widgets write the state, the state's signals move them.
         self.canvas.changed.connect(self._on_canvas_changed)
-        self.picker.entryChanged.connect(self._on_picker_entry_changed)
+        self.picker.entryChanged.connect(self.state.set_model)
+        self.state.imageChanged.connect(self._on_state_image_changed)
+        self.state.modelChanged.connect(self._on_state_model_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self._on_session_dataset_changed)
         self._request_reference()
@@ -297,12 +306,17 @@ class DrawPanel(QWidget):
 
     def restore_image(self, image: np.ndarray) -> None:
         """Show a drawing (from a scene) without sending its code to the explorer's sliders."""
-        self.canvas.set_image(image, undoable=False)
-        self._push_code = False
+        self.state.restore_image(image)
 
     @Slot()
     def _on_canvas_changed(self) -> None:
-        self._push_code = True  # the user changed the drawing: the sliders follow it
+        self.state.set_image(self.canvas.image)
+
+    @Slot(bool)
+    def _on_state_image_changed(self, by_user: bool) -> None:
+        if not np.array_equal(self.canvas.image, self.state.image):
+            self.canvas.set_image(self.state.image, undoable=False)  # a scene's drawing: no undo step
+        self._push_code = by_user  # the user changed the drawing: the sliders follow it
         self.undo_button.setEnabled(self.canvas.can_undo())
         if not self._analyse_timer.isActive():
             self._analyse_timer.start()  # strokes of one event-loop turn: one analysis
@@ -325,7 +339,7 @@ class DrawPanel(QWidget):
     def _analyse_now(self) -> None:
         push, self._push_code = self._push_code, False
         self.undo_button.setEnabled(self.canvas.can_undo())
-        entry = self.picker.entry()
+        entry = self.state.model
         if entry is None:
             self.analysis = None
             self.reconstruction.clear()
@@ -335,7 +349,7 @@ class DrawPanel(QWidget):
             self._show_marker(None)
             return
         reference = self.reference if self._reference_key == self._entry_key(entry) else None
-        image = self.canvas.image
+        image = self.state.image
         if reference is not None:
             result = analyse(entry.model, image, reference)
             self.analysis = result
@@ -490,13 +504,16 @@ class DrawPanel(QWidget):
     # --- the test images it is compared with ---
 
     @Slot(object)
-    def _on_picker_entry_changed(self, _entry) -> None:
+    def _on_state_model_changed(self, entry) -> None:
+        if not self.picker.show_entry(entry):
+            self.state.set_model(self.picker.entry())  # not one it lists: the picker's stays
+            return
         self._request_reference()
         self._analyse_now()
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        entry = self.picker.entry()
+        entry = self.state.model
         if entry is not None and entry.id == entry_id:
             self._request_reference()
             self._analyse_now()
@@ -512,7 +529,7 @@ class DrawPanel(QWidget):
             self._start_reference()
 
     def _request_reference(self) -> None:
-        entry = self.picker.entry()
+        entry = self.state.model
         key = self._entry_key(entry)
         self._wanted_key = key
         if key is None:
@@ -535,7 +552,7 @@ class DrawPanel(QWidget):
             self._start_reference()
 
     def _start_reference(self) -> None:
-        entry = self.picker.entry()
+        entry = self.state.model
         key = self._wanted_key
         if entry is None or key is None or self.runner.is_running("drawReference"):
             return  # the running one's result brings the next request

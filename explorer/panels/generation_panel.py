@@ -7,6 +7,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.latent import decode, sample_prior
+from explorer.state.panels import GenerationState
 from explorer.state.session import Session
 from explorer.views.model_picker import ModelPicker
 from explorer.views.widgets import ImageGrid
@@ -15,15 +16,23 @@ ROWS, COLS = 5, 10
 
 
 class GenerationPanel(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    """A grid of decoded prior draws, bound to a GenerationState (model, scale, draw)."""
+
+    def __init__(self, session: Session, state: GenerationState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("generationPanel")
         self.session = session
-        self.seed = 0
+        self.state = state if state is not None else GenerationState(self)
         self.codes: np.ndarray | None = None
         self.picker = ModelPicker(session, prefer="vae", objectName="generationModelCombo")
+        low, high = self.state.SCALE_RANGE
         self.scale_spin = QDoubleSpinBox(
-            objectName="generationScaleSpin", minimum=0.1, maximum=3.0, singleStep=0.1, value=1.0, decimals=1
+            objectName="generationScaleSpin",
+            minimum=low,
+            maximum=high,
+            singleStep=0.1,
+            value=self.state.scale,
+            decimals=self.state.SCALE_DECIMALS,
         )
         self.scale_spin.setToolTip(
             self.tr(
@@ -48,34 +57,45 @@ class GenerationPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.grid, 1)
-        self.picker.entryChanged.connect(self._on_picker_entry_changed)
-        self.generate_button.clicked.connect(self._on_generate_button_clicked)
-        self.scale_spin.valueChanged.connect(self._on_scale_spin_value_changed)
+        self.state.set_model(self.picker.entry())
+        # Widgets write the state; the state's signals move the widgets and redraw.
+        self.picker.entryChanged.connect(self.state.set_model)
+        self.generate_button.clicked.connect(self.state.new_draw)
+        self.scale_spin.valueChanged.connect(self.state.set_scale)
+        self.state.modelChanged.connect(self._on_state_model_changed)
+        self.state.scaleChanged.connect(self._on_state_scale_changed)
+        self.state.drawChanged.connect(self._on_state_draw_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         self.redraw()
 
-    @Slot()
-    def _on_generate_button_clicked(self) -> None:
-        self.seed += 1
-        self.codes = None
+    @property
+    def seed(self) -> int:
+        return self.state.draw
+
+    @Slot(object)
+    def _on_state_model_changed(self, entry) -> None:
+        if not self.picker.show_entry(entry):
+            self.state.set_model(self.picker.entry())  # not one it lists: the picker's stays
+            return
         self.redraw()
 
     @Slot(float)
-    def _on_scale_spin_value_changed(self, _value: float) -> None:
+    def _on_state_scale_changed(self, scale: float) -> None:
+        self.scale_spin.setValue(scale)
         self.redraw()
 
-    @Slot(object)
-    def _on_picker_entry_changed(self, _entry) -> None:
+    @Slot(int)
+    def _on_state_draw_changed(self, _draw: int) -> None:
         self.redraw()
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        entry = self.picker.entry()
+        entry = self.state.model
         if entry is not None and entry.id == entry_id:
             self.redraw()
 
     def redraw(self) -> None:
-        entry = self.picker.entry()
+        entry = self.state.model
         self.generate_button.setEnabled(entry is not None)
         if entry is None:
             self.grid.clear()
@@ -84,8 +104,8 @@ class GenerationPanel(QWidget):
         d = entry.model.latent_dim
         # The same draws for every model of the same latent size: switch to the AE to see why
         # its latent space does not generate.
-        base = sample_prior(ROWS * COLS, d, 1.0, seed=self.seed)
-        self.codes = base * self.scale_spin.value()
+        base = sample_prior(ROWS * COLS, d, 1.0, seed=self.state.draw)
+        self.codes = base * self.state.scale
         images = decode(entry.model, self.codes)
         self.grid.set_images(images.reshape(ROWS, COLS, 28, 28))
         if entry.kind == "vae":
@@ -98,4 +118,4 @@ class GenerationPanel(QWidget):
                 "The same {n} draws z ~ N(0, I) × {s:g}, decoded by the AE. Nothing made its codes follow "
                 "N(0, I): many draws fall in empty regions between its clusters and decode to blurs."
             )
-        self.caption.setText(text.format(n=ROWS * COLS, s=self.scale_spin.value()))
+        self.caption.setText(text.format(n=ROWS * COLS, s=self.state.scale))

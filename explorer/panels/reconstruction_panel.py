@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from core.latent import reconstruct
 from explorer.panels.understanding_panel import pca_basis
+from explorer.state.panels import ReconstructionState
 from explorer.state.session import Session
 from explorer.views.model_picker import ModelPicker
 from explorer.views.widgets import ImageGrid
@@ -39,11 +40,16 @@ def is_denoising(entry) -> bool:
 
 
 class ReconstructionPanel(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    """Test images, their noisy version and the models' reconstructions, bound to a
+    ReconstructionState (models, noise level, which images)."""
+
+    def __init__(
+        self, session: Session, state: ReconstructionState | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reconstructionPanel")
         self.session = session
-        self.shuffle_seed = 0
+        self.state = state if state is not None else ReconstructionState(self)
         self.basis = pca_basis()  # the training split's principal axes, shipped with the app
         self.ae_picker = ModelPicker(session, "ae", accept=is_plain, objectName="reconstructionAeCombo")
         self.denoising_picker = ModelPicker(
@@ -57,8 +63,8 @@ class ReconstructionPanel(QWidget):
         )
         self.vae_picker = ModelPicker(session, "vae", objectName="reconstructionVaeCombo")
         self.noise_slider = QSlider(Qt.Orientation.Horizontal, objectName="noiseLevelSlider")
-        self.noise_slider.setRange(0, 100)
-        self.noise_slider.setValue(50)
+        self.noise_slider.setRange(0, self.state.NOISE_STEPS)
+        self.noise_slider.setValue(round(self.state.noise * self.state.NOISE_STEPS))
         self.noise_slider.setMinimumWidth(260)
         self.noise_slider.setToolTip(
             self.tr("The lab's noise: each pixel gets (U[0,1) − 0.5) × level, then is clipped to [0, 1].")
@@ -98,11 +104,17 @@ class ReconstructionPanel(QWidget):
         layout.addLayout(noise_bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.grid, 1)
+        self.pickers = {"ae": self.ae_picker, "vae": self.vae_picker, "denoising": self.denoising_picker}
+        for role, picker in self.pickers.items():
+            self.state.set_model(role, picker.entry())
+        # Widgets write the state; the state's signals move the widgets and redraw.
         self.noise_slider.valueChanged.connect(self._on_noise_slider_value_changed)
-        self.shuffle_button.clicked.connect(self._on_shuffle_button_clicked)
-        self.ae_picker.entryChanged.connect(self._on_picker_entry_changed)
-        self.vae_picker.entryChanged.connect(self._on_picker_entry_changed)
-        self.denoising_picker.entryChanged.connect(self._on_picker_entry_changed)
+        self.shuffle_button.clicked.connect(self.state.other_images)
+        for picker in self.pickers.values():
+            picker.entryChanged.connect(self._on_picker_entry_changed)
+        self.state.modelChanged.connect(self._on_state_model_changed)
+        self.state.noiseChanged.connect(self._on_state_noise_changed)
+        self.state.imagesChanged.connect(self._on_state_images_changed)
         session.modelsChanged.connect(self._on_session_models_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self.redraw)
@@ -121,24 +133,41 @@ class ReconstructionPanel(QWidget):
 
     @property
     def noise_level(self) -> float:
-        return self.noise_slider.value() / 100
+        return self.state.noise
+
+    @property
+    def shuffle_seed(self) -> int:
+        return self.state.images
 
     def indices(self) -> np.ndarray:
         split = self.session.dataset.test
-        rng = np.random.default_rng(self.shuffle_seed)
+        rng = np.random.default_rng(self.state.images)
         return np.sort(rng.choice(len(split), size=min(COUNT, len(split)), replace=False))
 
     @Slot(int)
-    def _on_noise_slider_value_changed(self, _value: int) -> None:
-        self.redraw()
-
-    @Slot()
-    def _on_shuffle_button_clicked(self) -> None:
-        self.shuffle_seed += 1
-        self.redraw()
+    def _on_noise_slider_value_changed(self, value: int) -> None:
+        self.state.set_noise(value / self.state.NOISE_STEPS)
 
     @Slot(object)
     def _on_picker_entry_changed(self, _entry) -> None:
+        for role, picker in self.pickers.items():
+            self.state.set_model(role, picker.entry())
+
+    @Slot(str, object)
+    def _on_state_model_changed(self, role: str, entry) -> None:
+        picker = self.pickers[role]
+        if not picker.show_entry(entry):
+            self.state.set_model(role, picker.entry())  # not one it lists: the picker's stays
+            return
+        self.redraw()
+
+    @Slot(float)
+    def _on_state_noise_changed(self, level: float) -> None:
+        self.noise_slider.setValue(round(level * self.state.NOISE_STEPS))
+        self.redraw()
+
+    @Slot(int)
+    def _on_state_images_changed(self, _images: int) -> None:
         self.redraw()
 
     @Slot()
@@ -165,8 +194,7 @@ class ReconstructionPanel(QWidget):
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        pickers = (self.ae_picker, self.denoising_picker, self.vae_picker)
-        if entry_id in {e.id for e in (p.entry() for p in pickers) if e}:
+        if entry_id in {e.id for e in self.state.models.values() if e}:
             self.redraw()
 
     @Slot()
@@ -185,11 +213,12 @@ class ReconstructionPanel(QWidget):
         level = self.noise_level
         noisy = None
         inputs = None
-        for entry in (self.ae_picker.entry(), self.denoising_picker.entry(), self.vae_picker.entry()):
+        models = self.state.models
+        for entry in (models["ae"], models["denoising"], models["vae"]):
             if entry is None:
                 continue
             # Same seed: the same noise for both models and while the slider moves.
-            generator = torch.Generator().manual_seed(1000 + self.shuffle_seed)
+            generator = torch.Generator().manual_seed(1000 + self.state.images)
             inputs, recon = reconstruct(entry.model, images, level, generator)
             if level > 0 and noisy is None:
                 noisy = inputs
@@ -216,7 +245,7 @@ class ReconstructionPanel(QWidget):
                 "Numbers: mean squared error per pixel against the clean image (PCA-d: the linear "
                 "projection on d principal axes of the training images)."
             )
-            if self.denoising_picker.entry() is not None:
+            if models["denoising"] is not None:
                 story = self.tr("Only the denoising AE saw noisy inputs (with clean targets) in training.")
             else:
                 story = self.tr(

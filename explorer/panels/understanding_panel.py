@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.analysis import AnalysisCancelled, PCABaseline, dimension_summary, likelihood_bounds
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata
 from core.training import evaluate, use_all_threads
+from explorer.state.panels import UnderstandingState
 from explorer.state.session import ModelEntry, Session
 from explorer.views.rate_distortion import RateDistortionPlot, RatePoint
 from explorer.views.traversal_grid import TraversalGrid
@@ -114,10 +115,18 @@ class UnderstandingPanel(QWidget):
 
     modelRequested = Signal(object)  # a ladder file to open in the explorer (Path)
 
-    def __init__(self, session: Session, runner: TaskRunner, explorer, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        runner: TaskRunner,
+        explorer,
+        state: UnderstandingState | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("understandingPanel")
         self.session = session
+        self.state = state if state is not None else UnderstandingState(self)
         self.runner = runner
         self.explorer = explorer  # the latent panel: its model and its code
         self.entry: ModelEntry | None = None
@@ -135,6 +144,11 @@ class UnderstandingPanel(QWidget):
         self.plot.pointClicked.connect(self._on_plot_point_clicked)
         self.iwae_button.clicked.connect(self._on_iwae_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        # The IWAE settings: the widgets write the state, the state moves the widgets.
+        self.k_spin.valueChanged.connect(self.state.set_iwae_k)
+        self.images_combo.currentIndexChanged.connect(self._on_images_combo_current_index_changed)
+        self.state.iwaeKChanged.connect(self.k_spin.setValue)
+        self.state.iwaeImagesChanged.connect(self._on_state_iwae_images_changed)
         self._on_explorer_entry_changed(explorer.picker.entry())
 
     # --- layout ---------------------------------------------------------------------------
@@ -177,12 +191,13 @@ class UnderstandingPanel(QWidget):
         self.baseline_label = QLabel(objectName="baselineLabel", wordWrap=True)
         self.baseline_label.setTextFormat(Qt.TextFormat.RichText)
         self.k_spin = QSpinBox(objectName="iwaeKSpin")
-        self.k_spin.setRange(1, 5000)
-        self.k_spin.setValue(100)
+        self.k_spin.setRange(*self.state.K_RANGE)
+        self.k_spin.setValue(self.state.iwae_k)
         self.k_spin.setToolTip(self.tr("Samples per image of the importance-weighted bound (k)."))
         self.images_combo = QComboBox(objectName="iwaeImagesCombo")
         self.images_combo.addItem(self.tr("2,000 images"), 2000)
         self.images_combo.addItem(self.tr("all images"), None)
+        self.images_combo.setCurrentIndex(self.state.IMAGE_CHOICES.index(self.state.iwae_images))
         self.iwae_button = QPushButton(self.tr("Estimate log-likelihood"), objectName="iwaeButton")
         self.iwae_button.setToolTip(
             self.tr(
@@ -354,7 +369,7 @@ class UnderstandingPanel(QWidget):
                     loss=test["test_bce"] + test["test_kl"]
                 )
             )
-        estimate = self.iwae.get((key, self.k_spin.value(), self.images_combo.currentData()))
+        estimate = self.iwae.get((key, self.state.iwae_k, self.state.iwae_images))
         if estimate is None:
             estimate = next((v for (k2, *_), v in self.iwae.items() if k2 == key), None)
         if estimate is not None:
@@ -373,9 +388,9 @@ class UnderstandingPanel(QWidget):
         entry, key = self.entry, self._key(self.entry)
         if entry is None or key is None or entry.kind != "vae":
             return
-        count = self.images_combo.currentData()
+        count = self.state.iwae_images
         split = self.session.dataset.test.head(count)
-        k = self.k_spin.value()
+        k = self.state.iwae_k
         worker = Worker(_iwae_task(entry.model, split, k, (key, k, count)), "understandingIwae")
         worker.progress.connect(self._on_iwae_worker_progress)
         worker.finished.connect(self._on_iwae_worker_finished)
@@ -469,18 +484,10 @@ class UnderstandingPanel(QWidget):
     def iwae_result(self):
         return next(iter(self.iwae.values()), None) if self.iwae else None
 
-    def to_scene(self) -> dict:
-        return {"iwae_k": self.k_spin.value(), "iwae_images": self.images_combo.currentData()}
+    @Slot(int)
+    def _on_images_combo_current_index_changed(self, index: int) -> None:
+        self.state.set_iwae_images(self.state.IMAGE_CHOICES[index])
 
-    def apply_scene(self, scene: dict) -> None:
-        """A scene's settings of this panel; values of the wrong type or range are ignored."""
-        from explorer.state.scene import get_int
-
-        k = get_int(scene, "iwae_k", self.k_spin.minimum(), self.k_spin.maximum())
-        if k is not None:
-            self.k_spin.setValue(k)
-        if "iwae_images" in scene:
-            images = scene["iwae_images"]
-            index = 1 if images is None else self.images_combo.findData(images) if type(images) is int else -1
-            if index >= 0:
-                self.images_combo.setCurrentIndex(index)
+    @Slot(object)
+    def _on_state_iwae_images_changed(self, images) -> None:
+        self.images_combo.setCurrentIndex(self.state.IMAGE_CHOICES.index(images))

@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 from core.safe_io import atomic_write
-from explorer.app import APP_ID
 from resources import resource_path
+
+# The freedesktop application id: the .desktop file's and the icon's name, and what the running
+# app tells the window manager (explorer.app), so the two are matched.
+APP_ID = "io.github.latent_explorer.LatentExplorer"
 
 LAUNCHER = "latent-explorer"
 # Qt sets the X11 WM_CLASS class to QCoreApplication.applicationName(), which main() sets.

@@ -12,13 +12,12 @@ import logging
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from explorer.platform.settings import app_settings
+from explorer.platform.settings import LANGUAGES, app_settings
 from resources import resource_path
 
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"
-LANGUAGES = ("en", "fr")
 # Each language by its own name, as language menus show them whatever the current language.
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 SETTINGS_KEY = "ui/language"

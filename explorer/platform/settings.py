@@ -24,6 +24,9 @@ from core.models import KINDS
 from core.safe_io import check_regular, read_regular
 from core.training import TrainConfig
 
+# The interface's languages (explorer.platform.i18n installs them; it reads its setting here).
+LANGUAGES = ("en", "fr")
+
 log = logging.getLogger(__name__)
 
 _MAX_TEXT = 4096  # a path
@@ -141,12 +144,6 @@ def _train_config(value: object) -> bool:
     return True
 
 
-def _languages() -> tuple[str, ...]:
-    from explorer.platform.i18n import LANGUAGES  # i18n reads its setting through this module
-
-    return LANGUAGES
-
-
 def _geometry(value: object) -> bool:
     return isinstance(value, QByteArray) and 0 < value.size() <= 10_000
 
@@ -159,7 +156,7 @@ VALIDATORS: dict[str, Callable[[object], bool]] = {
     "training/latent_dim": _int_text(limits.LATENT_DIM),
     "window/geometry": _geometry,
     "view/presentation": _bool,
-    "ui/language": lambda v: v in _languages(),
+    "ui/language": lambda v: v in LANGUAGES,
     "files/recent": _texts,
     "files/last_folder": _text,
     "files/last_scene_folder": _text,

@@ -25,7 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from core.paths import user_data_dir
-from explorer.state.session import ModelEntry
+from explorer.state.entry import ModelEntry
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication
 
@@ -149,6 +150,61 @@ def model_ref(path: Path | None, bundled_kind: str | None, scene_dir: Path) -> d
 def resolve_model_path(ref: dict, scene_dir: Path) -> Path:
     path = Path(ref["path"]).expanduser()
     return path if path.is_absolute() else scene_dir / path
+
+
+# --- a scene over the states: each state writes and reads its own section -----------------
+
+
+class SceneSection(Protocol):
+    """A state that saves its part of a scene: ``at(entry)`` is a model's index in the scene's
+    list of models (None when the scene cannot name it); ``entry_at(section, key)`` the model
+    the section names under ``key``, or None."""
+
+    def to_scene(self, at: Callable[[Any], int | None]) -> dict: ...
+
+    def apply_scene(self, section: dict, entry_at: Callable[[dict, str], Any]) -> None: ...
+
+
+def sections_to_scene(states: Mapping[str, SceneSection], at: Callable[[Any], int | None]) -> dict:
+    return {name: state.to_scene(at) for name, state in states.items()}
+
+
+def apply_sections(scene: dict, states: Mapping[str, SceneSection], entry_at: Callable[[dict, str], Any]) -> None:
+    """Each state reads its section, in the mapping's order; a missing or malformed section is
+    an empty one."""
+    for name, state in states.items():
+        section = scene.get(name)
+        state.apply_scene(section if isinstance(section, dict) else {}, entry_at)
+
+
+def scene_models(entries: Iterable, scene_dir: Path) -> tuple[list[dict], Callable[[Any], int | None], list[str]]:
+    """How a scene names the session's models: (their refs, ``at(entry)`` giving an entry's index
+    among them, the names of the models it cannot hold — never saved, or changed since)."""
+    refs: list[dict] = []
+    index: dict[int, int] = {}
+    left_out: list[str] = []
+    for entry in entries:
+        ref = model_ref(entry.path, entry.kind if entry.bundled else None, scene_dir) if entry.saved else None
+        if ref is None:
+            left_out.append(entry.name)
+            continue
+        index[entry.id] = len(refs)
+        refs.append(ref)
+
+    def at(entry) -> int | None:
+        return index.get(entry.id) if entry is not None else None
+
+    return refs, at, left_out
+
+
+def entry_finder(entries: list) -> Callable[[dict, str], Any]:
+    """``entry_at(section, key)``: the model of a scene's list that a section names under key."""
+
+    def entry_at(section: dict, key: str):
+        i = get_int(section, key, 0, len(entries) - 1)
+        return entries[i] if i is not None else None
+
+    return entry_at
 
 
 # --- typed reading of a scene's values: a bad value is ignored, never trusted ---------------

@@ -1,89 +1,56 @@
 """The session: the models the app holds and the dataset, in one place, with change signals.
 
-Widgets read from it and redraw when it signals; no widget reaches into another widget.
+Everything that changes the list of models or an entry's file goes through a method here that
+emits: open a model file, the bundled models, save, recover an autosave, the recent files and
+the models to reopen at the next start. Widgets read from it and redraw when it signals; no
+widget reaches into another widget. What the user should read comes out as signals too
+(``problem`` for a dialog, ``message`` for the status bar): the session shows nothing itself.
+
+Its texts keep the translation context "MainWindow", where they were first written, so the
+translations stay as they are.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from core.checkpoint import Checkpoint
-from core.data import FASHION_MNIST, Dataset, DatasetInfo
-from core.models import LatentModel
-from core.training import EpochRecord, Replay, TrainConfig
-from explorer.state.batch_losses import BatchLosses
+from core.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
+from core.data import Dataset
+from explorer.platform.settings import app_settings
+from explorer.state import autosave
+from explorer.state.entry import ModelEntry
+from explorer.state.scene import resolve_model_path
+from resources import resource_path
 
-_ids = itertools.count(1)
+__all__ = ["MAX_RECENT", "ModelEntry", "Session"]
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class ModelEntry:
-    """One model of the session, trained here or opened from a file."""
-
-    model: LatentModel
-    train_config: TrainConfig | None = None
-    history: list[EpochRecord] = field(default_factory=list)
-    path: Path | None = None
-    saved: bool = True  # False once trained since it was opened or saved
-    # Batch losses of the runs made in this session: (x in epochs, loss) pairs, stored only here.
-    batch_losses: BatchLosses = field(default_factory=BatchLosses)
-    id: int = field(default_factory=lambda: next(_ids))
-    training: bool = False
-    replay: Replay | None = None  # codes of fixed test images after each epoch
-    bundled: bool = False  # one of the pretrained models shipped with the app (never overwritten)
-    dataset: DatasetInfo = FASHION_MNIST  # what it learnt
-
-    @property
-    def kind(self) -> str:
-        return self.model.kind
-
-    @property
-    def epochs(self) -> int:
-        return sum(1 for r in self.history if r.complete)
-
-    @property
-    def name(self) -> str:
-        kind = self.kind.upper()
-        if self.bundled:
-            base = QCoreApplication.translate("ModelEntry", "bundled {kind}").format(kind=kind)
-        elif self.path is not None:
-            base = self.path.name
-        else:
-            base = QCoreApplication.translate("ModelEntry", "new {kind}").format(kind=kind)
-        name = QCoreApplication.translate("ModelEntry", "{file} — {kind}, latent {d}, {n} ep.").format(
-            file=base, kind=kind, d=self.model.latent_dim, n=self.epochs
-        )
-        return name if self.saved else name + " *"
-
-    @classmethod
-    def from_checkpoint(cls, checkpoint: Checkpoint, bundled: bool = False) -> ModelEntry:
-        return cls(
-            checkpoint.model,
-            checkpoint.train_config,
-            checkpoint.history,
-            None if bundled else checkpoint.path,
-            replay=checkpoint.replay,
-            bundled=bundled,
-            dataset=checkpoint.dataset,
-        )
+MAX_RECENT = 8
+BUNDLED_KINDS = ("ae", "vae")
 
 
 class Session(QObject):
     """Models and data shared by every panel."""
 
-    modelsChanged = Signal()  # added, removed or renamed
+    modelsChanged = Signal()  # added, removed, renamed, saved
     modelUpdated = Signal(int)  # an entry's weights or history changed (its id)
     datasetChanged = Signal()
+    recentChanged = Signal()  # the recent files
+    alreadyOpen = Signal(int)  # a file asked for is open already: its entry's id
+    problem = Signal(str, str)  # title, message: something went wrong, for a dialog
+    message = Signal(str, int)  # a line for the status bar, and for how many milliseconds
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._entries: list[ModelEntry] = []
         self.dataset: Dataset | None = None
         self.dataset_error: str | None = None
+
+    # --- the entries -----------------------------------------------------------------------
 
     @property
     def entries(self) -> list[ModelEntry]:
@@ -119,3 +86,157 @@ class Session(QObject):
         self.dataset = dataset
         self.dataset_error = error
         self.datasetChanged.emit()
+
+    # --- files -----------------------------------------------------------------------------
+
+    def open_checkpoint(self, path: str | Path) -> ModelEntry | None:
+        """Open a model file (the entry it is already, if open); a problem is signalled."""
+        try:
+            path = Path(path).expanduser()
+        except RuntimeError:  # "~nobody/...": load_checkpoint explains
+            path = Path(path)
+        existing = self.find_path(path)
+        if existing is not None:
+            self.alreadyOpen.emit(existing.id)
+            return existing
+        try:
+            checkpoint = load_checkpoint(path)
+        except CheckpointError as exc:
+            self.problem.emit(QCoreApplication.translate("MainWindow", "Cannot open model"), str(exc))
+            self._forget_recent(path)
+            return None
+        entry = self.add(ModelEntry.from_checkpoint(checkpoint))
+        self._remember_recent(path)
+        self.message.emit(QCoreApplication.translate("MainWindow", "Opened {name}").format(name=path.name), 5000)
+        for warning in checkpoint.warnings:  # a part of the file was dropped: say which
+            self.problem.emit(QCoreApplication.translate("MainWindow", "Opened with a warning"), warning)
+        return entry
+
+    def open_bundled(self, kinds: tuple[str, ...] | list[str] = BUNDLED_KINDS) -> list[ModelEntry]:
+        """The pretrained AE and VAE shipped with the app, so the explorer works at once."""
+        entries = []
+        for kind in (k for k in kinds if k in BUNDLED_KINDS):
+            path = Path(str(resource_path(f"models/{kind}.safetensors")))
+            try:
+                checkpoint = load_checkpoint(path)
+            except CheckpointError as exc:  # a broken install: say so, start empty
+                log.warning("bundled model %s: %s", path, exc)
+                continue
+            entries.append(self.add(ModelEntry.from_checkpoint(checkpoint, bundled=True)))
+        return entries
+
+    def save_entry(self, entry: ModelEntry, path: str | Path) -> bool:
+        """Write entry's model to path (``.safetensors`` added); it is then saved, and no longer
+        the bundled one."""
+        path = Path(path).expanduser()
+        if path.suffix.lower() != SUFFIX:
+            path = path.with_name(path.name + SUFFIX)
+        if entry.training:
+            self.problem.emit(
+                QCoreApplication.translate("MainWindow", "Cannot save"),
+                QCoreApplication.translate("MainWindow", "Stop or finish training before saving this model."),
+            )
+            return False
+        try:
+            save_checkpoint(
+                path, entry.model, entry.train_config, entry.history, replay=entry.replay, dataset=entry.dataset
+            )
+        except CheckpointError as exc:
+            self.problem.emit(QCoreApplication.translate("MainWindow", "Cannot save model"), str(exc))
+            return False
+        entry.path = path
+        entry.saved = True
+        entry.bundled = False
+        autosave.remove(entry)
+        self._remember_recent(path)
+        self.modelsChanged.emit()
+        self.message.emit(QCoreApplication.translate("MainWindow", "Saved {path}").format(path=path), 5000)
+        return True
+
+    def recover(self, files: list[Path]) -> list[ModelEntry]:
+        """Open autosaved models as unsaved models of this session (their autosave moves to it)."""
+        entries = []
+        for path in files:
+            try:
+                checkpoint = load_checkpoint(path)
+            except CheckpointError as exc:
+                self.problem.emit(QCoreApplication.translate("MainWindow", "Cannot recover a model"), str(exc))
+                continue
+            entry = ModelEntry.from_checkpoint(checkpoint)
+            entry.path = None
+            entry.saved = False
+            self.add(entry)
+            if autosave.write(entry) is not None:
+                path.unlink(missing_ok=True)
+            entries.append(entry)
+        if entries:
+            self.message.emit(
+                QCoreApplication.translate(
+                    "MainWindow", "Recovered {n} model(s): save them with File → Save model as."
+                ).format(n=len(entries)),
+                10000,
+            )
+        return entries
+
+    def open_scene_models(self, refs: list[dict], scene_dir: Path) -> tuple[list[ModelEntry | None], list[str]]:
+        """The models a scene names, opened (or found open), and the names of those that could not be."""
+        entries: list[ModelEntry | None] = []
+        missing: list[str] = []
+        for ref in refs:
+            if "bundled" in ref:
+                entry = next((e for e in self._entries if e.bundled and e.saved and e.kind == ref["bundled"]), None)
+                if entry is None:
+                    entry = next(iter(self.open_bundled([ref["bundled"]])), None)
+                if entry is None:
+                    missing.append(
+                        QCoreApplication.translate("MainWindow", "the bundled {kind}").format(kind=ref["bundled"].upper())
+                    )
+            else:
+                model_path = resolve_model_path(ref, scene_dir)
+                entry = self.open_checkpoint(model_path) if model_path.is_file() else None
+                if entry is None:
+                    missing.append(str(model_path))
+            entries.append(entry)
+        return entries, missing
+
+    # --- what the next start reopens, and the recent files ---------------------------------
+
+    def reopen_last(self) -> bool:
+        """The models open when the app last closed (saved ones only), if they still exist."""
+        value = app_settings().value("session/models", [])
+        refs = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+        opened = False
+        for ref in refs:
+            if ref.startswith("bundled:"):
+                opened |= bool(self.open_bundled([ref.removeprefix("bundled:")]))
+            elif Path(ref).is_file():
+                opened |= self.open_checkpoint(ref) is not None
+        return opened
+
+    def remember_models(self) -> None:
+        """Note the saved models, for reopen_last at the next start."""
+        refs = [
+            f"bundled:{e.kind}" if e.bundled else str(e.path.resolve())
+            for e in self._entries
+            if e.saved and (e.bundled or e.path is not None)
+        ]
+        app_settings().setValue("session/models", refs)
+
+    def recent(self) -> list[str]:
+        value = app_settings().value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value or [] if isinstance(v, str)]
+
+    def _remember_recent(self, path: Path) -> None:
+        s = app_settings()
+        text = str(path.resolve())
+        recent = [text] + [p for p in self.recent() if p != text]
+        s.setValue("files/recent", recent[:MAX_RECENT])
+        s.setValue("files/last_folder", str(path.resolve().parent))
+        self.recentChanged.emit()
+
+    def _forget_recent(self, path: Path) -> None:
+        text = str(path.resolve())
+        app_settings().setValue("files/recent", [p for p in self.recent() if p != text])
+        self.recentChanged.emit()

@@ -60,6 +60,13 @@ class ModelPicker(QComboBox):
             self._user_chose = True
             self.setCurrentIndex(index)
 
+    def show_entry(self, entry: ModelEntry | None) -> bool:
+        """Show this entry, as if the user had picked it (a state or a scene asks); False when
+        it is not one this picker lists."""
+        if entry is not None and self.entry() is not entry:
+            self.select(entry.id)
+        return self.entry() is entry
+
     @Slot()
     def _on_session_models_changed(self) -> None:
         entries = [
