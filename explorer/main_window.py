@@ -670,26 +670,12 @@ class MainWindow(QMainWindow):
             self.reconstruction_panel,
             self.compare_panel,
         )
-        z = lp.state
         panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
             "models": refs,
             "panel": panel,
             "presentation": self.presentation,
-            "latent": {
-                "model": at(lp.entry),
-                "map": lp.map_combo.currentData(),
-                "points": lp.count_combo.currentData(),
-                "selected": lp.selected_test_index(),
-                "code": [float(v) for v in z.z],
-                "endpoints": {
-                    k: None if v is None else [float(x) for x in v] for k, v in z.endpoints.items()
-                },
-                "endpoint_labels": dict(z.endpoint_labels),
-                "steps": lp.steps_spin.value(),
-                "method": lp.method_combo.currentData(),
-                "alpha": lp.alpha_slider.value() / 100,
-            },
+            "latent": lp.state.to_scene(at),
             "generation": {"model": at(gp.picker.entry()), "scale": gp.scale_spin.value(), "draw": gp.seed},
             "reconstruction": {
                 "ae": at(rp.ae_picker.entry()),
@@ -698,11 +684,7 @@ class MainWindow(QMainWindow):
                 "noise": rp.noise_level,
                 "images": rp.shuffle_seed,
             },
-            "compare": {
-                "ae": at(cp.pickers["ae"].entry()),
-                "vae": at(cp.pickers["vae"].entry()),
-                "map": cp.method_combo.currentData(),
-            },
+            "compare": cp.state.to_scene(at),
             "understanding": self.understanding_panel.to_scene(),
             "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
             "draw": {
@@ -781,37 +763,7 @@ class MainWindow(QMainWindow):
         if isinstance(scene.get("presentation"), bool):
             self.set_presentation(scene["presentation"])
 
-        lp = self.latent_panel
-        latent = scene.get("latent", {})
-        entry = entry_at(latent, "model")
-        if entry is not None:
-            lp.picker.select(entry.id)
-        select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "tsne-lab", "pca")))
-        select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
-        select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
-        steps = get_int(latent, "steps", lp.steps_spin.minimum(), lp.steps_spin.maximum())
-        if steps is not None:
-            lp.steps_spin.setValue(steps)
-        if lp.entry is not None:
-            d = lp.entry.model.latent_dim
-            ends = latent.get("endpoints") if isinstance(latent.get("endpoints"), dict) else {}
-            labels = latent.get("endpoint_labels") if isinstance(latent.get("endpoint_labels"), dict) else {}
-            a, b = get_vector(ends, "A", d), get_vector(ends, "B", d)
-            if a is not None and b is not None:
-                lp.state.set_endpoints(
-                    np.array(a), np.array(b), str(labels.get("A", ""))[:200], str(labels.get("B", ""))[:200]
-                )
-            alpha = get_float(latent, "alpha", 0.0, 1.0)
-            if alpha is not None:
-                lp.alpha_slider.blockSignals(True)  # the saved code below wins over α's
-                lp.alpha_slider.setValue(round(alpha * 100))
-                lp.alpha_slider.blockSignals(False)
-                lp.alpha_label.setText(f"α = {alpha:.2f}")
-            if "selected" in latent:
-                lp.select_test_image(get_int(latent, "selected", 0, 9_999))
-            code = get_vector(latent, "code", d)
-            if code is not None:
-                lp.state.set_code(np.array(code, dtype=np.float32))
+        self.latent_panel.state.apply_scene(scene.get("latent", {}), entry_at)
 
         gp = self.generation_panel
         generation = scene.get("generation", {})
@@ -838,12 +790,7 @@ class MainWindow(QMainWindow):
             rp.shuffle_seed = images
         rp.redraw()
 
-        cp = self.compare_panel
-        compare = scene.get("compare", {})
-        for key in ("ae", "vae"):
-            if (entry := entry_at(compare, key)) is not None:
-                cp.pickers[key].select(entry.id)
-        select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "tsne-lab", "pca")))
+        self.compare_panel.state.apply_scene(scene.get("compare", {}), entry_at)
         understanding = scene.get("understanding")
         if isinstance(understanding, dict):
             self.understanding_panel.apply_scene(understanding)
