@@ -51,7 +51,7 @@ from explorer.state.scene import (
 from explorer.state.session import ModelEntry, Session
 from explorer.views.presentation import apply_presentation
 from explorer.views.shortcuts import ShortcutsDialog
-from explorer.views.widgets import select_data, shrinkable
+from explorer.views.widgets import shrinkable
 from explorer.panels.understanding_panel import UnderstandingPanel
 from explorer.workers import TaskRunner, Worker
 from resources import resource_path

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSlider,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -29,14 +27,15 @@ from core.latent import Projection, aligned_replay, decode, reconstruct, subset_
 from core.training import encode_split
 from core.tsne import TsneMap, TsneSettings, export_map_csv
 from explorer.platform.i18n import format_count
-from explorer.state.explorer import POINT_COUNTS, STEPS, ExplorerState
+from explorer.state.explorer import POINT_COUNTS, ExplorerState
 from explorer.state.latent_maps import CodeMap, LatentMaps, map_key
 from explorer.state.session import ModelEntry, Session
 from explorer.views.binding import Binding, bind
-from explorer.views.latent_map import LatentMapPlot, class_names
-from explorer.views.map_progress import TsneProgress, trust_text
+from explorer.views.interpolation_bar import InterpolationBar
+from explorer.views.latent_map import MapPane, class_names
+from explorer.views.map_progress import trust_text
 from explorer.views.model_picker import ModelPicker
-from explorer.views.slider_bank import SliderBank, slider_ranges
+from explorer.views.slider_bank import CodePane, slider_ranges
 from explorer.views.widgets import ImageGrid, shrinkable
 from explorer.workers import TaskRunner
 
@@ -82,14 +81,26 @@ class LatentPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
+        code, centre, self.walk = CodePane(), MapPane(), InterpolationBar()
+        self.decoded, self.bank, self.slider_note = code.decoded, code.bank, code.slider_note
+        self.random_button, self.reset_button = code.random_button, code.reset_button
+        self.from_selection_button = code.from_selection_button
+        self.map, self.tsne_progress, self.export_button = centre.map, centre.tsne_progress, centre.export_button
+        self.replay_slider, self.replay_button = centre.replay_slider, centre.replay_button
+        self.live_button, self.replay_label = centre.live_button, centre.replay_label
+        w = self.walk
+        self.method_combo, self.steps_spin, self.strip = w.method_combo, w.steps_spin, w.strip
+        self.random_ends_button, self.index_spin, self.endpoint_label = w.random_ends_button, w.index_spin, w.endpoint_label
+        self.set_a_button, self.set_b_button = w.set_a_button, w.set_b_button
+        self.alpha_slider, self.alpha_label, self.animate_button = w.alpha_slider, w.alpha_label, w.animate_button
         upper = QSplitter(Qt.Orientation.Horizontal)
-        upper.addWidget(self._build_left())
-        upper.addWidget(self._build_centre())
+        upper.addWidget(code)
+        upper.addWidget(centre)
         upper.addWidget(self._build_right())
         upper.setSizes([420, 1100, 300])
         outer = self.outer_splitter = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(upper)
-        outer.addWidget(self._build_bottom())
+        outer.addWidget(self.walk)
         outer.setSizes([760, 200])
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
@@ -137,68 +148,6 @@ class LatentPanel(QWidget):
         top.addWidget(self.map_status, 1)
         return top
 
-    def _build_left(self) -> QWidget:
-        """The decoded image and the sliders."""
-        self.decoded = ImageGrid(objectName="decodedImage")
-        self.decoded.setMinimumSize(200, 200)
-        self.random_button = QPushButton(self.tr("Random"), objectName="randomCodeButton")
-        self.random_button.setToolTip(
-            self.tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
-        )
-        self.reset_button = QPushButton(self.tr("Reset"), objectName="resetCodeButton")
-        self.reset_button.setToolTip(self.tr("Every slider to the mean of the test images' codes."))
-        self.from_selection_button = QPushButton(self.tr("From selected image"), objectName="fromSelectionButton")
-        buttons = QHBoxLayout()
-        for b in (self.random_button, self.reset_button, self.from_selection_button):
-            buttons.addWidget(b)
-        self.bank = SliderBank()
-        self.slider_note = QLabel(objectName="sliderNoteLabel")
-        self.slider_note.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(self.decoded, 3)
-        left.addLayout(buttons)
-        left.addWidget(self.slider_note)
-        left.addWidget(self.bank, 4)
-        widget = QWidget()
-        widget.setLayout(left)
-        return widget
-
-    def _build_centre(self) -> QWidget:
-        """The map, its t-SNE progress and the training replay."""
-        self.map = LatentMapPlot()
-        self.map_hint = QLabel(
-            self.tr(
-                "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
-                "Hover: the image under the cursor."
-            )
-        )
-        self.map_hint.setWordWrap(True)
-        self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
-        self.replay_slider.setMinimumWidth(90)
-        self.replay_slider.setToolTip(self.tr("Watch the map form: the codes of 2,000 test images after each epoch."))
-        self.replay_button = QPushButton(self.tr("Play training"), objectName="replayPlayButton", checkable=True)
-        self.live_button = QPushButton(self.tr("Live map"), objectName="liveMapButton")
-        self.live_button.setToolTip(self.tr("Back to the map of the model as it is now"))
-        self.replay_label = shrinkable(QLabel(objectName="replayLabel"))
-        replay_bar = QHBoxLayout()
-        replay_bar.addWidget(self.replay_slider, 1)
-        for widget in (self.replay_button, self.live_button, self.replay_label):
-            replay_bar.addWidget(widget)
-        self.tsne_progress = TsneProgress("map")
-        self.export_button = QPushButton(self.tr("Export map as CSV…"), objectName="exportMapButton")
-        self.export_button.setToolTip(self.tr("The points of this map: x, y, class and test image index"))
-        map_bar = QHBoxLayout()
-        map_bar.addWidget(self.tsne_progress, 1)
-        map_bar.addWidget(self.export_button)
-        centre = QVBoxLayout()
-        centre.addWidget(self.map, 1)
-        centre.addLayout(map_bar)
-        centre.addLayout(replay_bar)
-        centre.addWidget(self.map_hint)
-        widget = QWidget()
-        widget.setLayout(centre)
-        return widget
-
     def _build_right(self) -> QWidget:
         """The hover and selection previews."""
         self.hover = ImageGrid(objectName="hoverImage")
@@ -224,49 +173,6 @@ class LatentPanel(QWidget):
         widget = QWidget()
         widget.setLayout(right)
         widget.setMaximumWidth(300)
-        return widget
-
-    def _build_bottom(self) -> QWidget:
-        """The interpolation: its settings, its endpoints, the α walk and the strip."""
-        self.steps_spin = QSpinBox(objectName="interpolationStepsSpin", minimum=STEPS[0], maximum=STEPS[1])
-        self.method_combo = QComboBox(objectName="interpolationMethodCombo")
-        self.method_combo.addItem(self.tr("linear (the lab's)"), "linear")
-        self.method_combo.addItem(self.tr("spherical (slerp)"), "spherical")
-        self.method_combo.setToolTip(self.tr("How the strip below interpolates from A to B"))
-        self.random_ends_button = QPushButton(self.tr("Random A and B"), objectName="randomEndpointsButton")
-        self.endpoint_label = shrinkable(QLabel(objectName="endpointLabel"))
-        self.index_spin = QSpinBox(objectName="endpointIndexSpin", minimum=0, maximum=9999)
-        self.index_spin.setPrefix(self.tr("Test image #"))
-        self.index_spin.setToolTip(self.tr("A test image by its index (0–9,999), as in the lab's notebook."))
-        self.set_a_button = QPushButton(self.tr("Set as A"), objectName="setEndpointAButton")
-        self.set_b_button = QPushButton(self.tr("Set as B"), objectName="setEndpointBButton")
-        self.alpha_slider = QSlider(Qt.Orientation.Horizontal, objectName="alphaSlider")
-        self.alpha_slider.setRange(0, 100)
-        self.alpha_slider.setMinimumWidth(100)
-        self.alpha_slider.setToolTip(self.tr("Walk from A to B: the large image and the sliders follow."))
-        self.alpha_label = QLabel("α = 0.00", objectName="alphaLabel")
-        self.animate_button = QPushButton(self.tr("Animate"), objectName="animateButton", checkable=True)
-        self.strip = ImageGrid(objectName="interpolationStrip")
-        self.strip.setMinimumHeight(60)  # the walk row below the endpoints takes the rest
-        steps_label = QLabel(self.tr("Steps A→B"))
-        steps_label.setBuddy(self.steps_spin)
-        # Two rows: the endpoints, then the walk between them (one row would not fit 1280×720).
-        bar = QHBoxLayout()
-        for widget in (self.method_combo, steps_label, self.steps_spin, self.random_ends_button, self.index_spin):
-            bar.addWidget(widget)
-        bar.addWidget(self.set_a_button)
-        bar.addWidget(self.set_b_button)
-        bar.addWidget(self.endpoint_label, 1)
-        walk = QHBoxLayout()
-        walk.addWidget(self.alpha_slider, 1)
-        walk.addWidget(self.alpha_label)
-        walk.addWidget(self.animate_button)
-        bottom = QVBoxLayout()
-        bottom.addLayout(bar)
-        bottom.addLayout(walk)
-        bottom.addWidget(self.strip, 1)
-        widget = QWidget()
-        widget.setLayout(bottom)
         return widget
 
     def _bind(self) -> None:

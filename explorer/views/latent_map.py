@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from core.data import FASHION_MNIST, DatasetInfo
 from explorer.platform.i18n import class_name
-from explorer.views.widgets import PALETTE
+from explorer.views.map_progress import TsneProgress
+from explorer.views.widgets import PALETTE, shrinkable
+
+def _tr(text: str) -> str:
+    """In the explorer's translation context: these texts were the latent panel's, and its
+    translations stay theirs."""
+    return QCoreApplication.translate("LatentPanel", text)
+
 
 HIT_RADIUS_PX = 8.0
 UNKNOWN_CLASS = "#777777"
@@ -67,7 +75,7 @@ class LatentMapPlot(pg.PlotWidget):
         # A semi-opaque card in the corner (drag it elsewhere): points under it still show.
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
         self.legend.setPen(pg.mkPen("#bbbbbb"))
-        self.legend.setToolTip(self.tr("Drag the legend if it hides points."))
+        self.legend.setToolTip(_tr("Drag the legend if it hides points."))
         self._classes: list[str] = []
         self.set_classes(class_names(None))
         self._mouse_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=60, slot=self.hover_at)
@@ -116,7 +124,7 @@ class LatentMapPlot(pg.PlotWidget):
             return
         self.here.setData([position[0]], [position[1]])
         self.here_label.setPos(float(position[0]), float(position[1]))
-        self.here_label.setText(self.tr("you are here") if exact else self.tr("you are here (approximate)"))
+        self.here_label.setText(_tr("you are here") if exact else _tr("you are here (approximate)"))
 
     def show_selected(self, position: np.ndarray | None) -> None:
         if position is None:
@@ -166,3 +174,40 @@ class LatentMapPlot(pg.PlotWidget):
         point = self.nearest_point(view.x(), view.y())
         if point is not None:
             self.pointClicked.emit(point, event.modifiers())
+
+
+class MapPane(QWidget):
+    """The map with its t-SNE progress, Export as CSV, the training replay's bar and a hint."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.map = LatentMapPlot()
+        self.map_hint = QLabel(
+            _tr(
+                "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
+                "Hover: the image under the cursor."
+            )
+        )
+        self.map_hint.setWordWrap(True)
+        self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
+        self.replay_slider.setMinimumWidth(90)
+        self.replay_slider.setToolTip(_tr("Watch the map form: the codes of 2,000 test images after each epoch."))
+        self.replay_button = QPushButton(_tr("Play training"), objectName="replayPlayButton", checkable=True)
+        self.live_button = QPushButton(_tr("Live map"), objectName="liveMapButton")
+        self.live_button.setToolTip(_tr("Back to the map of the model as it is now"))
+        self.replay_label = shrinkable(QLabel(objectName="replayLabel"))
+        replay_bar = QHBoxLayout()
+        replay_bar.addWidget(self.replay_slider, 1)
+        for widget in (self.replay_button, self.live_button, self.replay_label):
+            replay_bar.addWidget(widget)
+        self.tsne_progress = TsneProgress("map")
+        self.export_button = QPushButton(_tr("Export map as CSV…"), objectName="exportMapButton")
+        self.export_button.setToolTip(_tr("The points of this map: x, y, class and test image index"))
+        map_bar = QHBoxLayout()
+        map_bar.addWidget(self.tsne_progress, 1)
+        map_bar.addWidget(self.export_button)
+        centre = QVBoxLayout(self)
+        centre.addWidget(self.map, 1)
+        centre.addLayout(map_bar)
+        centre.addLayout(replay_bar)
+        centre.addWidget(self.map_hint)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSlider, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget
 
 from core.latent import LatentStats
+from explorer.views.widgets import ImageGrid
+
+def _tr(text: str) -> str:
+    """In the explorer's translation context: these texts were the latent panel's, and its
+    translations stay theirs."""
+    return QCoreApplication.translate("LatentPanel", text)
+
 
 SLIDER_STEPS = 1000
 PRIOR_RANGE = (-3.0, 3.0)
@@ -100,3 +107,30 @@ class SliderBank(QScrollArea):
         value = self.value(i)
         self.value_labels[i].setText(f"{value:+.2f}")
         self.valueEdited.emit(i, value)
+
+
+class CodePane(QWidget):
+    """The decoded image over the sliders, with Random, Reset and From selected image."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.decoded = ImageGrid(objectName="decodedImage")
+        self.decoded.setMinimumSize(200, 200)
+        self.random_button = QPushButton(_tr("Random"), objectName="randomCodeButton")
+        self.random_button.setToolTip(
+            _tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
+        )
+        self.reset_button = QPushButton(_tr("Reset"), objectName="resetCodeButton")
+        self.reset_button.setToolTip(_tr("Every slider to the mean of the test images' codes."))
+        self.from_selection_button = QPushButton(_tr("From selected image"), objectName="fromSelectionButton")
+        buttons = QHBoxLayout()
+        for b in (self.random_button, self.reset_button, self.from_selection_button):
+            buttons.addWidget(b)
+        self.bank = SliderBank()
+        self.slider_note = QLabel(objectName="sliderNoteLabel")
+        self.slider_note.setWordWrap(True)
+        left = QVBoxLayout(self)
+        left.addWidget(self.decoded, 3)
+        left.addLayout(buttons)
+        left.addWidget(self.slider_note)
+        left.addWidget(self.bank, 4)
