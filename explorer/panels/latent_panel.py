@@ -10,33 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QSlider,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from core.data import Split
-from core.latent import Projection, aligned_replay, decode, reconstruct, subset_indices
+from core.latent import Projection, decode, reconstruct
 from core.training import encode_split
-from core.tsne import TsneMap, TsneSettings, export_map_csv
+from core.tsne import TsneSettings
+from explorer.panels.latent_map_panel import LatentMapPanel
 from explorer.platform.i18n import format_count
 from explorer.state.explorer import POINT_COUNTS, ExplorerState
-from explorer.state.latent_maps import CodeMap, LatentMaps, map_key
+from explorer.state.latent_maps import LatentMaps
 from explorer.state.session import ModelEntry, Session
 from explorer.views.binding import Binding, bind
 from explorer.views.interpolation_bar import InterpolationBar
-from explorer.views.latent_map import MapPane, class_names
-from explorer.views.map_progress import trust_text
+from explorer.views.latent_map import class_label
 from explorer.views.model_picker import ModelPicker
 from explorer.views.slider_bank import CodePane, slider_ranges
-from explorer.views.widgets import ImageGrid, shrinkable
+from explorer.views.widgets import ImageGrid
 from explorer.workers import TaskRunner
 
 
@@ -49,31 +39,15 @@ class LatentPanel(QWidget):
         self.session = session
         self.state = ExplorerState(self)
         self.maps = LatentMaps.of(session, runner)
-        self.tsne_settings = TsneSettings()
-        self._key: tuple | None = None  # the map asked for
-        self._map: CodeMap | None = None  # the map shown (the one asked for once it is there)
-        self._drawn: Projection | None = None
-        self._encode_worker = None
-        self._tsne_map: tuple[np.ndarray | None, TsneMap | None] = (None, None)  # for hover blends
-        self._replay_key: tuple | None = None
-        self._replay_maps: list[np.ndarray] = []
-        self._path_points: tuple[np.ndarray, np.ndarray] | None = None  # (alphas, map positions) drawn
-        self._stale = False  # the map waits until the panel is shown
         self._animation_step = 2
         # Child timers, not QTimer.singleShot(0, method): they die with the panel, so a decode
         # cannot fire into a window already closed and deleted.
         self._decode_timer = QTimer(self, interval=0, singleShot=True)
         self._decode_timer.timeout.connect(self._on_decode_timer_timeout)
-        self._tsne_timer = QTimer(self, interval=500)
-        self._tsne_timer.timeout.connect(self._on_tsne_timer_timeout)
-        self._replay_timer = QTimer(self, interval=700)
-        self._replay_timer.timeout.connect(self._on_replay_timer_timeout)
         self._animation = QTimer(self, interval=40)
         self._animation.timeout.connect(self._on_animation_timeout)
         self._build()
         self._bind()
-        self.maps.mapChanged.connect(self._on_maps_map_changed)
-        self.maps.failed.connect(self._on_maps_failed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self._on_session_dataset_changed)
         self.state.reset_for(self.picker.entry())  # also without a model: the empty view
@@ -81,11 +55,14 @@ class LatentPanel(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        code, centre, self.walk = CodePane(), MapPane(), InterpolationBar()
+        code, self.walk = CodePane(), InterpolationBar()
+        centre = self.map_panel = LatentMapPanel(self.session, self.state, self.maps)
+        centre.mapShown.connect(self._on_map_panel_map_shown)
+        centre.previewed.connect(self._on_map_panel_previewed)
         self.decoded, self.bank, self.slider_note = code.decoded, code.bank, code.slider_note
         self.random_button, self.reset_button = code.random_button, code.reset_button
         self.from_selection_button = code.from_selection_button
-        self.map, self.tsne_progress, self.export_button = centre.map, centre.tsne_progress, centre.export_button
+        self.map, self.tsne_progress, self.map_status = centre.map, centre.tsne_progress, centre.map_status
         self.replay_slider, self.replay_button = centre.replay_slider, centre.replay_button
         self.live_button, self.replay_label = centre.live_button, centre.replay_label
         w = self.walk
@@ -112,15 +89,9 @@ class LatentPanel(QWidget):
             (self.random_ends_button, self._on_random_ends_button_clicked),
             (self.set_a_button, self._on_set_a_button_clicked),
             (self.set_b_button, self._on_set_b_button_clicked),
-            (self.live_button, self._on_live_button_clicked),
-            (self.export_button, self._on_export_button_clicked),
         ):
             button.clicked.connect(slot)
-        self.replay_button.toggled.connect(self._on_replay_button_toggled)
         self.animate_button.toggled.connect(self._on_animate_button_toggled)
-        self.tsne_progress.pauseToggled.connect(self._on_tsne_progress_pause_toggled)
-        self.map.pointClicked.connect(self._on_map_point_clicked)
-        self.map.hovered.connect(self._on_map_hovered)
 
     def _build_top(self) -> QHBoxLayout:
         self.picker = ModelPicker(self.session, prefer="vae", objectName="latentModelCombo")
@@ -138,7 +109,6 @@ class LatentPanel(QWidget):
         self.count_combo = QComboBox(objectName="mapPointsCombo")
         for n in POINT_COUNTS:
             self.count_combo.addItem(self.tr("{n} points").format(n=format_count(n)), n)
-        self.map_status = shrinkable(QLabel(objectName="mapStatusLabel"))
         top = QHBoxLayout()
         for widget in (QLabel(self.tr("Model")), self.picker):
             top.addWidget(widget)
@@ -184,10 +154,6 @@ class LatentPanel(QWidget):
         self._code_binding = Binding(
             self.bank.valueEdited, state.set_value, state.codeChanged, self._show_code_on_sliders, self.bank
         )
-        self._replay_binding = Binding(
-            self.replay_slider.valueChanged, self._set_replay_frame, state.replayFrameChanged,
-            self._show_replay_position, self.replay_slider,
-        )  # fmt: skip
         bind(self.map_combo, state, "map_kind")
         bind(self.count_combo, state, "points")
         bind(self.method_combo, state, "method")
@@ -198,12 +164,9 @@ class LatentPanel(QWidget):
         state.codeChanged.connect(self._on_state_code_changed)
         state.selectionChanged.connect(self._on_state_selection_changed)
         state.endpointsChanged.connect(self._on_state_endpoints_changed)
-        state.mapKindChanged.connect(self._on_state_map_kind_changed)
-        state.pointsChanged.connect(self._on_state_points_changed)
         state.methodChanged.connect(self._on_state_endpoints_changed)
         state.stepsChanged.connect(self._on_state_steps_changed)
         state.alphaChanged.connect(self._on_state_alpha_changed)
-        state.replayFrameChanged.connect(self._on_state_replay_frame_changed)
         self._on_state_steps_changed(state.steps)
 
     def _show_entry_in_picker(self) -> None:
@@ -223,11 +186,6 @@ class LatentPanel(QWidget):
         strip = 0.34 if on else 0.21
         self.outer_splitter.setSizes([round(total * (1 - strip)), round(total * strip)])
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self._stale:
-            self._request_codes()
-
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().hideEvent(event)
         self.animate_button.setChecked(False)
@@ -236,22 +194,25 @@ class LatentPanel(QWidget):
         """End the t-SNE children (the window closes)."""
         self.maps.shutdown()
 
-    # --- what the map shows (for scenes, scripts and tests) ----------------------------------
+    # --- what the explorer shows, for scenes, scripts and tests --------------------------------
 
-    @property
-    def entry(self) -> ModelEntry | None:
-        return self.state.entry
-
-    def set_entry(self, entry: ModelEntry | None) -> None:
-        self.state.set_entry(entry)
-
-    @property
-    def codes(self) -> np.ndarray | None:
-        return self._map.codes if self._map is not None else None
-
-    @property
-    def pca(self) -> Projection | None:
-        return self._map.pca if self._map is not None else None
+    entry = property(lambda self: self.state.entry)
+    indices = property(lambda self: self.state.indices, doc="The test images on the map.")
+    replaying = property(lambda self: self.state.replay_frame is not None)
+    _map = property(lambda self: self.map_panel.current, doc="The codes and maps shown (a CodeMap).")
+    codes = property(lambda self: self._map.codes if self._map is not None else None)
+    pca = property(lambda self: self._map.pca if self._map is not None else None)
+    lab_tsne = property(lambda self: self._map.tsne["tsne-lab"] if self._map is not None else None)
+    labels = property(lambda self: self.map_panel.labels)
+    projection = property(lambda self: self.map_panel.projection, doc="The map shown (PCA until a t-SNE is there).")
+    live = property(lambda self: self.maps.live)
+    _cache = property(lambda self: self.maps.cache)
+    _key = property(lambda self: self.map_panel.key)
+    _encode_worker = property(lambda self: self.map_panel.encode_worker)
+    sliders = property(lambda self: self.bank.sliders)
+    scatter = property(lambda self: self.map.scatter)
+    here = property(lambda self: self.map.here)
+    path_item = property(lambda self: self.map.path_item)
 
     @property
     def tsne(self) -> Projection | None:
@@ -264,50 +225,15 @@ class LatentPanel(QWidget):
             self._map.tsne["tsne"] = projection
 
     @property
-    def lab_tsne(self) -> Projection | None:
-        """scikit-learn's t-SNE, as in the lab, finished."""
-        return self._map.tsne["tsne-lab"] if self._map is not None else None
+    def tsne_settings(self) -> TsneSettings:
+        return self.map_panel.tsne_settings
 
-    @property
-    def indices(self) -> np.ndarray:
-        return self.state.indices
+    @tsne_settings.setter
+    def tsne_settings(self, settings: TsneSettings) -> None:
+        self.map_panel.tsne_settings = settings
 
-    @property
-    def labels(self) -> np.ndarray:
-        return self._map.labels if self._map is not None else np.zeros(0, dtype=np.int64)
-
-    @property
-    def projection(self) -> Projection | None:
-        """The map asked for when ready (the app's t-SNE while it forms: its newest frame), else PCA."""
-        return self._map.projection(self.state.map_kind) if self._map is not None else None
-
-    @property
-    def live(self):
-        return self.maps.live
-
-    @property
-    def _cache(self) -> dict:
-        return self.maps.cache
-
-    @property
-    def sliders(self) -> list[QSlider]:
-        return self.bank.sliders
-
-    @property
-    def scatter(self):
-        return self.map.scatter
-
-    @property
-    def here(self):
-        return self.map.here
-
-    @property
-    def path_item(self):
-        return self.map.path_item
-
-    @property
-    def replaying(self) -> bool:
-        return self.state.replay_frame is not None
+    def set_entry(self, entry: ModelEntry | None) -> None:
+        self.state.set_entry(entry)
 
     def slider_range(self, i: int) -> tuple[float, float]:
         return self.bank.ranges[i]
@@ -325,36 +251,43 @@ class LatentPanel(QWidget):
         self.state.select_image(index)
         return index is None or self.state.selected is not None
 
-    def _class_name(self, label: int) -> str:
-        names = class_names(self.session.dataset.info if self.session.dataset is not None else None)
-        return names[label] if 0 <= label < len(names) else str(label)
+    def set_endpoint_from_point(self, name: str, point: int) -> None:
+        self.map_panel.set_endpoint_from_point(name, point)
 
-    # --- the model and its map --------------------------------------------------------------
+    def decode_blend(self, x: float, y: float) -> None:
+        self.map_panel.decode_blend(x, y)
+
+    def export_csv(self, path: str) -> None:
+        self.map_panel.export_csv(path)
+
+    def _request_codes(self) -> None:
+        self.map_panel.request_codes()
+
+    def _maybe_start_tsne(self) -> None:
+        self.map_panel.maybe_start_tsne()
+
+    def _on_map_mouse_moved(self, event) -> None:
+        """The mouse over the map's scene (the benchmark's entry to hovering)."""
+        self.map.hover_at(event)
+
+    # --- the model -----------------------------------------------------------------------------
 
     @Slot(object)
     def _on_state_entry_changed(self, entry: ModelEntry | None) -> None:
-        """Everything of the previous model goes: its map, ranges, previews and replay."""
+        """Everything of the previous model goes: its ranges, its previews, its image."""
         for w in (
             self.random_button, self.reset_button, self.random_ends_button, self.from_selection_button,
             self.set_a_button, self.set_b_button, self.animate_button, self.alpha_slider,
         ):  # fmt: skip
             w.setEnabled(entry is not None)
         self.animate_button.setChecked(False)
-        self._map = self._drawn = None
-        self._key = None
-        self.map.clear_points()
         self.hover.clear()
         self.hover_label.setText("")
-        d = len(self.state.z)
-        self.bank.set_dims(d)
-        self.bank.set_ranges(slider_ranges(None, None, d))
-        self._code_binding.refresh()
+        self.bank.set_dims(len(self.state.z))
+        self._show_ranges()  # the map's, when it came back from the cache at once; else the prior's
         self._update_range_note()  # from the start: the line never pushes the sliders down later
-        self._update_replay_controls()
         if entry is None:
             self.decoded.clear()
-            self.map_status.setText(self.tr("Train a model or open one to explore its latent space."))
-        self._request_codes()
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
@@ -366,7 +299,6 @@ class LatentPanel(QWidget):
         data = self.session.dataset
         if data is not None:
             self.index_spin.setMaximum(len(data.test) - 1)
-        self.map.set_classes(class_names(data.info if data is not None else None))
         self._on_model_weights_changed()  # data arriving late keeps the sliders
 
     def _on_model_weights_changed(self) -> None:
@@ -374,208 +306,25 @@ class LatentPanel(QWidget):
         self._schedule_decode()
         self._on_state_endpoints_changed()
         self._on_state_selection_changed()
-        self._update_replay_controls()
-        self._request_codes()
-
-    def _request_codes(self) -> None:
-        data, entry = self.session.dataset, self.entry
-        # Encoding and t-SNE cost the CPU a training run needs: only for a panel on screen.
-        self._stale = not self.isVisible()
-        if self._stale:
-            return
-        self._key = map_key(entry, self.state.points) if entry is not None and data is not None else None
-        self.maps.show("explorer", {self._key})  # older maps' t-SNEs stop here
-        if self._key is None:
-            if entry is not None:
-                self.map_status.setText(self.tr("The map needs the Fashion-MNIST test images."))
-            return
-        cached = self.maps.get(self._key)
-        if cached is not None:
-            self._show_codes(cached)
-            return
-        n = len(subset_indices(data.test, self.state.points))
-        self.map_status.setText(self.tr("Encoding {n} test images…").format(n=format_count(n)))
-        self._encode_worker = self.maps.encode(entry, self.state.points)
+        self.map_panel.refresh()
 
     @Slot(object)
-    def _on_maps_map_changed(self, key) -> None:
-        result = self.maps.get(key)
-        if key != self._key or result is None:  # another panel's map, or a stale one
-            return
-        if result is not self._map:
-            self._show_codes(result)
-            return
-        if not self.replaying and self.projection is not self._drawn:  # a frame, or the t-SNE done
-            self._show_map()
-        self._on_tsne_timer_timeout()
-
-    def _show_codes(self, result: CodeMap) -> None:
-        self._map = result
-        self.state.set_map_indices(result.indices)  # the same test image stays selected
-        self.bank.set_ranges(slider_ranges(result.stats, self.entry.kind, len(self.state.z)))
-        self._code_binding.refresh()
-        self._show_map()
-        self._maybe_start_tsne()
-
-    def _maybe_start_tsne(self) -> None:
-        kind, result, entry = self.state.map_kind, self._map, self.entry
-        if kind == "pca" or result is None or result.key != self._key or result.tsne[kind] is not None:
-            self._on_tsne_timer_timeout()
-            return
-        if entry.training and kind != "tsne":
-            self.map_status.setText(self.tr("PCA shown; the lab's t-SNE after training (it would slow training down)."))
-            return
-        # While the model trains, each epoch's map starts from the previous one (points glide).
-        self.maps.start_tsne(entry, self._key, kind, self.tsne_settings, warm=entry.training)
-        self._tsne_timer.start()
-        self._on_tsne_timer_timeout()
-
-    @Slot()
-    def _on_tsne_timer_timeout(self) -> None:
-        progress = self.maps.progress(self._key, self.state.map_kind)
-        if progress is None:
-            self._tsne_timer.stop()
-            self.tsne_progress.idle()
-        else:
-            self.tsne_progress.show_progress(*progress)
-
-    @Slot(bool)
-    def _on_tsne_progress_pause_toggled(self, on: bool) -> None:
-        self.maps.set_paused(self._key, self.state.map_kind, on)
-        self._on_tsne_timer_timeout()
+    def _on_map_panel_map_shown(self, _result) -> None:
+        self._show_ranges()
+        self._on_state_selection_changed()
 
     @Slot(object, str)
-    def _on_maps_failed(self, key, message: str) -> None:
-        if key == self._key:
-            self._tsne_timer.stop()
-            self.tsne_progress.idle()
-            self.map_status.setText(self.tr("Could not compute the map: {m}").format(m=message))
+    def _on_map_panel_previewed(self, images, caption: str) -> None:
+        self.hover.set_images(images)
+        self.hover_label.setText(caption)
 
-    @Slot(str)
-    def _on_state_map_kind_changed(self, _kind: str) -> None:
-        self._show_map()
-        self._maybe_start_tsne()
+    # --- the code: sliders and decoder ---------------------------------------------------------
 
-    @Slot(int)
-    def _on_state_points_changed(self, _points: int) -> None:
-        self._request_codes()
-
-    def _show_map(self) -> None:
-        self._update_replay_controls()
-        if self.replaying:
-            self._show_replay_frame()
-            return
-        projection = self._drawn = self.projection
-        if projection is None:
-            return
-        kind = "t-SNE" if projection.method == "tsne" else "PCA"
-        self.map.show_points(projection.coords, self.labels, kind)
-        self.map_status.setText(
-            self.tr("{kind} of {n} test codes ({what}).").format(
-                kind=kind, n=format_count(len(projection.coords)), what="μ" if self.entry.kind == "vae" else "z"
-            )
-        )
-        self.map.fit()
-        self._update_selection_marker()
-        self._update_path()
-
-    @Slot()
-    def _on_export_button_clicked(self) -> None:
-        if self.projection is None:
-            return
-        # Window-modal without a nested event loop: QFileDialog.getSaveFileName blocked the
-        # monkey test (and would block any script that clicks the button) for good.
-        dialog = QFileDialog(self.window(), self.tr("Export map as CSV"), "latent-map.csv", self.tr("CSV files (*.csv)"))
-        dialog.setObjectName("exportMapDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("csv")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.export_csv)
-        dialog.open()
-
-    @Slot(str)
-    def export_csv(self, path: str) -> None:
-        """The map on screen as CSV: x, y, label, class (the dataset's names), test index."""
-        projection = self.projection
-        if projection is not None:
-            data = self.session.dataset
-            names = class_names(data.info if data is not None else None)
-            export_map_csv(path, projection.coords, self.labels, self.indices, names)
-
-    # --- training replay --------------------------------------------------------------------
-
-    def _replay_frames(self) -> int:
-        replay = self.entry.replay if self.entry is not None else None
-        return len(replay.frames) if replay is not None else 0
-
-    def _update_replay_controls(self) -> None:
-        frames = self._replay_frames()
-        for w in (self.replay_slider, self.replay_button):
-            w.setEnabled(frames > 1)
-        self.live_button.setEnabled(self.replaying)
-        self._replay_binding.refresh()  # its range: this model's epochs
-        if frames <= 1:
-            self.replay_label.setText(self.tr("(recorded while a model trains)"))
-            self.state.replay_frame = None
-        elif not self.replaying:
-            self.replay_label.setText("")
-
-    def _set_replay_frame(self, frame: int) -> None:
-        if self._replay_frames():
-            self.state.replay_frame = frame
-
-    def _show_replay_position(self) -> None:
-        self.replay_slider.setRange(0, max(0, self._replay_frames() - 1))
-        self.replay_slider.setValue(self.state.replay_frame or 0)
-
-    @Slot(object)
-    def _on_state_replay_frame_changed(self, frame: int | None) -> None:
-        if frame is None:
-            self.replay_button.setChecked(False)
-        self._show_map()
-        self._update_here()
-
-    def _show_replay_frame(self) -> None:
-        replay = self.entry.replay
-        key = (id(replay), len(replay.frames))
-        if self._replay_key != key:
-            self._replay_key, self._replay_maps = key, aligned_replay(replay.frames)
-        maps = self._replay_maps
-        frame = min(self.state.replay_frame, len(maps) - 1)
-        data = self.session.dataset
-        # Unknown classes (a replay recorded on test images this dataset lacks): one grey.
-        labels = data.test_labels_at(replay.indices) if data is not None else None
-        self.map.show_points(maps[frame], labels, "PCA", pickable=False)
-        # One view for the whole replay, so that packing and spreading show as they are.
-        self.map.fit(np.concatenate(maps))
-        self.map.show_selected(None)
-        self.map.show_path(None, {})
-        when = self.tr("before training") if frame == 0 else self.tr("after epoch {e}").format(e=frame)
-        self.replay_label.setText(self.tr("Replay: {when} of {n}").format(when=when, n=len(maps) - 1))
-        self.map_status.setText(self.tr("Training replay: PCA of each epoch's codes, aligned to the previous epoch."))
-
-    @Slot(bool)
-    def _on_replay_button_toggled(self, on: bool) -> None:
-        if not on:
-            self._replay_timer.stop()
-            return
-        at_end = self.replay_slider.value() >= self.replay_slider.maximum()
-        self.state.replay_frame = 0 if at_end else self.replay_slider.value()
-        self._replay_timer.start()
-
-    @Slot()
-    def _on_replay_timer_timeout(self) -> None:
-        frame = self.state.replay_frame or 0
-        if frame >= self._replay_frames() - 1:
-            self.replay_button.setChecked(False)
-        else:
-            self.state.replay_frame = frame + 1
-
-    @Slot()
-    def _on_live_button_clicked(self) -> None:
-        self.state.replay_frame = None
-
-    # --- the code: sliders, decoder, star ----------------------------------------------------
+    def _show_ranges(self) -> None:
+        stats = self._map.stats if self._map is not None else None
+        kind = self.entry.kind if self.entry is not None else None
+        self.bank.set_ranges(slider_ranges(stats, kind, len(self.state.z)))
+        self._code_binding.refresh()
 
     def _update_range_note(self) -> None:
         if self.entry is not None and self.entry.kind == "vae":
@@ -588,7 +337,6 @@ class LatentPanel(QWidget):
     @Slot()
     def _on_state_code_changed(self) -> None:
         self._schedule_decode()
-        self._update_here()
 
     def _schedule_decode(self) -> None:
         """Decode at most once per event-loop turn, with the newest code."""
@@ -617,76 +365,8 @@ class LatentPanel(QWidget):
         if self.state.selected is not None and self._map is not None:
             self.state.set_code(self._map.codes[self.state.selected])
 
-    def here_position(self) -> np.ndarray | None:
-        projection = self.projection
-        if projection is None or self.replaying or len(self.state.z) != projection.codes.shape[1]:
-            return None
-        if not projection.exact and self._path_points is not None and self.state.on_path():
-            # Walking from A to B (α, Animate) on t-SNE: the estimate of a code between two map
-            # points could land anywhere, even past B; the star stays on the path drawn.
-            alphas, points = self._path_points
-            return np.array([np.interp(self.state.alpha, alphas, points[:, k]) for k in (0, 1)])
-        return projection.position(self.state.z)
 
-    def _update_here(self) -> None:
-        position = self.here_position()
-        self.map.show_here(position, position is not None and self.projection.exact)
-
-    # --- the map's points: click and hover ----------------------------------------------------
-
-    @Slot(int, object)
-    def _on_map_point_clicked(self, point: int, modifiers) -> None:
-        if self.entry is None or self.replaying or self._map is None:
-            return
-        if modifiers & Qt.KeyboardModifier.ShiftModifier:
-            self.set_endpoint_from_point("A", point)
-        elif modifiers & Qt.KeyboardModifier.ControlModifier:
-            self.set_endpoint_from_point("B", point)
-        else:
-            self.select_point(point)
-
-    def select_point(self, point: int) -> None:
-        """Select the point-th mapped test image: sliders take its code."""
-        self.state.select(point)
-        self.state.set_code(self._map.codes[point])
-
-    def set_endpoint_from_point(self, name: str, point: int) -> None:
-        index, label = int(self.indices[point]), int(self.labels[point])
-        text = self.tr("test image {i} ({c})").format(i=index, c=self._class_name(label))
-        self.state.set_endpoint(name, self._map.codes[point], text)
-
-    def _on_map_mouse_moved(self, event) -> None:
-        """The mouse over the map's scene (the benchmark's entry to hovering)."""
-        self.map.hover_at(event)
-
-    @Slot(float, float, object)
-    def _on_map_hovered(self, x: float, y: float, point: int | None) -> None:
-        projection, data = self.projection, self.session.dataset
-        if self.entry is None or self.replaying or projection is None:
-            return
-        if point is not None and data is not None:
-            index = int(self.indices[point])
-            self.hover.set_images(data.test.images[index].float().numpy()[None, None] / 255)
-            self.hover_label.setText(
-                self.tr("Test image {i}: {c}").format(i=index, c=self._class_name(int(self.labels[point])))
-            )
-            return
-        z = projection.inverse(np.array([x, y]))
-        if z is not None:
-            self.hover.set_images(decode(self.entry.model, z)[None])
-            self.hover_label.setText(self.tr("Decoded at this point of the PCA plane"))
-        else:
-            self.decode_blend(x, y)
-
-    def decode_blend(self, x: float, y: float) -> None:
-        """t-SNE has no inverse: decode a blend of the nearest map points' codes, and say how far
-        the nearest real point is."""
-        projection = self.projection
-        if self._tsne_map[0] is not projection.coords:
-            self._tsne_map = (projection.coords, TsneMap(projection.codes, projection.coords))
-        blend = self._tsne_map[1].blend((x, y))
-        self.hover.set_images(decode(self.entry.model, blend.code)[None])
-        self.hover_label.setText(trust_text(blend))
+    # --- the selected test image ---------------------------------------------------------------
 
     @Slot()
     def _on_state_selection_changed(self) -> None:
@@ -699,14 +379,9 @@ class LatentPanel(QWidget):
             original, recon = reconstruct(self.entry.model, data.test.images[index : index + 1])
             self.selection.set_images(np.stack([original, recon]), [self.tr("image"), self.tr("decoded")])
             self.selection_label.setText(
-                self.tr("Test image {i}: {c}").format(i=index, c=self._class_name(int(self.labels[point])))
+                self.tr("Test image {i}: {c}").format(i=index, c=self._class(int(self.labels[point])))
             )
-        self._update_selection_marker()
 
-    def _update_selection_marker(self) -> None:
-        projection, point = self.projection, self.state.selected
-        visible = projection is not None and point is not None and not self.replaying
-        self.map.show_selected(projection.coords[point] if visible else None)
 
     # --- interpolation --------------------------------------------------------------------
 
@@ -728,7 +403,7 @@ class LatentPanel(QWidget):
         if data is None or self.entry is None or not 0 <= index < len(data.test):
             return
         z = encode_split(self.entry.model, Split(data.test.images[index : index + 1], data.test.labels[index : index + 1]))
-        label = self.tr("test image {i} ({c})").format(i=index, c=self._class_name(int(data.test.labels[index])))
+        label = self.tr("test image {i} ({c})").format(i=index, c=self._class(int(data.test.labels[index])))
         self.state.set_endpoint(name, z[0].numpy(), label)
 
     @Slot(int)
@@ -768,20 +443,7 @@ class LatentPanel(QWidget):
         else:
             alphas, codes = result
             self.strip.set_images(decode(self.entry.model, codes)[None], captions=[[f"α={a:.2f}" for a in alphas]])
-        self._update_path()
 
-    def _update_path(self) -> None:
-        projection, result = self.projection, self.state.interpolation()
-        if projection is None or self.replaying:
-            self._path_points = None
-            self.map.show_path(None, {})
-            self._update_here()
-            return
-        d = projection.codes.shape[1]
-        ends = {k: projection.position(z) for k, z in self.state.endpoints.items() if z is not None and len(z) == d}
-        if result is None or len(result[1][0]) != d:
-            self._path_points = None
-        else:
-            self._path_points = (np.asarray(result[0], dtype=np.float64), np.array([projection.position(z) for z in result[1]]))
-        self.map.show_path(self._path_points[1] if self._path_points is not None else None, ends)
-        self._update_here()
+    def _class(self, label: int) -> str:
+        data = self.session.dataset
+        return class_label(data.info if data is not None else None, label)

@@ -31,6 +31,12 @@ def class_names(info: DatasetInfo | None) -> list[str]:
     return list(info.class_names)
 
 
+def class_label(info: DatasetInfo | None, label: int) -> str:
+    """The name of one class of a dataset (as class_names() gives them)."""
+    names = class_names(info)
+    return names[label] if 0 <= label < len(names) else str(label)
+
+
 class LatentMapPlot(pg.PlotWidget):
     """A pyqtgraph plot of a 2-D map. ``pointClicked(point, modifiers)`` on a click near a point,
     ``hovered(x, y, point or None)`` as the mouse moves (in view coordinates)."""
@@ -177,10 +183,12 @@ class LatentMapPlot(pg.PlotWidget):
 
 
 class MapPane(QWidget):
-    """The map with its t-SNE progress, Export as CSV, the training replay's bar and a hint."""
+    """The map with its t-SNE progress, Export as CSV, the training replay's bar and a hint;
+    and its status line, for the panel to place."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.map_status = shrinkable(QLabel(objectName="mapStatusLabel"))
         self.map = LatentMapPlot()
         self.map_hint = QLabel(
             _tr(
