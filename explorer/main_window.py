@@ -56,7 +56,7 @@ from explorer.state.session import ModelEntry, Session
 from explorer.state.training_run import TrainingRun
 from explorer.views.presentation import apply_presentation
 from explorer.views.shortcuts import ShortcutsDialog
-from explorer.views.widgets import select_data, shrinkable
+from explorer.views.widgets import shrinkable
 from explorer.panels.understanding_panel import UnderstandingPanel
 from explorer.workers import TaskRunner
 from resources import resource_path
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.compare_panel = ComparePanel(self.session, self.runner)
         self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
         self.understanding_panel = UnderstandingPanel(
-            self.session, self.runner, self.latent_panel, self.understanding_state
+            self.session, self.runner, self.latent_panel.state, self.understanding_state
         )
         self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
         self.draw_panel = DrawPanel(self.session, self.runner, self.draw_state)
@@ -523,32 +523,11 @@ class MainWindow(QMainWindow):
         """The current view as a scene (see explorer.state.scene), and the names of the models it
         cannot hold (never saved, or changed since)."""
         refs, at, left_out = scene_models(self.session.entries, scene_dir)
-        lp, cp = self.latent_panel, self.compare_panel
-        z = lp.state
         panel = next((k for k, w in self._panels().items() if w is self.tabs.currentWidget()), "training")
         scene = {
             "models": refs,
             "panel": panel,
             "presentation": self.presentation,
-            "latent": {
-                "model": at(lp.entry),
-                "map": lp.map_combo.currentData(),
-                "points": lp.count_combo.currentData(),
-                "selected": lp.selected_test_index(),
-                "code": [float(v) for v in z.z],
-                "endpoints": {
-                    k: None if v is None else [float(x) for x in v] for k, v in z.endpoints.items()
-                },
-                "endpoint_labels": dict(z.endpoint_labels),
-                "steps": lp.steps_spin.value(),
-                "method": lp.method_combo.currentData(),
-                "alpha": lp.alpha_slider.value() / 100,
-            },
-            "compare": {
-                "ae": at(cp.pickers["ae"].entry()),
-                "vae": at(cp.pickers["vae"].entry()),
-                "map": cp.method_combo.currentData(),
-            },
             **sections_to_scene(self.scene_states(), at),
             "dataset": self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT,
         }
@@ -557,6 +536,8 @@ class MainWindow(QMainWindow):
     def scene_states(self) -> dict[str, SceneSection]:
         """The states that write a section of a scene, in the order a scene is applied."""
         return {
+            "latent": self.latent_panel.state,
+            "compare": self.compare_panel.state,
             "generation": self.generation_state,
             "reconstruction": self.reconstruction_state,
             "understanding": self.understanding_state,
@@ -611,44 +592,6 @@ class MainWindow(QMainWindow):
         if isinstance(scene.get("presentation"), bool):
             self.set_presentation(scene["presentation"])
 
-        lp = self.latent_panel
-        latent = scene.get("latent", {})
-        entry = entry_at(latent, "model")
-        if entry is not None:
-            lp.picker.select(entry.id)
-        select_data(lp.map_combo, get_choice(latent, "map", ("tsne", "tsne-lab", "pca")))
-        select_data(lp.count_combo, get_int(latent, "points", 1, 10_000))
-        select_data(lp.method_combo, get_choice(latent, "method", ("linear", "spherical")))
-        steps = get_int(latent, "steps", lp.steps_spin.minimum(), lp.steps_spin.maximum())
-        if steps is not None:
-            lp.steps_spin.setValue(steps)
-        if lp.entry is not None:
-            d = lp.entry.model.latent_dim
-            ends = latent.get("endpoints") if isinstance(latent.get("endpoints"), dict) else {}
-            labels = latent.get("endpoint_labels") if isinstance(latent.get("endpoint_labels"), dict) else {}
-            a, b = get_vector(ends, "A", d), get_vector(ends, "B", d)
-            if a is not None and b is not None:
-                lp.state.set_endpoints(
-                    np.array(a), np.array(b), str(labels.get("A", ""))[:200], str(labels.get("B", ""))[:200]
-                )
-            alpha = get_float(latent, "alpha", 0.0, 1.0)
-            if alpha is not None:
-                lp.alpha_slider.blockSignals(True)  # the saved code below wins over α's
-                lp.alpha_slider.setValue(round(alpha * 100))
-                lp.alpha_slider.blockSignals(False)
-                lp.alpha_label.setText(f"α = {alpha:.2f}")
-            if "selected" in latent:
-                lp.select_test_image(get_int(latent, "selected", 0, 9_999))
-            code = get_vector(latent, "code", d)
-            if code is not None:
-                lp.state.set_code(np.array(code, dtype=np.float32))
-
-        cp = self.compare_panel
-        compare = scene.get("compare", {})
-        for key in ("ae", "vae"):
-            if (entry := entry_at(compare, key)) is not None:
-                cp.pickers[key].select(entry.id)
-        select_data(cp.method_combo, get_choice(compare, "map", ("tsne", "tsne-lab", "pca")))
         apply_sections(scene, self.scene_states(), entry_at)
         spec = scene.get("dataset")
         current = self.session.dataset.info.spec if self.session.dataset is not None else DEFAULT

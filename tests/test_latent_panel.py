@@ -234,3 +234,53 @@ def test_a_replay_recorded_on_another_test_set_still_plays(qtbot, window, tmp_pa
     slider.setValue(2)
     x, _ = panel.scatter.getData()
     assert len(x) == 64 and "after epoch 2" in panel.replay_label.text()
+
+
+def test_switching_model_resets_everything_of_the_previous_one(qtbot, window):
+    """Issue 17, item 3: the replay label, the image under the cursor, α, the selection and the
+    sliders all belong to the model shown; a switch resets them together."""
+    panel = window.latent_panel
+    panel.findChild(QSlider, "replaySlider").setValue(2)
+    assert "after epoch 2" in panel.replay_label.text()
+    panel.live_button.click()
+    panel.map.hovered.emit(0.0, 0.0, 5)  # over point 5: its test image
+    assert panel.hover.images.size and panel.hover_label.text()
+    panel.findChild(QSlider, "replaySlider").setValue(1)  # replaying again when the switch comes
+    panel.set_endpoint_from_point("A", 3)
+    panel.set_endpoint_from_point("B", 40)
+    panel.findChild(QSlider, "alphaSlider").setValue(58)
+    panel.select_test_image(int(panel.indices[9]))
+    assert panel.state.alpha == pytest.approx(0.58) and panel.state.selected == 9
+
+    panel.picker.select(window.session.latest("ae").id)
+    assert panel.entry.kind == "ae" and not panel.replaying
+    assert "epoch" not in panel.replay_label.text()
+    assert panel.findChild(QSlider, "replaySlider").value() == 0
+    assert panel.hover.images.size == 0 and panel.hover_label.text() == ""
+    assert panel.state.alpha == 0 and panel.findChild(QSlider, "alphaSlider").value() == 0
+    assert panel.alpha_label.text() == "α = 0.00"
+    assert panel.state.selected is None and panel.selected_test_index() is None
+    assert np.array_equal(panel.state.z, np.zeros(3, dtype=np.float32))
+    assert all(len(panel.state.endpoints[k]) == 3 for k in "AB")
+    assert "random" in panel.endpoint_label.text()
+    qtbot.waitUntil(lambda: panel.codes is not None and panel.codes.shape[1] == 3, timeout=20_000)
+    for i in range(3):  # the sliders at 0 (or their nearest end) in the new model's ranges
+        low, high = panel.slider_range(i)
+        assert panel.slider_value(i) == pytest.approx(np.clip(0.0, low, high), abs=(high - low) / 900)
+
+
+def test_the_approximate_star_stays_on_the_drawn_path(qtbot, window):
+    """Issue 17, item 4: walking from A to B on t-SNE, the star sits on the path drawn."""
+    panel = window.latent_panel
+    qtbot.waitUntil(lambda: panel.tsne is not None, timeout=90_000)
+    assert panel.projection is panel.tsne and not panel.projection.exact
+    panel.set_endpoint_from_point("A", 3)
+    panel.set_endpoint_from_point("B", 40)
+    x, y = panel.path_item.getData()
+    alphas = np.linspace(0, 1, len(x))
+    for value in (30, 64, 100, 0):
+        panel.findChild(QSlider, "alphaSlider").setValue(value)
+        star = panel.here.getData()
+        expected = [np.interp(value / 100, alphas, x), np.interp(value / 100, alphas, y)]
+        assert np.allclose([star[0][0], star[1][0]], expected, atol=1e-5)
+    assert "approximate" in panel.map.here_label.toPlainText()

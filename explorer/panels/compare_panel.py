@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.latent import Projection, subset_indices
 from core.tsne import TsneSettings
-from explorer.panels.latent_panel import TSNE_METHODS, _encode_task, start_tsne
-from explorer.platform.i18n import class_name, format_count
+from explorer.platform.i18n import format_count
+from explorer.state.compare import KINDS, CompareState
+from explorer.state.latent_maps import CodeMap, LatentMaps, map_key
 from explorer.state.session import Session
-from explorer.state.live_tsne import LiveTsne, prewarm
+from explorer.views.binding import Binding, bind
+from explorer.views.latent_map import class_names
 from explorer.views.map_progress import TsneProgress
 from explorer.views.model_picker import ModelPicker
 from explorer.views.widgets import PALETTE
-from explorer.workers import TaskRunner, Worker
+from explorer.workers import TaskRunner
 
 POINTS = 2000
 
@@ -26,32 +29,28 @@ class ComparePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("comparePanel")
         self.session = session
-        self.runner = runner
+        self.state = CompareState(self)
+        self.latent_maps = LatentMaps.of(session, runner)
         self.brushes = [pg.mkBrush(c) for c in PALETTE]
         self.pickers = {
             "ae": ModelPicker(session, "ae", objectName="compareAeCombo"),
             "vae": ModelPicker(session, "vae", objectName="compareVaeCombo"),
         }
         self.method_combo = QComboBox(objectName="compareMapKindCombo")
-        # PCA first: its distances mean something, so the VAE's packing around 0 is seen at once.
         self.method_combo.addItem(self.tr("PCA, both on the same axes"), "pca")
         self.method_combo.addItem(self.tr("t-SNE (forms live from PCA)"), "tsne")
         self.method_combo.addItem(self.tr("t-SNE (scikit-learn, as in the lab)"), "tsne-lab")
-        self.live = LiveTsne(self)
-        self.live.frame.connect(self._on_live_frame)
-        self.live.finished.connect(self._on_live_finished)
-        self.live.failed.connect(self._on_live_failed)
         self.tsne_settings = TsneSettings()
+        self._stale = False
         self._timer = QTimer(self, interval=500)
         self._timer.timeout.connect(self._on_timer_timeout)
         self.progress: dict[str, TsneProgress] = {}
         self.maps: dict[str, pg.PlotWidget] = {}
         self.scatters: dict[str, pg.ScatterPlotItem] = {}
         self.status: dict[str, QLabel] = {}
-        self.results: dict[str, dict] = {"ae": {}, "vae": {}}
-        self._keys: dict[str, tuple | None] = {"ae": None, "vae": None}
+        self._keys: dict[str, tuple | None] = dict.fromkeys(KINDS)
         grid = QGridLayout()
-        for column, kind in enumerate(("ae", "vae")):
+        for column, kind in enumerate(KINDS):
             plot = pg.PlotWidget(background="w")
             plot.setObjectName(f"{kind}CompareMap")
             plot.getPlotItem().hideButtons()
@@ -60,7 +59,8 @@ class ComparePanel(QWidget):
             plot.addItem(scatter)
             label = QLabel(objectName=f"{kind}CompareStatus")
             progress = TsneProgress(f"{kind}Compare")
-            progress.pauseToggled.connect(self._on_progress_pause_toggled)
+            # Each map's own pause: the kind comes with the signal (a GUI-thread one), not from sender().
+            progress.pauseToggled.connect(partial(self._on_progress_pause_toggled, kind))
             grid.addWidget(plot, 0, column)
             grid.addWidget(progress, 1, column)
             grid.addWidget(label, 2, column)
@@ -68,12 +68,6 @@ class ComparePanel(QWidget):
             self.progress[kind] = progress
         # One legend for both maps, outside them, so it hides no point.
         self.legend = QLabel(objectName="compareLegend", wordWrap=True)
-        self.legend.setText(
-            "&nbsp;&nbsp;".join(
-                f'<span style="color:{colour}; font-size:18px">●</span>&nbsp;{class_name(c)}'
-                for c, colour in enumerate(PALETTE)
-            )
-        )
         self.method_note = QLabel(objectName="compareMethodNote")
         self.method_note.setWordWrap(True)
         self.caption = QLabel(objectName="compareCaption")
@@ -101,25 +95,46 @@ class ComparePanel(QWidget):
         layout.addLayout(grid, 1)
         layout.addWidget(self.method_note)
         layout.addWidget(self.caption)
-        for picker in self.pickers.values():
-            picker.entryChanged.connect(self._on_picker_entry_changed)
-        self.method_combo.currentIndexChanged.connect(self._on_method_combo_changed)
-        session.datasetChanged.connect(self.refresh)
+        for kind, picker in self.pickers.items():
+            Binding(
+                picker.entryChanged, partial(self.state.set_entry, kind), self.state.entriesChanged,
+                partial(self._show_entry_in_picker, kind), picker,
+            )  # fmt: skip
+            self.state.set_entry(kind, picker.entry())
+        bind(self.method_combo, self.state, "map_kind")
+        self.state.entriesChanged.connect(self.refresh)
+        self.state.mapKindChanged.connect(self._on_state_map_kind_changed)
+        self.latent_maps.mapChanged.connect(self._on_maps_map_changed)
+        self.latent_maps.failed.connect(self._on_maps_failed)
+        session.datasetChanged.connect(self._on_session_dataset_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
-        self.refresh()
+        self._on_session_dataset_changed()
 
-    @Slot(object)
-    def _on_picker_entry_changed(self, _entry) -> None:
+    def _show_entry_in_picker(self, kind: str) -> None:
+        entry = self.state.entries[kind]
+        if entry is not None and self.pickers[kind].entry() is not entry:
+            self.pickers[kind].select(entry.id)
+
+    @Slot()
+    def _on_session_dataset_changed(self) -> None:
+        data = self.session.dataset
+        names = class_names(data.info if data is not None else None)
+        self.legend.setText(
+            "&nbsp;&nbsp;".join(
+                f'<span style="color:{PALETTE[c % len(PALETTE)]}; font-size:18px">●</span>&nbsp;{name}'
+                for c, name in enumerate(names)
+            )
+        )
         self.refresh()
 
     @Slot(int)
     def _on_session_model_updated(self, entry_id: int) -> None:
-        if any(p.entry() is not None and p.entry().id == entry_id for p in self.pickers.values()):
+        if any(e is not None and e.id == entry_id for e in self.state.entries.values()):
             self.refresh()
 
-    @Slot(int)
-    def _on_method_combo_changed(self, _index: int) -> None:
-        for kind in ("ae", "vae"):
+    @Slot(str)
+    def _on_state_map_kind_changed(self, _kind: str) -> None:
+        for kind in KINDS:
             self._draw(kind)
             self._maybe_tsne(kind)
 
@@ -128,8 +143,6 @@ class ComparePanel(QWidget):
         if self._stale:
             self.refresh()
 
-    _stale = False
-
     @Slot()
     def refresh(self) -> None:
         # Encoding and t-SNE cost the CPU a training run needs: only for a panel on screen.
@@ -137,141 +150,87 @@ class ComparePanel(QWidget):
         if self._stale:
             return
         data = self.session.dataset
-        for kind, picker in self.pickers.items():
-            entry = picker.entry()
-            if entry is None or data is None:
-                self._keys[kind] = None
+        for kind, entry in self.state.entries.items():
+            self._keys[kind] = map_key(entry, POINTS) if entry is not None and data is not None else None
+        # Maps no longer compared: their t-SNEs stop, their late frames are never drawn.
+        self.latent_maps.show("compare", set(self._keys.values()))
+        for kind, entry in self.state.entries.items():
+            if self._keys[kind] is None:
                 self.scatters[kind].setData([])
                 self.status[kind].setText(
                     self.tr("Open or train an {k} to compare.").format(k=kind.upper())
                     if data is not None
                     else self.tr("Needs the Fashion-MNIST test images.")
                 )
-                continue
-            key = (kind, entry.id, len(entry.history))
-            if key == self._keys[kind]:
-                continue
-            self._keys[kind] = key
-            # Maps no longer compared: their t-SNEs stop, their late frames are never drawn.
-            self.live.keep_only({(k, m) for k in self._keys.values() if k is not None for m in TSNE_METHODS})
-            if key in self.results[kind]:
+            elif self.latent_maps.get(self._keys[kind]) is not None:
                 self._draw(kind)
                 self._maybe_tsne(kind)
-                continue
-            indices = subset_indices(data.test, POINTS)
-            self.status[kind].setText(self.tr("Encoding…"))
-            prewarm()
-            worker = Worker(_encode_task(entry.model, data.test, indices, key), f"compare-encode-{key}")
-            worker.finished.connect(self._on_encode_finished)
-            worker.failed.connect(self._on_worker_failed)
-            self.runner.start(worker)
+            else:
+                self.status[kind].setText(self.tr("Encoding…"))
+                self.latent_maps.encode(entry, POINTS)
+
+    def _result(self, kind: str) -> CodeMap | None:
+        key = self._keys[kind]
+        return self.latent_maps.get(key) if key is not None else None
 
     @Slot(object)
-    def _on_encode_finished(self, result) -> None:
-        key, codes, pca = result
-        kind = key[0]
-        self.results[kind][key] = {"codes": codes, "pca": pca, "tsne": None, "tsne-lab": None, "frame": None}
-        if key == self._keys[kind]:
-            self._draw(kind)
-            self._maybe_tsne(kind)
+    def _on_maps_map_changed(self, key) -> None:
+        for kind in KINDS:
+            if key == self._keys[kind]:
+                self._draw(kind)
+                self._maybe_tsne(kind)
 
     def _maybe_tsne(self, kind: str) -> None:
-        key, method = self._keys[kind], self.method_combo.currentData()
-        result = self.results[kind].get(key) if key else None
-        entry = self.pickers[kind].entry()
-        if result is None or method == "pca" or result[method] is not None or entry is None:
+        method, result, entry = self.state.map_kind, self._result(kind), self.state.entries[kind]
+        if result is None or method == "pca" or result.tsne[method] is not None or entry is None:
             self._on_timer_timeout()
             return
         if entry.training and method != "tsne":
             self.status[kind].setText(self.tr("PCA shown; the lab's t-SNE after training."))
             return
-        if not self.live.running((key, method)):
-            data = self.session.dataset
-            indices = subset_indices(data.test, POINTS)
-            start_tsne(self.live, key, method, entry, indices, result["codes"], self.tsne_settings)
+        self.latent_maps.start_tsne(entry, self._keys[kind], method, self.tsne_settings)
         self._timer.start()
         self._on_timer_timeout()
 
     @Slot()
     def _on_timer_timeout(self) -> None:
-        method, running = self.method_combo.currentData(), False
-        for kind in ("ae", "vae"):
-            key = self._keys[kind]
-            progress = self.live.progress((key, method)) if key is not None and method != "pca" else None
+        running = False
+        for kind in KINDS:
+            progress = self.latent_maps.progress(self._keys[kind], self.state.map_kind)
             if progress is None:
                 self.progress[kind].idle()
-                continue
-            running = True
-            self.progress[kind].show_progress(*progress, self.live.paused((key, method)))
+            else:
+                running = True
+                self.progress[kind].show_progress(*progress)
         if not running:
             self._timer.stop()
 
-    @Slot(bool)
-    def _on_progress_pause_toggled(self, on: bool) -> None:
-        method = self.method_combo.currentData()
-        for kind, progress in self.progress.items():
-            if progress is self.sender() and self._keys[kind] is not None:
-                (self.live.pause if on else self.live.resume)((self._keys[kind], method))
-        self._on_timer_timeout()
-
-    @Slot(object, object)
-    def _on_live_frame(self, live_key, frame) -> None:
-        key, method = live_key
-        kind = key[0]
-        result = self.results[kind].get(key)
-        if result is None or method != "tsne" or result["tsne"] is not None:
-            return
-        result["frame"] = Projection("tsne", frame.coords, result["codes"], None)
-        if key == self._keys[kind] and self.method_combo.currentData() == "tsne":
-            self._draw(kind)
-
-    @Slot(object, object)
-    def _on_live_finished(self, live_key, coords) -> None:
-        key, method = live_key
-        kind = key[0]
-        result = self.results[kind].get(key)
-        if result is None:
-            return
-        result[method] = Projection("tsne", coords, result["codes"], None)
-        result["frame"] = None
-        if key == self._keys[kind]:
-            self._draw(kind)
+    def _on_progress_pause_toggled(self, kind: str, on: bool) -> None:
+        if self._keys[kind] is not None:
+            self.latent_maps.set_paused(self._keys[kind], self.state.map_kind, on)
         self._on_timer_timeout()
 
     @Slot(object, str)
-    def _on_live_failed(self, live_key, message: str) -> None:
-        if live_key[0] in self._keys.values():
-            self._on_worker_failed(message)
+    def _on_maps_failed(self, key, message: str) -> None:
+        if key in self._keys.values():
+            for label in self.status.values():
+                label.setText(self.tr("Could not compute the map: {m}").format(m=message))
 
     def shutdown(self) -> None:
         """End the t-SNE children (the window closes)."""
-        self.live.shutdown()
-
-    @Slot(str)
-    def _on_worker_failed(self, message: str) -> None:
-        for label in self.status.values():
-            label.setText(self.tr("Could not compute the map: {m}").format(m=message))
+        self.latent_maps.shutdown()
 
     def projection(self, kind: str):
-        key = self._keys[kind]
-        result = self.results[kind].get(key) if key else None
-        if result is None:
-            return None
-        method = self.method_combo.currentData()
-        if method == "tsne":
-            return result["tsne"] or result["frame"] or result["pca"]
-        if method == "tsne-lab":
-            return result["tsne-lab"] or result["pca"]
-        return result["pca"]
+        result = self._result(kind)
+        return result.projection(self.state.map_kind) if result is not None else None
 
     def _draw(self, kind: str) -> None:
-        projection = self.projection(kind)
-        data = self.session.dataset
-        if projection is None or data is None:
+        projection, result = self.projection(kind), self._result(kind)
+        if projection is None:
             return
-        labels = data.test.labels.numpy()[subset_indices(data.test, POINTS)]
         coords = projection.coords
-        self.scatters[kind].setData(x=coords[:, 0], y=coords[:, 1], brush=[self.brushes[c] for c in labels])
+        brushes = [self.brushes[c % len(self.brushes)] for c in result.labels]
+        self.scatters[kind].setData(x=coords[:, 0], y=coords[:, 1], brush=brushes)
         pca = projection.method == "pca"
         plot = self.maps[kind].getPlotItem()
         plot.setLabel("bottom", self.tr("principal axis 1") if pca else self.tr("t-SNE 1 (no unit)"))
@@ -304,7 +263,7 @@ class ComparePanel(QWidget):
                 self.maps[kind].getViewBox().autoRange(items=[self.scatters[kind]], padding=0.05)
 
     def _show_method_note(self) -> None:
-        if self.method_combo.currentData() == "pca":
+        if self.state.map_kind == "pca":
             self.method_note.setText(
                 self.tr(
                     "PCA keeps distances: both maps share the same axes and scale, so you see how far the AE "

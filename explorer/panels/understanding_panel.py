@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.analysis import AnalysisCancelled, PCABaseline, dimension_summary, likelihood_bounds
 from core.checkpoint import CheckpointError, load_checkpoint, read_metadata
 from core.training import evaluate, use_all_threads
+from explorer.state.explorer import ExplorerState
 from explorer.state.panels import UnderstandingState
 from explorer.state.session import ModelEntry, Session
 from explorer.views.rate_distortion import RateDistortionPlot, RatePoint
@@ -119,7 +120,7 @@ class UnderstandingPanel(QWidget):
         self,
         session: Session,
         runner: TaskRunner,
-        explorer,
+        explorer: ExplorerState,
         state: UnderstandingState | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -128,15 +129,15 @@ class UnderstandingPanel(QWidget):
         self.session = session
         self.state = state if state is not None else UnderstandingState(self)
         self.runner = runner
-        self.explorer = explorer  # the latent panel: its model and its code
+        self.explorer = explorer  # the explorer's state (ExplorerState): its model and its code
         self.entry: ModelEntry | None = None
         self.summaries: dict[tuple, object] = {}  # (entry id, epochs, data size) → DimensionSummary
         self.iwae: dict[tuple, object] = {}
         self.pca_results: dict[tuple, tuple[float, float]] = {}
         self.basis = pca_basis()
         self._build()
-        explorer.picker.entryChanged.connect(self._on_explorer_entry_changed)
-        explorer.state.codeChanged.connect(self._on_explorer_code_changed)
+        explorer.entryChanged.connect(self._on_explorer_entry_changed)
+        explorer.codeChanged.connect(self._on_explorer_code_changed)
         session.modelsChanged.connect(self._on_session_models_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self._on_session_dataset_changed)
@@ -149,7 +150,7 @@ class UnderstandingPanel(QWidget):
         self.images_combo.currentIndexChanged.connect(self._on_images_combo_current_index_changed)
         self.state.iwaeKChanged.connect(self.k_spin.setValue)
         self.state.iwaeImagesChanged.connect(self._on_state_iwae_images_changed)
-        self._on_explorer_entry_changed(explorer.picker.entry())
+        self._on_explorer_entry_changed(explorer.entry)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -285,7 +286,7 @@ class UnderstandingPanel(QWidget):
             self.runner.start(worker)  # if one runs already, its end refreshes and asks again
         else:
             self.grid.set_model(entry.model, summary)
-            self.grid.set_center(self.explorer.state.z)
+            self.grid.set_center(self.explorer.z)
             self.grid_caption.setText(self._grid_caption(summary))
         if entry.kind == "ae" and key not in self.pca_results and self.basis is not None:
             if self.basis.n_components >= entry.model.latent_dim:
@@ -330,12 +331,12 @@ class UnderstandingPanel(QWidget):
 
     @Slot()
     def _on_explorer_code_changed(self) -> None:
-        if self.grid.model is not None and len(self.explorer.state.z) == self.grid.model.latent_dim:
-            self.grid.set_center(self.explorer.state.z)
+        if self.grid.model is not None and len(self.explorer.z) == self.grid.model.latent_dim:
+            self.grid.set_center(self.explorer.z)
 
     @Slot(int, float)
     def _on_grid_cell_clicked(self, dim: int, value: float) -> None:
-        self.explorer.state.set_value(dim, value)
+        self.explorer.set_value(dim, value)
 
     # --- baselines ----------------------------------------------------------------------------
 
@@ -459,7 +460,9 @@ class UnderstandingPanel(QWidget):
             if entry is None:
                 return
             key = entry.id
-        self.explorer.picker.select(key)
+        entry = next((e for e in self.session.entries if e.id == key), None)
+        if entry is not None:
+            self.explorer.set_entry(entry)
 
     def open_ladder_file(self, path: Path) -> ModelEntry | None:
         existing = self.session.find_path(path)

@@ -60,8 +60,15 @@ class TraversalGrid(ImageGrid):
 
     def set_center(self, z: np.ndarray) -> None:
         self.center = np.asarray(z, dtype=np.float32).copy()
-        if not self._timer.isActive():
+        # On a tab not shown, the atlas waits for showEvent: every move of the explorer's
+        # sliders would decode the whole atlas for nobody to see.
+        hidden = self.window() is not self and not self.isVisibleTo(self.window())
+        if not hidden and not self._timer.isActive():
             self._timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._timer.start()
 
     @property
     def dims(self) -> np.ndarray:
