@@ -128,7 +128,6 @@ def test_layer_the_private_check_sees_a_private_use(tmp_path):
 # --- (c) files a reader takes in ----------------------------------------------------------------
 
 SIZE_PENDING = {
-    "explorer/panels/draw_panel.py": "the lead shrinks it (its map can become a view)",
     "explorer/main_window.py": "1,045 → ~840 lines with its files, data and panel settings in explorer/state/; "
     "the latent/compare scene blocks and the training lines leave with branches explorer-state and "
     "training-run; the dialogs (recovery, missing data, about) can become views",

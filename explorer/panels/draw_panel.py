@@ -8,8 +8,10 @@ places the drawing without moving the test images. Pictures open from a file or 
 made Fashion-MNIST-like by ``core.images`` and shown before they replace the drawing.
 
 One forward pass costs about a millisecond, so strokes are analysed on the GUI thread, coalesced
-to one per event-loop turn; the test images' codes and losses (``core.drawing.Reference``), their
-t-SNE map and each t-SNE placement (about 0.1 s) run in workers, the newest drawing winning.
+to one per event-loop turn; the test images' codes and losses (``core.drawing.Reference``) and
+each t-SNE placement (about 0.1 s) run in workers, the newest drawing winning. The t-SNE map is
+the session's (``LatentMaps``, 2,000 class-balanced test images, as the reference): the explorer's
+map of the same model, formed once for both.
 """
 
 from __future__ import annotations
@@ -18,18 +20,13 @@ import copy
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -38,17 +35,20 @@ from core.data import FASHION_MNIST
 from core.datasets import box_for, describe
 from core.drawing import Reference, analyse, encode_images, typicality_words
 from core.images import ImageError, open_image
-from core.tsne import TsneMap, TsneSettings, run_tsne
-from explorer.platform.i18n import class_name
+from core.tsne import TsneMap, TsneSettings
+from explorer.state.latent_maps import LatentMaps, map_key
 from explorer.state.panels import DrawState
 from explorer.state.session import ModelEntry, Session
-from explorer.views.draw_canvas import DrawCanvas, ImagePreview
+from explorer.views.draw_canvas import BrushTools, DrawCanvas, ImagePreview
+from explorer.views.draw_map import DrawMap
+from explorer.views.latent_map import class_names
 from explorer.views.model_picker import ModelPicker
-from explorer.views.widgets import PALETTE, ImageGrid
+from explorer.views.widgets import ImageGrid
 from explorer.workers import TaskRunner, Worker
 
 REFERENCE_POINTS = 2000
 NEIGHBOURS = 10
+TSNE_SETTINGS = TsneSettings()  # the explorer's and AE vs VAE's: the same map, computed once
 
 
 def _reference_task(model, test, beta: float, key):
@@ -79,8 +79,9 @@ class DrawPanel(QWidget):
         self.reference: Reference | None = None
         self.analysis = None
         self._reference_key = None  # (entry id, epochs, dataset) the reference is for
-        self.tsne_map: TsneMap | None = None  # the reference's t-SNE map, once formed
-        self._tsne_key = None  # the reference key it belongs to
+        self.latent_maps = LatentMaps.of(session, runner)
+        self.tsne_map: TsneMap | None = None  # the t-SNE map the drawing is placed on, once formed
+        self._tsne_key = None  # the session map key it belongs to
         self._place_code: np.ndarray | None = None  # a code waiting for its t-SNE placement
         self._wanted_key = None
         self.preview_dialog: ImagePreview | None = None
@@ -99,22 +100,19 @@ class DrawPanel(QWidget):
         self.state.modelChanged.connect(self._on_state_model_changed)
         session.modelUpdated.connect(self._on_session_model_updated)
         session.datasetChanged.connect(self._on_session_dataset_changed)
+        self.latent_maps.mapChanged.connect(self._on_latent_maps_map_changed)
         self._request_reference()
         self._analyse_now()
 
     def _build(self) -> None:
         self.picker = ModelPicker(self.session, prefer="vae", objectName="drawModelCombo")
         self.canvas = DrawCanvas(objectName="drawCanvas")
-        self.size_spin = QDoubleSpinBox(
-            objectName="drawBrushSizeSpin", minimum=1.0, maximum=8.0, singleStep=0.5, value=2.5, decimals=1
+        self.brush = BrushTools(self.canvas)
+        self.size_spin, self.softness_slider, self.eraser_check = (
+            self.brush.size_spin,
+            self.brush.softness_slider,
+            self.brush.eraser_check,
         )
-        self.size_spin.setToolTip(self.tr("Brush diameter, in pixels of the 28×28 image."))
-        self.softness_slider = QSlider(Qt.Orientation.Horizontal, objectName="drawSoftnessSlider")
-        self.softness_slider.setRange(0, 100)
-        self.softness_slider.setValue(50)
-        self.softness_slider.setToolTip(self.tr("0: a hard-edged brush; 100: ink fades from its centre."))
-        self.eraser_check = QCheckBox(self.tr("Eraser"), objectName="drawEraserCheck")
-        self.eraser_check.setToolTip(self.tr("Strokes remove ink (the right mouse button always does)."))
         self.undo_button = QPushButton(self.tr("Undo"), objectName="drawUndoButton")
         self.undo_button.setShortcut("Ctrl+Z")
         self.clear_button = QPushButton(self.tr("Clear"), objectName="drawClearButton")
@@ -128,11 +126,7 @@ class DrawPanel(QWidget):
         tools.addWidget(QLabel(self.tr("Model")))
         tools.addWidget(self.picker)
         tools.addSpacing(12)
-        tools.addWidget(QLabel(self.tr("Brush")))
-        tools.addWidget(self.size_spin)
-        tools.addWidget(QLabel(self.tr("Softness")))
-        tools.addWidget(self.softness_slider)
-        tools.addWidget(self.eraser_check)
+        tools.addWidget(self.brush)
         tools.addStretch(1)
         actions = QHBoxLayout()
         for b in (self.undo_button, self.clear_button, self.test_button, self.open_button):
@@ -158,52 +152,15 @@ class DrawPanel(QWidget):
         middle.addWidget(self.place_label)
         middle.addWidget(self.code_label)
 
-        self.map = pg.PlotWidget(background="w")
-        self.map.setObjectName("drawMap")
-        self.map.showGrid(x=True, y=True, alpha=0.15)
-        self.map.getPlotItem().hideButtons()
-        self.map.setLabel("bottom", self.tr("PCA 1"))
-        self.map.setLabel("left", self.tr("PCA 2"))
-        self.scatter = pg.ScatterPlotItem(size=5, pen=None)
-        self.map.addItem(self.scatter)
-        self.ellipse = pg.PlotCurveItem(pen=pg.mkPen("#000000", width=2, style=Qt.PenStyle.DashLine))
-        self.map.addItem(self.ellipse)
-        self.marker = pg.ScatterPlotItem(
-            size=22, symbol="star", pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush("#ffffff")
-        )
-        self.map.addItem(self.marker)
-        self.marker_label = pg.TextItem(
-            self.tr("your drawing"), color="#000000", anchor=(-0.15, 1.1), fill=pg.mkBrush(255, 255, 255, 200)
-        )
-        self.marker_label.hide()
-        self.map.addItem(self.marker_label)
-        self.brushes = [pg.mkBrush(c) for c in PALETTE]
-        self.legend = self.map.addLegend(
-            offset=(10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#cccccc")
-        )
-        self.map_status = QLabel(objectName="drawMapStatus")
-        self.map_status.setWordWrap(True)
-        self.map_combo = QComboBox(objectName="drawMapCombo")
-        self.map_combo.addItem(self.tr("PCA (exact, with the VAE's posterior)"), "pca")
-        self.map_combo.addItem(self.tr("t-SNE (your drawing placed by openTSNE's transform)"), "tsne")
-        self.map_combo.setToolTip(
-            self.tr(
-                "PCA projects your drawing's code exactly. t-SNE forms a map of the test images once, "
-                "then places your drawing among them without moving them."
-            )
-        )
-        map_row = QHBoxLayout()
-        map_row.addWidget(QLabel(self.tr("Map")))
-        map_row.addWidget(self.map_combo, 1)
-        right = QVBoxLayout()
-        right.addLayout(map_row)
-        right.addWidget(self.map, 1)
-        right.addWidget(self.map_status)
+        self.map_view = DrawMap()
+        # The view's parts the tests and the scene walk read by these names.
+        self.map_combo, self.map_status = self.map_view.combo, self.map_view.status
+        self.scatter, self.marker, self.ellipse = self.map_view.scatter, self.map_view.marker, self.map_view.ellipse
 
         body = QGridLayout()
         body.addWidget(self.canvas, 0, 0)
         body.addLayout(middle, 0, 1)
-        body.addLayout(right, 0, 2)
+        body.addWidget(self.map_view, 0, 2)
         body.setColumnStretch(0, 3)
         body.setColumnStretch(1, 2)
         body.setColumnStretch(2, 4)
@@ -212,36 +169,13 @@ class DrawPanel(QWidget):
         layout.addLayout(actions)
         layout.addLayout(body, 1)
 
-        self.size_spin.valueChanged.connect(self._on_size_spin_value_changed)
-        self.softness_slider.valueChanged.connect(self._on_softness_slider_value_changed)
-        self.eraser_check.toggled.connect(self._on_eraser_check_toggled)
-        self.undo_button.clicked.connect(self._on_undo_button_clicked)
-        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.clear_button.clicked.connect(self.canvas.clear)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.open_button.clicked.connect(self._on_open_button_clicked)
-        self.map_combo.currentIndexChanged.connect(self._on_map_combo_current_index_changed)
+        self.map_view.kindChanged.connect(self._on_map_view_kind_changed)
 
     # --- tools ---
-
-    @Slot(float)
-    def _on_size_spin_value_changed(self, value: float) -> None:
-        self.canvas.brush_size = value
-
-    @Slot(int)
-    def _on_softness_slider_value_changed(self, value: int) -> None:
-        self.canvas.softness = value / 100
-
-    @Slot(bool)
-    def _on_eraser_check_toggled(self, on: bool) -> None:
-        self.canvas.erase = on
-
-    @Slot()
-    def _on_undo_button_clicked(self) -> None:
-        self.canvas.undo()
-
-    @Slot()
-    def _on_clear_button_clicked(self) -> None:
-        self.canvas.clear()
 
     @Slot()
     def _on_test_button_clicked(self) -> None:
@@ -388,100 +322,78 @@ class DrawPanel(QWidget):
         label = int(counts.argmax())
         self.place_label.setText(
             self.tr("Its {n} nearest test images: {k} of them are {name}.").format(
-                name=self.class_label(label), k=int(counts[label]), n=len(nearest)
+                name=self._class_names()[label] if label < len(self._class_names()) else str(label), k=int(counts[label]), n=len(nearest)
             )
         )
 
-    def class_label(self, label: int) -> str:
-        data = self.session.dataset
-        info = data.info if data is not None else FASHION_MNIST
-        if info.class_names == FASHION_MNIST.class_names:
-            return class_name(label)  # translated
-        return info.class_names[label] if label < len(info.class_names) else str(label)
-
     @property
     def map_kind(self) -> str:
-        return self.map_combo.currentData()
+        return self.map_view.kind
 
     def _show_marker(self, result) -> None:
         if result is None:
-            self._set_marker(None)
-            return
-        if self.map_kind == "pca":
-            self._set_marker(result.point, result.ellipse)
-        elif self.tsne_map is not None and self._tsne_key == self._reference_key:
+            self.map_view.set_marker(None)
+        elif self.map_kind == "pca":
+            self.map_view.set_marker(result.point, result.ellipse)
+        elif self.tsne_map is not None and self._tsne_key == self._map_key():
             self._place_code = result.code
             self._start_placing()
         else:
-            self._set_marker(None)
+            self.map_view.set_marker(None)
 
-    def _set_marker(self, point, ellipse=None) -> None:
-        if point is None:
-            self.marker.setData([])
-            self.ellipse.setData([], [])
-            self.marker_label.hide()
-            return
-        x, y = (float(v) for v in point)
-        self.marker.setData([x], [y])
-        self.marker_label.setPos(x, y)
-        self.marker_label.show()
-        if ellipse is not None:
-            self.ellipse.setData(ellipse[:, 0], ellipse[:, 1])
-        else:
-            self.ellipse.setData([], [])
+    # --- the t-SNE map: the session's (LatentMaps, shared with the explorer), the drawing placed
+    # on it by ``transform`` ---
 
-    # --- the t-SNE map: formed once per reference, the drawing placed by ``transform`` ---
-
-    @Slot(int)
-    def _on_map_combo_current_index_changed(self, _index: int) -> None:
-        tsne = self.map_kind == "tsne"
-        self.map.setLabel("bottom", self.tr("t-SNE 1") if tsne else self.tr("PCA 1"))
-        self.map.setLabel("left", self.tr("t-SNE 2") if tsne else self.tr("PCA 2"))
+    @Slot(str)
+    def _on_map_view_kind_changed(self, _kind: str) -> None:
         if self.reference is not None:
             self._show_reference(self.reference)
         self._analyse_now()
 
-    def _start_tsne(self) -> None:
-        reference, key = self.reference, self._reference_key
-        if reference is None or self.runner.is_running("drawTsne"):
-            return  # the running one's end checks whether another map is wanted
+    def _map_key(self):
+        """The session map of the reference's test images (the same class-balanced subset)."""
+        entry = self.state.model
+        if entry is None or self.reference is None or self._reference_key != self._entry_key(entry):
+            return None
+        return map_key(entry, REFERENCE_POINTS)
 
-        def run(worker: Worker):
-            def on_frame(frame) -> None:
-                worker.report((key, frame.iteration, frame.total, frame.coords))
-
-            coords = run_tsne(
-                reference.codes, TsneSettings(n_jobs=1), on_frame=on_frame, stopped=lambda: worker.cancelled
-            )
-            return key, None if coords is None else TsneMap(reference.codes, coords)
-
-        worker = Worker(run, "drawTsne")
-        worker.progress.connect(self._on_tsne_worker_progress)
-        worker.finished.connect(self._on_tsne_worker_finished)
-        worker.failed.connect(self._on_reference_worker_failed)
-        self.runner.start(worker)
-
-    @Slot(object)
-    def _on_tsne_worker_progress(self, payload) -> None:
-        key, done, total, coords = payload
-        if key == self._reference_key and self.map_kind == "tsne" and self.reference is not None:
-            self.scatter.setData(pos=coords, brush=self._brushes(self.reference.labels))
-            self.map_status.setText(
-                self.tr("Forming the t-SNE map of {n} test images… {p} %").format(
-                    n=len(coords), p=round(100 * done / max(total, 1))
+    def _follow_tsne(self) -> None:
+        """Ask the session's maps for this model's t-SNE; show its frames, then the formed map."""
+        key = self._map_key() if self.map_kind == "tsne" and self.isVisible() else None
+        self.latent_maps.show("draw", [key])
+        if key is None:
+            return
+        code_map = self.latent_maps.get(key)
+        if code_map is None:
+            self.latent_maps.encode(self.state.model, REFERENCE_POINTS)
+            self.map_status.setText(self.tr("Forming the t-SNE map of {n} test images…").format(n=len(self.reference.labels)))
+            return
+        formed = code_map.tsne["tsne"]
+        self.map_view.show_points(code_map.projection("tsne").coords, code_map.labels, self._class_names())
+        if formed is None:
+            self.latent_maps.start_tsne(self.state.model, key, "tsne", TSNE_SETTINGS)
+            progress = self.latent_maps.progress(key, "tsne")
+            text = self.tr("Forming the t-SNE map of {n} test images…").format(n=len(code_map.labels))
+            if progress is not None and progress[1]:
+                text = self.tr("Forming the t-SNE map of {n} test images… {p} %").format(
+                    n=len(code_map.labels), p=round(100 * progress[0] / progress[1])
                 )
-            )
+            self.map_status.setText(text)
+            return
+        if self._tsne_key != key:
+            self.tsne_map, self._tsne_key = TsneMap(code_map.codes, formed.coords), key
+            self._show_marker(self.analysis)
+        self.map_status.setText(
+            self.tr(
+                "{n} test images on a t-SNE map of the model's codes; ★ is your drawing, placed among them "
+                "by openTSNE's transform (the map itself does not move)."
+            ).format(n=len(code_map.labels))
+        )
 
     @Slot(object)
-    def _on_tsne_worker_finished(self, result) -> None:
-        key, tsne_map = result
-        if tsne_map is not None and key == self._reference_key:
-            self.tsne_map, self._tsne_key = tsne_map, key
-            if self.map_kind == "tsne":
-                self._show_reference(self.reference)
-                self._analyse_now()
-        elif self.map_kind == "tsne" and self._reference_key is not None:
-            QTimer.singleShot(0, self._start_tsne)  # made for another model meanwhile
+    def _on_latent_maps_map_changed(self, key) -> None:
+        if key == self._map_key() and self.map_kind == "tsne":
+            self._follow_tsne()
 
     def _start_placing(self) -> None:
         if self._place_code is None or self.runner.is_running("drawPlace"):
@@ -498,8 +410,8 @@ class DrawPanel(QWidget):
         key, point = result
         if self._place_code is not None:
             QTimer.singleShot(0, self._start_placing)  # the drawing changed meanwhile
-        elif key == self._reference_key and self.map_kind == "tsne" and self.analysis is not None:
-            self._set_marker(point)
+        elif key == self._map_key() and self.map_kind == "tsne" and self.analysis is not None:
+            self.map_view.set_marker(point)
 
     # --- the test images it is compared with ---
 
@@ -527,6 +439,12 @@ class DrawPanel(QWidget):
         super().showEvent(event)
         if self._wanted_key is not None and self._wanted_key != self._reference_key:
             self._start_reference()
+        elif self.reference is not None and self.map_kind == "tsne":
+            self._follow_tsne()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().hideEvent(event)
+        self.latent_maps.show("draw", [])  # a t-SNE only this panel wanted stops
 
     def _request_reference(self) -> None:
         entry = self.state.model
@@ -544,7 +462,7 @@ class DrawPanel(QWidget):
             else:
                 text = self.tr("The map needs the test images.")
             self.map_status.setText(text)
-            self.scatter.setData([])
+            self.map_view.clear_points()
             self.reference = None
             self._reference_key = None
             return
@@ -578,31 +496,19 @@ class DrawPanel(QWidget):
     def _on_reference_worker_failed(self, message: str) -> None:
         self.map_status.setText(message)
 
-    def _brushes(self, labels: np.ndarray) -> list:
-        return [self.brushes[c % len(self.brushes)] for c in labels]
+    def _class_names(self) -> list[str]:
+        return class_names(self.session.dataset.info if self.session.dataset is not None else None)
 
     def _show_reference(self, reference: Reference) -> None:
-        labels = reference.labels
-        self.legend.clear()
-        for c in range(min(int(labels.max()) + 1, len(self.brushes))):
-            self.legend.addItem(
-                pg.ScatterPlotItem(brush=self.brushes[c], pen=None, size=10), self.class_label(c)
-            )
-        if self.map_kind == "tsne" and (self.tsne_map is None or self._tsne_key != self._reference_key):
-            self.scatter.setData(pos=reference.coords, brush=self._brushes(labels))  # until its frames come
-            self.map_status.setText(self.tr("Forming the t-SNE map of {n} test images…").format(n=len(labels)))
-            self._start_tsne()
-            return
-        coords = self.tsne_map.coords if self.map_kind == "tsne" else reference.coords
-        self.scatter.setData(pos=coords, brush=self._brushes(labels), data=np.arange(len(labels)))
         if self.map_kind == "tsne":
-            text = self.tr(
-                "{n} test images on a t-SNE map of the model's codes; ★ is your drawing, placed among them "
-                "by openTSNE's transform (the map itself does not move)."
+            self._follow_tsne()
+            return
+        self.map_view.show_points(reference.coords, reference.labels, self._class_names())
+        self.map_status.setText(
+            self.tr("{n} test images on the PCA map of the model's codes; ★ is your drawing.").format(
+                n=len(reference.labels)
             )
-        else:
-            text = self.tr("{n} test images on the PCA map of the model's codes; ★ is your drawing.")
-        self.map_status.setText(text.format(n=len(labels)))
+        )
 
 
 def torch_image(image: np.ndarray):

@@ -6,7 +6,7 @@ moves the code, Shift / Ctrl+click set the endpoints) or into previews."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core.latent import Projection, aligned_replay, decode, subset_indices
@@ -18,11 +18,6 @@ from explorer.state.session import ModelEntry, Session
 from explorer.views.binding import Binding
 from explorer.views.latent_map import MapPane, class_label, class_names
 from explorer.views.map_progress import trust_text
-
-
-def _tr(text: str) -> str:
-    """In the explorer's translation context, where these texts have always been."""
-    return QCoreApplication.translate("LatentPanel", text)
 
 
 class LatentMapPanel(MapPane):
@@ -104,7 +99,7 @@ class LatentMapPanel(MapPane):
         self.map.clear_points()
         self._update_replay_controls()
         if entry is None:
-            self.map_status.setText(_tr("Train a model or open one to explore its latent space."))
+            self.map_status.setText(self.tr("Train a model or open one to explore its latent space."))
         self.request_codes()
 
     def refresh(self) -> None:
@@ -124,14 +119,14 @@ class LatentMapPanel(MapPane):
         self.maps.show("explorer", {self.key})  # older maps' t-SNEs stop here
         if self.key is None:
             if entry is not None:
-                self.map_status.setText(_tr("The map needs the Fashion-MNIST test images."))
+                self.map_status.setText(self.tr("The map needs the Fashion-MNIST test images."))
             return
         cached = self.maps.get(self.key)
         if cached is not None:
             self._show_codes(cached)
             return
         n = len(subset_indices(data.test, self.state.points))
-        self.map_status.setText(_tr("Encoding {n} test images…").format(n=format_count(n)))
+        self.map_status.setText(self.tr("Encoding {n} test images…").format(n=format_count(n)))
         self.encode_worker = self.maps.encode(entry, self.state.points)
 
     @Slot(object)
@@ -159,7 +154,7 @@ class LatentMapPanel(MapPane):
             self._on_tsne_timer_timeout()
             return
         if entry.training and kind != "tsne":
-            self.map_status.setText(_tr("PCA shown; the lab's t-SNE after training (it would slow training down)."))
+            self.map_status.setText(self.tr("PCA shown; the lab's t-SNE after training (it would slow training down)."))
             return
         # While the model trains, each epoch's map starts from the previous one (points glide).
         self.maps.start_tsne(entry, self.key, kind, self.tsne_settings, warm=entry.training)
@@ -185,7 +180,7 @@ class LatentMapPanel(MapPane):
         if key == self.key:
             self._tsne_timer.stop()
             self.tsne_progress.idle()
-            self.map_status.setText(_tr("Could not compute the map: {m}").format(m=message))
+            self.map_status.setText(self.tr("Could not compute the map: {m}").format(m=message))
 
     @Slot(str)
     def _on_state_map_kind_changed(self, _kind: str) -> None:
@@ -207,7 +202,7 @@ class LatentMapPanel(MapPane):
         kind = "t-SNE" if projection.method == "tsne" else "PCA"
         self.map.show_points(projection.coords, self.labels, kind)
         self.map_status.setText(
-            _tr("{kind} of {n} test codes ({what}).").format(
+            self.tr("{kind} of {n} test codes ({what}).").format(
                 kind=kind, n=format_count(len(projection.coords)), what="μ" if self.entry.kind == "vae" else "z"
             )
         )
@@ -221,7 +216,7 @@ class LatentMapPanel(MapPane):
             return
         # Window-modal without a nested event loop: QFileDialog.getSaveFileName blocked the
         # monkey test (and would block any script that clicks the button) for good.
-        dialog = QFileDialog(self.window(), _tr("Export map as CSV"), "latent-map.csv", _tr("CSV files (*.csv)"))
+        dialog = QFileDialog(self.window(), self.tr("Export map as CSV"), "latent-map.csv", self.tr("CSV files (*.csv)"))
         dialog.setObjectName("exportMapDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("csv")
@@ -249,7 +244,7 @@ class LatentMapPanel(MapPane):
         self.live_button.setEnabled(self.replaying)
         self._replay_binding.refresh()  # its range: this model's epochs
         if frames <= 1:
-            self.replay_label.setText(_tr("(recorded while a model trains)"))
+            self.replay_label.setText(self.tr("(recorded while a model trains)"))
             self.state.replay_frame = None
         elif not self.replaying:
             self.replay_label.setText("")
@@ -284,9 +279,9 @@ class LatentMapPanel(MapPane):
         self.map.fit(np.concatenate(maps))
         self.map.show_selected(None)
         self.map.show_path(None, {})
-        when = _tr("before training") if frame == 0 else _tr("after epoch {e}").format(e=frame)
-        self.replay_label.setText(_tr("Replay: {when} of {n}").format(when=when, n=len(maps) - 1))
-        self.map_status.setText(_tr("Training replay: PCA of each epoch's codes, aligned to the previous epoch."))
+        when = self.tr("before training") if frame == 0 else self.tr("after epoch {e}").format(e=frame)
+        self.replay_label.setText(self.tr("Replay: {when} of {n}").format(when=when, n=len(maps) - 1))
+        self.map_status.setText(self.tr("Training replay: PCA of each epoch's codes, aligned to the previous epoch."))
 
     @Slot(bool)
     def _on_replay_button_toggled(self, on: bool) -> None:
@@ -342,7 +337,7 @@ class LatentMapPanel(MapPane):
 
     def set_endpoint_from_point(self, name: str, point: int) -> None:
         index, label = int(self.indices[point]), int(self.labels[point])
-        text = _tr("test image {i} ({c})").format(i=index, c=self._class(label))
+        text = self.tr("test image {i} ({c})").format(i=index, c=self._class(label))
         self.state.set_endpoint(name, self.current.codes[point], text)
 
     def _on_map_mouse_moved(self, event) -> None:
@@ -358,12 +353,12 @@ class LatentMapPanel(MapPane):
             index = int(self.indices[point])
             self.previewed.emit(
                 data.test.images[index].float().numpy()[None, None] / 255,
-                _tr("Test image {i}: {c}").format(i=index, c=self._class(int(self.labels[point]))),
+                self.tr("Test image {i}: {c}").format(i=index, c=self._class(int(self.labels[point]))),
             )
             return
         z = projection.inverse(np.array([x, y]))
         if z is not None:
-            self.previewed.emit(decode(self.entry.model, z)[None], _tr("Decoded at this point of the PCA plane"))
+            self.previewed.emit(decode(self.entry.model, z)[None], self.tr("Decoded at this point of the PCA plane"))
         else:
             self.decode_blend(x, y)
 

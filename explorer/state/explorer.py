@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from core.latent import interpolate, path_points, sample_prior
 from explorer.state.latent_maps import MAP_KINDS
 from explorer.state.scene import get_choice, get_float, get_int, get_vector
 from explorer.state.session import ModelEntry
-
-def _tr(text: str) -> str:
-    """In the explorer's translation context: these texts were the latent panel's, and its
-    translations stay theirs."""
-    return QCoreApplication.translate("LatentPanel", text)
 
 
 POINT_COUNTS = (1000, 2000, 5000, 10000)
@@ -106,7 +101,7 @@ class ExplorerState(QObject):
         self.selected_index = None
         self.indices = np.zeros(0, dtype=np.int64)
         ends = sample_prior(2, d, seed=int(np.random.default_rng().integers(1 << 31))) if d else [None, None]
-        label = _tr("random N(0, I)") if d else ""
+        label = self.tr("random N(0, I)") if d else ""
         self.endpoints = {"A": ends[0], "B": ends[1]}
         self.endpoint_labels = {"A": label, "B": label}
         self._alpha, self._replay_frame = 0.0, None
@@ -171,7 +166,7 @@ class ExplorerState(QObject):
 
     def random_endpoints(self) -> None:
         z = sample_prior(2, len(self.z), seed=int(np.random.default_rng().integers(1 << 31)))
-        self.set_endpoints(z[0], z[1], _tr("random N(0, I)"), _tr("random N(0, I)"))
+        self.set_endpoints(z[0], z[1], self.tr("random N(0, I)"), self.tr("random N(0, I)"))
 
     def _ends(self) -> tuple[np.ndarray, np.ndarray] | None:
         a, b = self.endpoints["A"], self.endpoints["B"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -158,3 +162,44 @@ class ImagePreview(QDialog):
         layout.addWidget(view, 1)
         layout.addWidget(text)
         layout.addWidget(buttons)
+
+
+class BrushTools(QWidget):
+    """The brush's size and softness and the eraser, driving a DrawCanvas."""
+
+    def __init__(self, canvas: DrawCanvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = canvas
+        self.size_spin = QDoubleSpinBox(
+            objectName="drawBrushSizeSpin", minimum=1.0, maximum=8.0, singleStep=0.5, value=2.5, decimals=1
+        )
+        self.size_spin.setToolTip(self.tr("Brush diameter, in pixels of the 28×28 image."))
+        self.softness_slider = QSlider(Qt.Orientation.Horizontal, objectName="drawSoftnessSlider")
+        self.softness_slider.setRange(0, 100)
+        self.softness_slider.setValue(50)
+        self.softness_slider.setToolTip(self.tr("0: a hard-edged brush; 100: ink fades from its centre."))
+        self.eraser_check = QCheckBox(self.tr("Eraser"), objectName="drawEraserCheck")
+        self.eraser_check.setToolTip(self.tr("Strokes remove ink (the right mouse button always does)."))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(self.tr("Brush")))
+        layout.addWidget(self.size_spin)
+        layout.addWidget(QLabel(self.tr("Softness")))
+        layout.addWidget(self.softness_slider)
+        layout.addWidget(self.eraser_check)
+        self.size_spin.valueChanged.connect(self._on_size_spin_value_changed)
+        self.softness_slider.valueChanged.connect(self._on_softness_slider_value_changed)
+        self.eraser_check.toggled.connect(self._on_eraser_check_toggled)
+
+    @Slot(float)
+    def _on_size_spin_value_changed(self, value: float) -> None:
+        self.canvas.brush_size = value
+
+    @Slot(int)
+    def _on_softness_slider_value_changed(self, value: int) -> None:
+        self.canvas.softness = value / 100
+
+    @Slot(bool)
+    def _on_eraser_check_toggled(self, on: bool) -> None:
+        self.canvas.erase = on
+

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from core.data import FASHION_MNIST, DatasetInfo
 from explorer.platform.i18n import class_name
 from explorer.views.map_progress import TsneProgress
 from explorer.views.widgets import PALETTE, shrinkable
-
-def _tr(text: str) -> str:
-    """In the explorer's translation context: these texts were the latent panel's, and its
-    translations stay theirs."""
-    return QCoreApplication.translate("LatentPanel", text)
 
 
 HIT_RADIUS_PX = 8.0
@@ -81,7 +76,7 @@ class LatentMapPlot(pg.PlotWidget):
         # A semi-opaque card in the corner (drag it elsewhere): points under it still show.
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
         self.legend.setPen(pg.mkPen("#bbbbbb"))
-        self.legend.setToolTip(_tr("Drag the legend if it hides points."))
+        self.legend.setToolTip(self.tr("Drag the legend if it hides points."))
         self._classes: list[str] = []
         self.set_classes(class_names(None))
         self._mouse_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=60, slot=self.hover_at)
@@ -130,7 +125,7 @@ class LatentMapPlot(pg.PlotWidget):
             return
         self.here.setData([position[0]], [position[1]])
         self.here_label.setPos(float(position[0]), float(position[1]))
-        self.here_label.setText(_tr("you are here") if exact else _tr("you are here (approximate)"))
+        self.here_label.setText(self.tr("you are here") if exact else self.tr("you are here (approximate)"))
 
     def show_selected(self, position: np.ndarray | None) -> None:
         if position is None:
@@ -191,7 +186,7 @@ class MapPane(QWidget):
         self.map_status = shrinkable(QLabel(objectName="mapStatusLabel"))
         self.map = LatentMapPlot()
         self.map_hint = QLabel(
-            _tr(
+            self.tr(
                 "Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. "
                 "Hover: the image under the cursor."
             )
@@ -199,18 +194,18 @@ class MapPane(QWidget):
         self.map_hint.setWordWrap(True)
         self.replay_slider = QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
         self.replay_slider.setMinimumWidth(90)
-        self.replay_slider.setToolTip(_tr("Watch the map form: the codes of 2,000 test images after each epoch."))
-        self.replay_button = QPushButton(_tr("Play training"), objectName="replayPlayButton", checkable=True)
-        self.live_button = QPushButton(_tr("Live map"), objectName="liveMapButton")
-        self.live_button.setToolTip(_tr("Back to the map of the model as it is now"))
+        self.replay_slider.setToolTip(self.tr("Watch the map form: the codes of 2,000 test images after each epoch."))
+        self.replay_button = QPushButton(self.tr("Play training"), objectName="replayPlayButton", checkable=True)
+        self.live_button = QPushButton(self.tr("Live map"), objectName="liveMapButton")
+        self.live_button.setToolTip(self.tr("Back to the map of the model as it is now"))
         self.replay_label = shrinkable(QLabel(objectName="replayLabel"))
         replay_bar = QHBoxLayout()
         replay_bar.addWidget(self.replay_slider, 1)
         for widget in (self.replay_button, self.live_button, self.replay_label):
             replay_bar.addWidget(widget)
         self.tsne_progress = TsneProgress("map")
-        self.export_button = QPushButton(_tr("Export map as CSV…"), objectName="exportMapButton")
-        self.export_button.setToolTip(_tr("The points of this map: x, y, class and test image index"))
+        self.export_button = QPushButton(self.tr("Export map as CSV…"), objectName="exportMapButton")
+        self.export_button.setToolTip(self.tr("The points of this map: x, y, class and test image index"))
         map_bar = QHBoxLayout()
         map_bar.addWidget(self.tsne_progress, 1)
         map_bar.addWidget(self.export_button)

@@ -5,16 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget
 
 from core.latent import LatentStats
 from explorer.views.widgets import ImageGrid
-
-def _tr(text: str) -> str:
-    """In the explorer's translation context: these texts were the latent panel's, and its
-    translations stay theirs."""
-    return QCoreApplication.translate("LatentPanel", text)
 
 
 SLIDER_STEPS = 1000
@@ -116,13 +111,13 @@ class CodePane(QWidget):
         super().__init__(parent)
         self.decoded = ImageGrid(objectName="decodedImage")
         self.decoded.setMinimumSize(200, 200)
-        self.random_button = QPushButton(_tr("Random"), objectName="randomCodeButton")
+        self.random_button = QPushButton(self.tr("Random"), objectName="randomCodeButton")
         self.random_button.setToolTip(
-            _tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
+            self.tr("A random code: from N(0, I) for the VAE, from the codes' spread for the AE.")
         )
-        self.reset_button = QPushButton(_tr("Reset"), objectName="resetCodeButton")
-        self.reset_button.setToolTip(_tr("Every slider to the mean of the test images' codes."))
-        self.from_selection_button = QPushButton(_tr("From selected image"), objectName="fromSelectionButton")
+        self.reset_button = QPushButton(self.tr("Reset"), objectName="resetCodeButton")
+        self.reset_button.setToolTip(self.tr("Every slider to the mean of the test images' codes."))
+        self.from_selection_button = QPushButton(self.tr("From selected image"), objectName="fromSelectionButton")
         buttons = QHBoxLayout()
         for b in (self.random_button, self.reset_button, self.from_selection_button):
             buttons.addWidget(b)

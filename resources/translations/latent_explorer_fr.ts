@@ -17,6 +17,56 @@
     </message>
 </context>
 <context>
+    <name>BrushTools</name>
+    <message>
+        <source>Brush diameter, in pixels of the 28×28 image.</source>
+        <translation>Diamètre du pinceau, en pixels de l’image 28×28.</translation>
+    </message>
+    <message>
+        <source>0: a hard-edged brush; 100: ink fades from its centre.</source>
+        <translation>0 : un pinceau à bord net ; 100 : l’encre s’estompe depuis son centre.</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>Gomme</translation>
+    </message>
+    <message>
+        <source>Strokes remove ink (the right mouse button always does).</source>
+        <translation>Les traits effacent l’encre (le bouton droit de la souris le fait toujours).</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>Pinceau</translation>
+    </message>
+    <message>
+        <source>Softness</source>
+        <translation>Douceur</translation>
+    </message>
+</context>
+<context>
+    <name>CodePane</name>
+    <message>
+        <source>Random</source>
+        <translation>Au hasard</translation>
+    </message>
+    <message>
+        <source>A random code: from N(0, I) for the VAE, from the codes&apos; spread for the AE.</source>
+        <translation>Un code au hasard : selon N(0, I) pour le VAE, selon la dispersion des codes pour l&apos;AE.</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Réinitialiser</translation>
+    </message>
+    <message>
+        <source>Every slider to the mean of the test images&apos; codes.</source>
+        <translation>Chaque curseur à la moyenne des codes des images de test.</translation>
+    </message>
+    <message>
+        <source>From selected image</source>
+        <translation>Image choisie</translation>
+    </message>
+</context>
+<context>
     <name>ComparePanel</name>
     <message>
         <source>PCA, both on the same axes</source>
@@ -163,23 +213,46 @@
     </message>
 </context>
 <context>
+    <name>DrawMap</name>
+    <message>
+        <source>PCA (exact, with the VAE&apos;s posterior)</source>
+        <translation>ACP (exacte, avec la loi a posteriori du VAE)</translation>
+    </message>
+    <message>
+        <source>t-SNE (your drawing placed by openTSNE&apos;s transform)</source>
+        <translation>t-SNE (votre dessin placé par le transform d&apos;openTSNE)</translation>
+    </message>
+    <message>
+        <source>PCA projects your drawing&apos;s code exactly. t-SNE forms a map of the test images once, then places your drawing among them without moving them.</source>
+        <translation>L&apos;ACP projette exactement le code de votre dessin. Le t-SNE forme une fois une carte des images de test, puis place votre dessin parmi elles sans les déplacer.</translation>
+    </message>
+    <message>
+        <source>your drawing</source>
+        <translation>votre dessin</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>t-SNE 1</source>
+        <translation>t-SNE 1</translation>
+    </message>
+    <message>
+        <source>PCA 1</source>
+        <translation>ACP 1</translation>
+    </message>
+    <message>
+        <source>t-SNE 2</source>
+        <translation>t-SNE 2</translation>
+    </message>
+    <message>
+        <source>PCA 2</source>
+        <translation>ACP 2</translation>
+    </message>
+</context>
+<context>
     <name>DrawPanel</name>
-    <message>
-        <source>Brush diameter, in pixels of the 28×28 image.</source>
-        <translation>Diamètre du pinceau, en pixels de l’image 28×28.</translation>
-    </message>
-    <message>
-        <source>0: a hard-edged brush; 100: ink fades from its centre.</source>
-        <translation>0 : un pinceau à bord net ; 100 : l’encre s’estompe depuis son centre.</translation>
-    </message>
-    <message>
-        <source>Eraser</source>
-        <translation>Gomme</translation>
-    </message>
-    <message>
-        <source>Strokes remove ink (the right mouse button always does).</source>
-        <translation>Les traits effacent l’encre (le bouton droit de la souris le fait toujours).</translation>
-    </message>
     <message>
         <source>Undo</source>
         <translation>Annuler</translation>
@@ -209,44 +282,8 @@
         <translation>Modèle</translation>
     </message>
     <message>
-        <source>Brush</source>
-        <translation>Pinceau</translation>
-    </message>
-    <message>
-        <source>Softness</source>
-        <translation>Douceur</translation>
-    </message>
-    <message>
         <source>What the model makes of it</source>
         <translation>Ce que le modèle en fait</translation>
-    </message>
-    <message>
-        <source>PCA 1</source>
-        <translation>ACP 1</translation>
-    </message>
-    <message>
-        <source>PCA 2</source>
-        <translation>ACP 2</translation>
-    </message>
-    <message>
-        <source>your drawing</source>
-        <translation>votre dessin</translation>
-    </message>
-    <message>
-        <source>PCA (exact, with the VAE&apos;s posterior)</source>
-        <translation>ACP (exacte, avec la loi a posteriori du VAE)</translation>
-    </message>
-    <message>
-        <source>t-SNE (your drawing placed by openTSNE&apos;s transform)</source>
-        <translation>t-SNE (votre dessin placé par le transform d&apos;openTSNE)</translation>
-    </message>
-    <message>
-        <source>PCA projects your drawing&apos;s code exactly. t-SNE forms a map of the test images once, then places your drawing among them without moving them.</source>
-        <translation>L&apos;ACP projette exactement le code de votre dessin. Le t-SNE forme une fois une carte des images de test, puis place votre dessin parmi elles sans les déplacer.</translation>
-    </message>
-    <message>
-        <source>Map</source>
-        <translation>Carte</translation>
     </message>
     <message>
         <source>No test images</source>
@@ -293,14 +330,6 @@
         <translation>Ses {n} plus proches images de test : {k} sont de la classe {name}.</translation>
     </message>
     <message>
-        <source>t-SNE 1</source>
-        <translation>t-SNE 1</translation>
-    </message>
-    <message>
-        <source>t-SNE 2</source>
-        <translation>t-SNE 2</translation>
-    </message>
-    <message>
         <source>Forming the t-SNE map of {n} test images… {p} %</source>
         <translation>Formation de la carte t-SNE de {n} images de test… {p} %</translation>
     </message>
@@ -327,6 +356,13 @@
     <message>
         <source>{n} test images on the PCA map of the model&apos;s codes; ★ is your drawing.</source>
         <translation>{n} images de test sur la carte ACP des codes du modèle ; ★ est votre dessin.</translation>
+    </message>
+</context>
+<context>
+    <name>ExplorerState</name>
+    <message>
+        <source>random N(0, I)</source>
+        <translation>tirage N(0, I)</translation>
     </message>
 </context>
 <context>
@@ -727,6 +763,53 @@
     </message>
 </context>
 <context>
+    <name>InterpolationBar</name>
+    <message>
+        <source>linear (the lab&apos;s)</source>
+        <translation>linéaire (celle du TP)</translation>
+    </message>
+    <message>
+        <source>spherical (slerp)</source>
+        <translation>sphérique (slerp)</translation>
+    </message>
+    <message>
+        <source>How the strip below interpolates from A to B</source>
+        <translation>Comment la bande ci-dessous passe de A à B</translation>
+    </message>
+    <message>
+        <source>Random A and B</source>
+        <translation>A et B au hasard</translation>
+    </message>
+    <message>
+        <source>Test image #</source>
+        <translation>Image de test n° </translation>
+    </message>
+    <message>
+        <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
+        <translation>Une image de test par son indice (0–9 999), comme dans le notebook du TP.</translation>
+    </message>
+    <message>
+        <source>Set as A</source>
+        <translation>Prendre comme A</translation>
+    </message>
+    <message>
+        <source>Set as B</source>
+        <translation>Prendre comme B</translation>
+    </message>
+    <message>
+        <source>Walk from A to B: the large image and the sliders follow.</source>
+        <translation>Parcourir le chemin de A à B : la grande image et les curseurs suivent.</translation>
+    </message>
+    <message>
+        <source>Animate</source>
+        <translation>Animer</translation>
+    </message>
+    <message>
+        <source>Steps A→B</source>
+        <translation>Étapes A→B</translation>
+    </message>
+</context>
+<context>
     <name>KlBars</name>
     <message>
         <source>KL (nats)</source>
@@ -761,6 +844,88 @@
     </message>
 </context>
 <context>
+    <name>LatentMapPanel</name>
+    <message>
+        <source>Train a model or open one to explore its latent space.</source>
+        <translation>Entraînez un modèle ou ouvrez-en un pour explorer son espace latent.</translation>
+    </message>
+    <message>
+        <source>The map needs the Fashion-MNIST test images.</source>
+        <translation>La carte a besoin des images de test de Fashion-MNIST.</translation>
+    </message>
+    <message>
+        <source>Encoding {n} test images…</source>
+        <translation>Encodage de {n} images de test…</translation>
+    </message>
+    <message>
+        <source>PCA shown; the lab&apos;s t-SNE after training (it would slow training down).</source>
+        <translation>PCA affichée ; le t-SNE du TP après l&apos;entraînement (il le ralentirait).</translation>
+    </message>
+    <message>
+        <source>Could not compute the map: {m}</source>
+        <translation>Impossible de calculer la carte : {m}</translation>
+    </message>
+    <message>
+        <source>{kind} of {n} test codes ({what}).</source>
+        <translation>{kind} de {n} codes de test ({what}).</translation>
+    </message>
+    <message>
+        <source>Export map as CSV</source>
+        <translation>Exporter la carte en CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>(recorded while a model trains)</source>
+        <translation>(enregistré pendant l&apos;entraînement d&apos;un modèle)</translation>
+    </message>
+    <message>
+        <source>before training</source>
+        <translation>avant l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>after epoch {e}</source>
+        <translation>après l&apos;époque {e}</translation>
+    </message>
+    <message>
+        <source>Replay: {when} of {n}</source>
+        <translation>Film : {when} sur {n}</translation>
+    </message>
+    <message>
+        <source>Training replay: PCA of each epoch&apos;s codes, aligned to the previous epoch.</source>
+        <translation>Film de l&apos;entraînement : PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
+    </message>
+    <message>
+        <source>test image {i} ({c})</source>
+        <translation>image de test {i} ({c})</translation>
+    </message>
+    <message>
+        <source>Test image {i}: {c}</source>
+        <translation>Image de test {i} : {c}</translation>
+    </message>
+    <message>
+        <source>Decoded at this point of the PCA plane</source>
+        <translation>Décodage de ce point du plan de la PCA</translation>
+    </message>
+</context>
+<context>
+    <name>LatentMapPlot</name>
+    <message>
+        <source>Drag the legend if it hides points.</source>
+        <translation>Déplacez la légende si elle cache des points.</translation>
+    </message>
+    <message>
+        <source>you are here</source>
+        <translation>vous êtes ici</translation>
+    </message>
+    <message>
+        <source>you are here (approximate)</source>
+        <translation>vous êtes ici (à peu près)</translation>
+    </message>
+</context>
+<context>
     <name>LatentPanel</name>
     <message>
         <source>PCA</source>
@@ -791,54 +956,6 @@
         <translation>Carte</translation>
     </message>
     <message>
-        <source>Random</source>
-        <translation>Au hasard</translation>
-    </message>
-    <message>
-        <source>A random code: from N(0, I) for the VAE, from the codes&apos; spread for the AE.</source>
-        <translation>Un code au hasard&#xa0;: selon N(0, I) pour le VAE, selon la dispersion des codes pour l&apos;AE.</translation>
-    </message>
-    <message>
-        <source>Reset</source>
-        <translation>Réinitialiser</translation>
-    </message>
-    <message>
-        <source>Every slider to the mean of the test images&apos; codes.</source>
-        <translation>Chaque curseur à la moyenne des codes des images de test.</translation>
-    </message>
-    <message>
-        <source>From selected image</source>
-        <translation>Image choisie</translation>
-    </message>
-    <message>
-        <source>Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. Hover: the image under the cursor.</source>
-        <translation>Clic sur un point&#xa0;: son code passe dans les curseurs. Maj+clic&#xa0;: extrémité A, Ctrl+clic&#xa0;: extrémité B. Survol&#xa0;: l&apos;image sous le pointeur.</translation>
-    </message>
-    <message>
-        <source>Watch the map form: the codes of 2,000 test images after each epoch.</source>
-        <translation>Regardez la carte se former&#xa0;: les codes de 2&#x202f;000 images de test après chaque époque.</translation>
-    </message>
-    <message>
-        <source>Play training</source>
-        <translation>Lecture</translation>
-    </message>
-    <message>
-        <source>Live map</source>
-        <translation>Carte actuelle</translation>
-    </message>
-    <message>
-        <source>Back to the map of the model as it is now</source>
-        <translation>Revenir à la carte du modèle tel qu&apos;il est maintenant</translation>
-    </message>
-    <message>
-        <source>Export map as CSV…</source>
-        <translation>Exporter la carte en CSV…</translation>
-    </message>
-    <message>
-        <source>The points of this map: x, y, class and test image index</source>
-        <translation>Les points de cette carte&#xa0;: x, y, classe et indice de l&apos;image de test</translation>
-    </message>
-    <message>
         <source>Under the cursor</source>
         <translation>Sous le pointeur</translation>
     </message>
@@ -847,56 +964,8 @@
         <translation>Image de test choisie</translation>
     </message>
     <message>
-        <source>linear (the lab&apos;s)</source>
-        <translation>linéaire (celle du TP)</translation>
-    </message>
-    <message>
-        <source>spherical (slerp)</source>
-        <translation>sphérique (slerp)</translation>
-    </message>
-    <message>
-        <source>How the strip below interpolates from A to B</source>
-        <translation>Comment la bande ci-dessous passe de A à B</translation>
-    </message>
-    <message>
-        <source>Random A and B</source>
-        <translation>A et B au hasard</translation>
-    </message>
-    <message>
-        <source>Test image #</source>
-        <translation>Image de test n°&#xa0;</translation>
-    </message>
-    <message>
-        <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
-        <translation>Une image de test par son indice (0–9&#x202f;999), comme dans le notebook du TP.</translation>
-    </message>
-    <message>
-        <source>Set as A</source>
-        <translation>Prendre comme A</translation>
-    </message>
-    <message>
-        <source>Set as B</source>
-        <translation>Prendre comme B</translation>
-    </message>
-    <message>
-        <source>Walk from A to B: the large image and the sliders follow.</source>
-        <translation>Parcourir le chemin de A à B&#xa0;: la grande image et les curseurs suivent.</translation>
-    </message>
-    <message>
-        <source>Animate</source>
-        <translation>Animer</translation>
-    </message>
-    <message>
-        <source>Steps A→B</source>
-        <translation>Étapes A→B</translation>
-    </message>
-    <message>
         <source>Steps from A to B: {n} steps give {m} images, A and B included.</source>
         <translation>Étapes de A à B&#xa0;: {n} étapes donnent {m} images, A et B compris.</translation>
-    </message>
-    <message>
-        <source>Drag the legend if it hides points.</source>
-        <translation>Déplacez la légende si elle cache des points.</translation>
     </message>
     <message>
         <source>Hover over the map: the image under the cursor appears here.</source>
@@ -905,58 +974,6 @@
     <message>
         <source>Click a point on the map: its test image and its reconstruction appear here.</source>
         <translation>Cliquez sur un point de la carte&#xa0;: son image de test et sa reconstruction apparaissent ici.</translation>
-    </message>
-    <message>
-        <source>Train a model or open one to explore its latent space.</source>
-        <translation>Entraînez un modèle ou ouvrez-en un pour explorer son espace latent.</translation>
-    </message>
-    <message>
-        <source>The map needs the Fashion-MNIST test images.</source>
-        <translation>La carte a besoin des images de test de Fashion-MNIST.</translation>
-    </message>
-    <message>
-        <source>Encoding {n} test images…</source>
-        <translation>Encodage de {n} images de test…</translation>
-    </message>
-    <message>
-        <source>PCA shown; the lab&apos;s t-SNE after training (it would slow training down).</source>
-        <translation>PCA affichée&#xa0;; le t-SNE du TP après l&apos;entraînement (il le ralentirait).</translation>
-    </message>
-    <message>
-        <source>Export map as CSV</source>
-        <translation>Exporter la carte en CSV</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv)</source>
-        <translation>Fichiers CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Could not compute the map: {m}</source>
-        <translation>Impossible de calculer la carte&#xa0;: {m}</translation>
-    </message>
-    <message>
-        <source>{kind} of {n} test codes ({what}).</source>
-        <translation>{kind} de {n} codes de test ({what}).</translation>
-    </message>
-    <message>
-        <source>(recorded while a model trains)</source>
-        <translation>(enregistré pendant l&apos;entraînement d&apos;un modèle)</translation>
-    </message>
-    <message>
-        <source>before training</source>
-        <translation>avant l&apos;entraînement</translation>
-    </message>
-    <message>
-        <source>after epoch {e}</source>
-        <translation>après l&apos;époque {e}</translation>
-    </message>
-    <message>
-        <source>Replay: {when} of {n}</source>
-        <translation>Film&#xa0;: {when} sur {n}</translation>
-    </message>
-    <message>
-        <source>Training replay: PCA of each epoch&apos;s codes, aligned to the previous epoch.</source>
-        <translation>Film de l&apos;entraînement&#xa0;: PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
     </message>
     <message>
         <source>Ranges: the test codes&apos; mean ± 3σ, widened to the prior N(0, 1) ± 3, centred on 0.</source>
@@ -969,10 +986,6 @@
     <message>
         <source>Test image {i}: {c}</source>
         <translation>Image de test {i}&#xa0;: {c}</translation>
-    </message>
-    <message>
-        <source>Decoded at this point of the PCA plane</source>
-        <translation>Décodage de ce point du plan de la PCA</translation>
     </message>
     <message>
         <source>test image {i} ({c})</source>
@@ -989,18 +1002,6 @@
     <message>
         <source>decoded</source>
         <translation>décodée</translation>
-    </message>
-    <message>
-        <source>you are here</source>
-        <translation>vous êtes ici</translation>
-    </message>
-    <message>
-        <source>you are here (approximate)</source>
-        <translation>vous êtes ici (à peu près)</translation>
-    </message>
-    <message>
-        <source>random N(0, I)</source>
-        <translation>tirage N(0, I)</translation>
     </message>
     <message>
         <source>A: {a}   B: {b}</source>
@@ -1509,6 +1510,37 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Quit without saving</source>
         <translation>Quitter sans enregistrer</translation>
+    </message>
+</context>
+<context>
+    <name>MapPane</name>
+    <message>
+        <source>Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. Hover: the image under the cursor.</source>
+        <translation>Clic sur un point : son code passe dans les curseurs. Maj+clic : extrémité A, Ctrl+clic : extrémité B. Survol : l&apos;image sous le pointeur.</translation>
+    </message>
+    <message>
+        <source>Watch the map form: the codes of 2,000 test images after each epoch.</source>
+        <translation>Regardez la carte se former : les codes de 2 000 images de test après chaque époque.</translation>
+    </message>
+    <message>
+        <source>Play training</source>
+        <translation>Lecture</translation>
+    </message>
+    <message>
+        <source>Live map</source>
+        <translation>Carte actuelle</translation>
+    </message>
+    <message>
+        <source>Back to the map of the model as it is now</source>
+        <translation>Revenir à la carte du modèle tel qu&apos;il est maintenant</translation>
+    </message>
+    <message>
+        <source>Export map as CSV…</source>
+        <translation>Exporter la carte en CSV…</translation>
+    </message>
+    <message>
+        <source>The points of this map: x, y, class and test image index</source>
+        <translation>Les points de cette carte : x, y, classe et indice de l&apos;image de test</translation>
     </message>
 </context>
 <context>
