@@ -172,3 +172,43 @@ def test_metrics_table_headers_and_numbers_are_whole(qtbot, tiny_data_dir, model
                 assert table.fontMetrics().horizontalAdvance(cell) <= table.columnWidth(col), cell
     finally:
         window.shutdown()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_training_settings_are_whole_and_the_preview_readable_in_presentation_at_720p(qtbot, tiny_data_dir, lang):
+    """Issue 17, items 7 and 9: the Device combo was cut ("(no CUDA GPU fc"), the preview's
+    thumbnails were ~15 px in presentation mode on a 720p projector."""
+    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    from explorer.app import build_window
+
+    window = build_window(["--lang", lang, "--data-dir", str(tiny_data_dir), "--no-bundled-models", "--presentation"])
+    qtbot.addWidget(window)
+    window.ask = lambda *a: 1
+    try:
+        window.fullscreen_action.setChecked(False)
+        window.resize(1280, 720)
+        window.show()
+        qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.session.dataset is not None, timeout=10_000)
+        qtbot.wait(10)
+        panel = window.training_panel
+        for name in ("deviceCombo", "precisionCombo", "modelKindCombo", "datasetCombo"):
+            combo = panel.findChild(QComboBox, name)
+            option = QStyleOptionComboBox()
+            combo.initStyleOption(option)
+            field = combo.style().subControlRect(
+                QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+            )
+            text = combo.currentText()
+            assert combo.fontMetrics().horizontalAdvance(text) <= field.width(), (name, text, field.width())
+            # and the column shows the combo whole: not clipped by the settings' scroll area
+            right = combo.mapTo(window, combo.rect().topRight()).x()
+            viewport = panel.findChild(QWidget, "trainingSettingsScroll").viewport()
+            assert right <= viewport.mapTo(window, viewport.rect().topRight()).x() + 1, name
+        preview = panel.preview
+        qtbot.waitUntil(lambda: preview.images.shape[1] == 8)
+        side = preview.cell_side()
+        assert side >= 40, side  # about 15 px before the pairs could wrap into bands
+    finally:
+        window.shutdown()

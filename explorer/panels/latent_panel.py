@@ -442,7 +442,7 @@ class LatentPanel(QWidget):
             self.strip.clear()
         else:
             alphas, codes = result
-            self.strip.set_images(decode(self.entry.model, codes)[None], captions=[[f"α={a:.2f}" for a in alphas]])
+            self.strip.set_images(decode(self.entry.model, codes)[None], ["α"], captions=[[f"{a:.2f}" for a in alphas]])
 
     def _class(self, label: int) -> str:
         data = self.session.dataset

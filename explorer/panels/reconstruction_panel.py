@@ -247,6 +247,11 @@ class ReconstructionPanel(QWidget):
             )
             if models["denoising"] is not None:
                 story = self.tr("Only the denoising AE saw noisy inputs (with clean targets) in training.")
+            elif bundled_denoising_file().is_file():
+                story = self.tr(
+                    "The models only ever saw clean images: press 'Compare with a denoising AE' to add one "
+                    "trained on noisy inputs."
+                )
             else:
                 story = self.tr(
                     "The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare."

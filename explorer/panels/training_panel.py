@@ -316,7 +316,7 @@ class TrainingPanel(QWidget):
             recon = reconstruct(entry.model, data.test.images[idx])
         rows = [originals] if recon is None else [originals, recon]
         labels = [self.tr("test image")] + ([self.tr("reconstruction")] if recon is not None else [])
-        self.preview.set_images(np.stack(rows), labels)
+        self.preview.set_images(np.stack(rows), labels, wrap=True)  # pairs in bands when that draws them larger
 
     def _show_kl(self, kl_per_dim: list[float] | None) -> None:
         self.kl_box.set_values(kl_per_dim)

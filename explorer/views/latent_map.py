@@ -65,7 +65,7 @@ class LatentMapPlot(pg.PlotWidget):
             self.addItem(item)
         self.here = pg.ScatterPlotItem(size=22, symbol="star", pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush("#ffffff"))
         self.addItem(self.here)
-        # On a light ground, up and right of the star: readable over the points it covers.
+        # On a light ground, above the star: readable over the points it covers.
         self.here_label = pg.TextItem(
             "", color="#000000", anchor=(-0.15, 1.15), fill=pg.mkBrush(255, 255, 255, 215), border="#777777"
         )
@@ -124,6 +124,10 @@ class LatentMapPlot(pg.PlotWidget):
             self.here_label.setText("")
             return
         self.here.setData([position[0]], [position[1]])
+        # Right of the star in the map's left half, left of it in the right half: never past the edge.
+        (x_low, x_high), _ = self.getPlotItem().viewRange()
+        right_half = float(position[0]) > (x_low + x_high) / 2
+        self.here_label.setAnchor((1.15, 1.15) if right_half else (-0.15, 1.15))
         self.here_label.setPos(float(position[0]), float(position[1]))
         self.here_label.setText(self.tr("you are here") if exact else self.tr("you are here (approximate)"))
 

@@ -141,7 +141,7 @@ class LossPlot(pg.PlotWidget):
     def _set_units(self) -> None:
         if self.kind == "vae":
             self.setLabel("left", self.tr("loss"), units=None)
-            self.getPlotItem().getAxis("left").setLabel(self.tr("loss (nats per image: BCE + β·KL)"))
+            self.getPlotItem().getAxis("left").setLabel(self.tr("BCE + β·KL (nats / image)"))
             self.setToolTip(
                 self.tr(
                     "VAE loss per image, in nats: the reconstruction error (binary cross-entropy summed "

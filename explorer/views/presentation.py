@@ -120,7 +120,8 @@ def scale_plot(plot: pg.PlotWidget, scale: float) -> None:
         _scale_item(data_item, scale)
     legend = item.legend
     if legend is not None:
-        size = f"{LEGEND_PT * scale:.0f}pt"
+        # Less than the axes' growth: a long legend in large text would cover the curves.
+        size = f"{LEGEND_PT * min(scale, 1.25):.0f}pt"
         legend.setLabelTextSize(size)
         legend.setLabelTextColor("#000000")
         for _sample, label in legend.items:

@@ -54,7 +54,7 @@ class TrainingForm(QWidget):
         self.target_combo.setToolTip(
             self.tr("Train a new model, or continue training one the session holds.")
         )
-        self.kind_combo = QComboBox(objectName="modelKindCombo")
+        self.kind_combo = shrinkable_combo(QComboBox(objectName="modelKindCombo"))
         self.kind_combo.addItem(self.tr("VAE (variational)"), "vae")
         self.kind_combo.addItem(self.tr("AE (classic auto-encoder)"), "ae")
         self.latent_spin = QSpinBox(
@@ -127,8 +127,10 @@ class TrainingForm(QWidget):
             self.device_combo.addItem(self.tr("CPU"), "cpu")
             self.device_combo.addItem(self.tr("CUDA GPU"), "cuda")
         else:
-            self.device_combo.addItem(self.tr("Auto — CPU (no CUDA GPU found)"), "auto")
+            # Short, so that it is whole in presentation mode on a 720p projector; the why in the tooltip.
+            self.device_combo.addItem(self.tr("Auto (CPU)"), "auto")
             self.device_combo.addItem(self.tr("CPU"), "cpu")
+            self.device_combo.setToolTip(self.tr("No CUDA GPU was found: training runs on the CPU."))
         if not cpu_has_native_bf16() and not torch.cuda.is_available():
             self.precision_combo.model().item(1).setEnabled(False)
 

@@ -94,6 +94,8 @@ class ImageGrid(QWidget):
 
     ``set_images(rows)`` takes an array (R, C, 28, 28) of floats in [0, 1] and optional row
     labels and captions under each image; the widget keeps aspect and fills what it is given.
+    With ``wrap=True`` the columns may wrap into bands of the R rows (say 8 pairs as two bands
+    of 4), whichever draws the images largest in the widget's shape.
     """
 
     def __init__(self, parent: QWidget | None = None, **kwargs) -> None:
@@ -103,6 +105,7 @@ class ImageGrid(QWidget):
         self._row_labels: list[str] = []
         self._captions: list[list[str]] | None = None
         self._placeholder = ""
+        self._wrap = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 80)
 
@@ -122,6 +125,7 @@ class ImageGrid(QWidget):
         rows: np.ndarray,
         row_labels: list[str] | None = None,
         captions: list[list[str]] | None = None,
+        wrap: bool = False,
     ) -> None:
         rows = np.asarray(rows, dtype=np.float32)
         if rows.ndim == 3:
@@ -129,6 +133,7 @@ class ImageGrid(QWidget):
         self._images = rows
         self._row_labels = list(row_labels or [])
         self._captions = captions
+        self._wrap = wrap
         gray = np.ascontiguousarray((np.clip(rows, 0, 1) * 255).round().astype(np.uint8))
         self._qimages = [
             [
@@ -173,33 +178,59 @@ class ImageGrid(QWidget):
     def clear(self) -> None:
         self.set_images(np.zeros((0, 0, 28, 28)))
 
-    def _geometry(self, metrics) -> tuple[float, float, float, float, float, float]:
-        """(x0, y0, side, caption_h, gap, label_w) of the drawn grid for a widget's font metrics."""
+    BAND_GAP = 10  # between the bands of wrapped columns
+
+    def _geometry(self, metrics) -> tuple[float, float, float, float, float, float, int]:
+        """(x0, y0, side, caption_h, gap, label_w, per_band) of the drawn grid for a widget's font
+        metrics; ``per_band`` columns are drawn side by side, the rest in bands below."""
         n_rows = len(self._qimages)
         n_cols = len(self._qimages[0]) if n_rows else 0
         label_w = max((metrics.horizontalAdvance(t) for t in self._row_labels), default=0)
         label_w = label_w + 12 if label_w else 0
         caption_h = metrics.height() + 2 if self._captions else 0
         gap = 4
-        avail_w = self.width() - label_w - gap * (n_cols + 1)
-        avail_h = self.height() - (caption_h + gap) * n_rows - gap
-        side = max(8, min(avail_w / n_cols, avail_h / n_rows))
-        total_w = label_w + n_cols * side + (n_cols + 1) * gap
+
+        def side_for(per_band: int) -> float:
+            bands = -(-n_cols // per_band)
+            avail_w = self.width() - label_w - gap * (per_band + 1)
+            avail_h = self.height() - (caption_h + gap) * n_rows * bands - gap - self.BAND_GAP * (bands - 1)
+            return min(avail_w / per_band, avail_h / (n_rows * bands))
+
+        choices = range(1, n_cols + 1) if self._wrap else (n_cols,)
+        per_band = max(choices, key=lambda k: (side_for(k), k))
+        bands = -(-n_cols // per_band)
+        side = max(8, side_for(per_band))
+        total_w = label_w + per_band * side + (per_band + 1) * gap
         x0 = (self.width() - total_w) / 2 + label_w + gap
-        total_h = n_rows * (side + caption_h + gap) + gap
+        total_h = bands * n_rows * (side + caption_h + gap) + gap + self.BAND_GAP * (bands - 1)
         y0 = max(gap, (self.height() - total_h) / 2 + gap)
-        return x0, y0, side, caption_h, gap, label_w
+        return x0, y0, side, caption_h, gap, label_w, per_band
+
+    def _cell_origin(self, r: int, c: int, geometry) -> tuple[float, float]:
+        """The top-left corner of image (r, c) on the widget."""
+        x0, y0, side, caption_h, gap, _, per_band = geometry
+        band, column = divmod(c, per_band)
+        row = band * len(self._qimages) + r
+        return x0 + column * (side + gap), y0 + row * (side + caption_h + gap) + band * self.BAND_GAP
+
+    def cell_side(self) -> float:
+        """The side, in pixels, each image is drawn at now (0 when there is none)."""
+        if not self._qimages or not self._qimages[0]:
+            return 0.0
+        return self._geometry(self.fontMetrics())[2]
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         """(row, column) of the image under a point of the widget, or None."""
         n_rows = len(self._qimages)
         if not n_rows or not self._qimages[0]:
             return None
-        x0, y0, side, caption_h, gap, _ = self._geometry(self.fontMetrics())
-        c, dx = divmod(x - x0, side + gap)
-        r, dy = divmod(y - y0, side + caption_h + gap)
-        if 0 <= r < n_rows and 0 <= c < len(self._qimages[0]) and dx < side and dy < side:
-            return int(r), int(c)
+        geometry = self._geometry(self.fontMetrics())
+        side = geometry[2]
+        for r in range(n_rows):
+            for c in range(len(self._qimages[0])):
+                cx, cy = self._cell_origin(r, c, geometry)
+                if cx <= x < cx + side and cy <= y < cy + side:
+                    return r, c
         return None
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -219,31 +250,32 @@ class ImageGrid(QWidget):
             return
         font = QFont(self.font())
         metrics = painter.fontMetrics()
-        x0, y0, side, caption_h, gap, label_w = self._geometry(metrics)
+        geometry = self._geometry(metrics)
+        x0, y0, side, caption_h, gap, label_w, per_band = geometry
+        bands = -(-n_cols // per_band)
         # A light ground behind the images only, not a large white box around small images.
-        painter.fillRect(
-            QRectF(
-                x0 - gap,
-                y0 - gap,
-                n_cols * (side + gap) + gap,
-                n_rows * (side + caption_h + gap) + gap,
-            ),
-            self.palette().color(QPalette.ColorRole.Base),
-        )
+        for band in range(bands):
+            bx, by = self._cell_origin(0, band * per_band, geometry)
+            columns = min(per_band, n_cols - band * per_band)
+            painter.fillRect(
+                QRectF(bx - gap, by - gap, columns * (side + gap) + gap, n_rows * (side + caption_h + gap) + gap),
+                self.palette().color(QPalette.ColorRole.Base),
+            )
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.setFont(font)
         text_color = self.palette().color(QPalette.ColorRole.Text)
         for r, row in enumerate(self._qimages):
-            y = y0 + r * (side + caption_h + gap)
-            if r < len(self._row_labels):
-                painter.setPen(text_color)
-                painter.drawText(
-                    QRectF(x0 - label_w - gap, y, label_w, side),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                    self._row_labels[r],
-                )
+            for band in range(bands):
+                if r < len(self._row_labels):
+                    _, y = self._cell_origin(r, band * per_band, geometry)
+                    painter.setPen(text_color)
+                    painter.drawText(
+                        QRectF(x0 - label_w - gap, y, label_w, side),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                        self._row_labels[r],
+                    )
             for c, image in enumerate(row):
-                x = x0 + c * (side + gap)
+                x, y = self._cell_origin(r, c, geometry)
                 painter.drawImage(QRectF(x, y, side, side), image)
                 if self._captions and r < len(self._captions) and c < len(self._captions[r]):
                     painter.setPen(text_color)

@@ -51,7 +51,7 @@
     </message>
     <message>
         <source>A random code: from N(0, I) for the VAE, from the codes&apos; spread for the AE.</source>
-        <translation>Un code au hasard : selon N(0, I) pour le VAE, selon la dispersion des codes pour l&apos;AE.</translation>
+        <translation>Un code au hasard&#xa0;: selon N(0, I) pour le VAE, selon la dispersion des codes pour l&apos;AE.</translation>
     </message>
     <message>
         <source>Reset</source>
@@ -782,11 +782,11 @@
     </message>
     <message>
         <source>Test image #</source>
-        <translation>Image de test n° </translation>
+        <translation>Image de test n°&#xa0;</translation>
     </message>
     <message>
         <source>A test image by its index (0–9,999), as in the lab&apos;s notebook.</source>
-        <translation>Une image de test par son indice (0–9 999), comme dans le notebook du TP.</translation>
+        <translation>Une image de test par son indice (0–9&#x202f;999), comme dans le notebook du TP.</translation>
     </message>
     <message>
         <source>Set as A</source>
@@ -798,7 +798,7 @@
     </message>
     <message>
         <source>Walk from A to B: the large image and the sliders follow.</source>
-        <translation>Parcourir le chemin de A à B : la grande image et les curseurs suivent.</translation>
+        <translation>Parcourir le chemin de A à B&#xa0;: la grande image et les curseurs suivent.</translation>
     </message>
     <message>
         <source>Animate</source>
@@ -859,11 +859,11 @@
     </message>
     <message>
         <source>PCA shown; the lab&apos;s t-SNE after training (it would slow training down).</source>
-        <translation>PCA affichée ; le t-SNE du TP après l&apos;entraînement (il le ralentirait).</translation>
+        <translation>PCA affichée&#xa0;; le t-SNE du TP après l&apos;entraînement (il le ralentirait).</translation>
     </message>
     <message>
         <source>Could not compute the map: {m}</source>
-        <translation>Impossible de calculer la carte : {m}</translation>
+        <translation>Impossible de calculer la carte&#xa0;: {m}</translation>
     </message>
     <message>
         <source>{kind} of {n} test codes ({what}).</source>
@@ -891,11 +891,11 @@
     </message>
     <message>
         <source>Replay: {when} of {n}</source>
-        <translation>Film : {when} sur {n}</translation>
+        <translation>Film&#xa0;: {when} sur {n}</translation>
     </message>
     <message>
         <source>Training replay: PCA of each epoch&apos;s codes, aligned to the previous epoch.</source>
-        <translation>Film de l&apos;entraînement : PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
+        <translation>Film de l&apos;entraînement&#xa0;: PCA des codes de chaque époque, alignée sur l&apos;époque précédente.</translation>
     </message>
     <message>
         <source>test image {i} ({c})</source>
@@ -903,7 +903,7 @@
     </message>
     <message>
         <source>Test image {i}: {c}</source>
-        <translation>Image de test {i} : {c}</translation>
+        <translation>Image de test {i}&#xa0;: {c}</translation>
     </message>
     <message>
         <source>Decoded at this point of the PCA plane</source>
@@ -1055,8 +1055,8 @@
         <translation>perte</translation>
     </message>
     <message>
-        <source>loss (nats per image: BCE + β·KL)</source>
-        <translation>perte (nats par image&#xa0;: BCE + β·KL)</translation>
+        <source>BCE + β·KL (nats / image)</source>
+        <translation>BCE + β·KL (nats / image)</translation>
     </message>
     <message>
         <source>VAE loss per image, in nats: the reconstruction error (binary cross-entropy summed over the 784 pixels) plus β times the KL divergence between the encoder&apos;s Gaussian and N(0, I). Lower is better.</source>
@@ -1516,11 +1516,11 @@ Le reste de la scène est affiché.</translation>
     <name>MapPane</name>
     <message>
         <source>Click a point: its code goes to the sliders. Shift+click: endpoint A, Ctrl+click: endpoint B. Hover: the image under the cursor.</source>
-        <translation>Clic sur un point : son code passe dans les curseurs. Maj+clic : extrémité A, Ctrl+clic : extrémité B. Survol : l&apos;image sous le pointeur.</translation>
+        <translation>Clic sur un point&#xa0;: son code passe dans les curseurs. Maj+clic&#xa0;: extrémité A, Ctrl+clic&#xa0;: extrémité B. Survol&#xa0;: l&apos;image sous le pointeur.</translation>
     </message>
     <message>
         <source>Watch the map form: the codes of 2,000 test images after each epoch.</source>
-        <translation>Regardez la carte se former : les codes de 2 000 images de test après chaque époque.</translation>
+        <translation>Regardez la carte se former&#xa0;: les codes de 2&#x202f;000 images de test après chaque époque.</translation>
     </message>
     <message>
         <source>Play training</source>
@@ -1540,7 +1540,7 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>The points of this map: x, y, class and test image index</source>
-        <translation>Les points de cette carte : x, y, classe et indice de l&apos;image de test</translation>
+        <translation>Les points de cette carte&#xa0;: x, y, classe et indice de l&apos;image de test</translation>
     </message>
 </context>
 <context>
@@ -1754,6 +1754,10 @@ Le reste de la scène est affiché.</translation>
         <translation>Seul l&apos;AE débruiteur a vu des entrées bruitées (avec des cibles propres) à l&apos;entraînement.</translation>
     </message>
     <message>
+        <source>The models only ever saw clean images: press &apos;Compare with a denoising AE&apos; to add one trained on noisy inputs.</source>
+        <translation>Les modèles n&apos;ont vu que des images propres : appuyez sur « Comparer à un AE débruiteur » pour en ajouter un entraîné sur des entrées bruitées.</translation>
+    </message>
+    <message>
         <source>The models only ever saw clean images; train an AE with Denoising noise 0.5 to compare.</source>
         <translation>Les modèles n&apos;ont jamais vu que des images propres&#xa0;; entraînez un AE avec un bruit de débruitage de 0,5 pour comparer.</translation>
     </message>
@@ -1943,8 +1947,12 @@ Le reste de la scène est affiché.</translation>
         <translation>GPU CUDA</translation>
     </message>
     <message>
-        <source>Auto — CPU (no CUDA GPU found)</source>
-        <translation>Auto — CPU (pas de GPU CUDA)</translation>
+        <source>Auto (CPU)</source>
+        <translation>Auto (CPU)</translation>
+    </message>
+    <message>
+        <source>No CUDA GPU was found: training runs on the CPU.</source>
+        <translation>Aucun GPU CUDA trouvé : l&apos;entraînement se fait sur le CPU.</translation>
     </message>
     <message>
         <source>Model</source>
