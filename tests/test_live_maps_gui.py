@@ -125,3 +125,37 @@ def test_ae_vs_vae_shows_pca_on_the_same_axes_by_default(qtbot, window):
     assert "mean nothing" in panel.method_note.text()
     qtbot.waitUntil(lambda: all(panel.projection(k).method == "tsne" for k in ("ae", "vae")), timeout=90_000)
     assert "no unit" in panel.maps["ae"].getPlotItem().getAxis("bottom").labelText
+
+
+def test_map_seed_and_perplexity_are_settings_the_user_gets_back(qtbot, window, tmp_path):
+    """Issue 14, item 8: same seed → the same map; another seed or perplexity → a new map, in
+    every panel that shows it; scenes keep them."""
+    from PySide6.QtWidgets import QSpinBox
+
+    from core.tsne import TsneSettings, run_tsne
+
+    panel = window.latent_panel
+    seed_spin = window.findChild(QSpinBox, "mapSeedSpin")
+    perplexity_spin = window.findChild(QSpinBox, "mapPerplexitySpin")
+    assert (seed_spin.value(), perplexity_spin.value()) == (42, 30)
+    qtbot.waitUntil(lambda: panel.tsne is not None, timeout=90_000)
+    first = panel.tsne.coords.copy()
+    seed_spin.setValue(7)
+    assert panel.state.tsne_seed == 7 and panel.maps.settings.seed == 7
+    assert panel.tsne is None  # the seed-42 map is dropped, a seed-7 one forms
+    qtbot.waitUntil(lambda: panel.tsne is not None, timeout=90_000)
+    seven = panel.tsne.coords.copy()
+    assert not np.allclose(seven, first)
+    # The map is the one core.tsne computes with these settings: same seed, same map.
+    expected = run_tsne(panel.codes, TsneSettings(seed=7))
+    assert np.allclose(seven, expected, atol=1e-3)
+    perplexity_spin.setValue(10)
+    assert panel.maps.settings.perplexity == 10.0 and panel.tsne is None
+    # A scene keeps them; opening it brings them back (and the state moves the spins).
+    scene_path = tmp_path / "lesson.scene.json"
+    assert window.save_scene(scene_path)
+    seed_spin.setValue(3)
+    perplexity_spin.setValue(40)
+    assert window.open_scene(scene_path)
+    assert (seed_spin.value(), perplexity_spin.value()) == (7, 10)
+    assert (panel.maps.settings.seed, panel.maps.settings.perplexity) == (7, 10.0)

@@ -5,7 +5,7 @@
 Trains a VAE on the Fashion-MNIST found on this machine with the lab's settings and saves
 OUTDIR/training-before.png, training-during.png, training-after.png and replay.png (its map
 after the first epoch) at 1920×1080; then, with the bundled models, latent-explorer.png,
-generation.png, reconstruction.png, ae-vs-vae.png, the latent explorer and the training panel in
+generation.png, reconstruction.png, ae-vs-vae.png, understanding.png, drawing.png, the latent explorer and the training panel in
 presentation mode at 1920×1080 and 1280×720 (*-presentation-1080p.png, *-presentation-720p.png),
 and the latent explorer in French (latent-explorer-fr.png).
 """
@@ -141,22 +141,24 @@ def _explorer_shots(window, outdir: Path, suffix: str, only: tuple[str, ...] | N
         (
             window.compare_panel,
             "ae-vs-vae",
-            lambda: all(
-                window.compare_panel.projection(k) is not None
-                and window.compare_panel.projection(k).method == "tsne"
-                for k in ("ae", "vae")
-            ),
+            lambda: all(window.compare_panel.projection(k) is not None for k in ("ae", "vae")),
         ),
+        (window.understanding_panel, "understanding", lambda: window.understanding_panel.grid.model is not None),
+        (window.draw_panel, "drawing", lambda: window.draw_panel.analysis is not None),
     ]
     for widget, name, ready in shots:
         if (only is None and name == "training") or (only is not None and name not in only):
             continue
         window.tabs.setCurrentWidget(widget)
+        if widget is window.draw_panel:  # a trouser from the test set, as a student would start
+            data = window.session.dataset
+            index = int((data.test.labels == 1).nonzero()[0, 0])
+            widget.canvas.set_image(data.test.images[index].numpy().astype("float32") / 255)
         deadline = time.time() + 120
         while not ready() and time.time() < deadline:
             wait(200)
         if widget is window.latent_panel:
-            widget.select_point(5)
+            widget.state.select(5)  # a point of the map, as a click selects it
         wait(800)
         path = outdir / f"{name}{suffix}.png"
         window.grab().save(str(path))

@@ -9,7 +9,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.tsne import TsneSettings
 from explorer.platform.i18n import format_count
 from explorer.state.compare import KINDS, CompareState
 from explorer.state.latent_maps import CodeMap, LatentMaps, map_key
@@ -40,7 +39,6 @@ class ComparePanel(QWidget):
         self.method_combo.addItem(self.tr("PCA, both on the same axes"), "pca")
         self.method_combo.addItem(self.tr("t-SNE (forms live from PCA)"), "tsne")
         self.method_combo.addItem(self.tr("t-SNE (scikit-learn, as in the lab)"), "tsne-lab")
-        self.tsne_settings = TsneSettings()
         self._stale = False
         self._timer = QTimer(self, interval=500)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -188,7 +186,7 @@ class ComparePanel(QWidget):
         if entry.training and method != "tsne":
             self.status[kind].setText(self.tr("PCA shown; the lab's t-SNE after training."))
             return
-        self.latent_maps.start_tsne(entry, self._keys[kind], method, self.tsne_settings)
+        self.latent_maps.start_tsne(entry, self._keys[kind], method)
         self._timer.start()
         self._on_timer_timeout()
 

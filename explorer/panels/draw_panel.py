@@ -35,7 +35,7 @@ from core.data import FASHION_MNIST
 from core.datasets import box_for, describe
 from core.drawing import Reference, analyse, encode_images, typicality_words
 from core.images import ImageError, open_image
-from core.tsne import TsneMap, TsneSettings
+from core.tsne import TsneMap
 from explorer.state.latent_maps import LatentMaps, map_key
 from explorer.state.panels import DrawState
 from explorer.state.session import ModelEntry, Session
@@ -48,7 +48,6 @@ from explorer.workers import TaskRunner, Worker
 
 REFERENCE_POINTS = 2000
 NEIGHBOURS = 10
-TSNE_SETTINGS = TsneSettings()  # the explorer's and AE vs VAE's: the same map, computed once
 
 
 def _reference_task(model, test, beta: float, key):
@@ -371,7 +370,7 @@ class DrawPanel(QWidget):
         formed = code_map.tsne["tsne"]
         self.map_view.show_points(code_map.projection("tsne").coords, code_map.labels, self._class_names())
         if formed is None:
-            self.latent_maps.start_tsne(self.state.model, key, "tsne", TSNE_SETTINGS)
+            self.latent_maps.start_tsne(self.state.model, key, "tsne")  # the explorer's settings: its map
             progress = self.latent_maps.progress(key, "tsne")
             text = self.tr("Forming the t-SNE map of {n} test images…").format(n=len(code_map.labels))
             if progress is not None and progress[1]:

@@ -5,17 +5,19 @@ moves the code, Shift / Ctrl+click set the endpoints) or into previews."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core.latent import Projection, aligned_replay, decode, subset_indices
-from core.tsne import TsneMap, TsneSettings, export_map_csv
+from core.tsne import TsneMap, export_map_csv
 from explorer.platform.i18n import format_count
 from explorer.state.explorer import ExplorerState
 from explorer.state.latent_maps import CodeMap, LatentMaps, map_key
 from explorer.state.session import ModelEntry, Session
-from explorer.views.binding import Binding
+from explorer.views.binding import Binding, bind
 from explorer.views.latent_map import MapPane, class_label, class_names
 from explorer.views.map_progress import trust_text
 
@@ -30,7 +32,6 @@ class LatentMapPanel(MapPane):
     def __init__(self, session: Session, state: ExplorerState, maps: LatentMaps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.state, self.maps = session, state, maps
-        self.tsne_settings = TsneSettings()
         self.key: tuple | None = None  # the map asked for
         self.current: CodeMap | None = None  # the map shown (the one asked for once it is there)
         self.encode_worker = None
@@ -51,6 +52,10 @@ class LatentMapPanel(MapPane):
         self.replay_button.toggled.connect(self._on_replay_button_toggled)
         self.live_button.clicked.connect(self._on_live_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        bind(self.seed_spin, state, "tsne_seed")
+        bind(self.perplexity_spin, state, "perplexity")
+        state.tsneSeedChanged.connect(self._on_state_tsne_settings_changed)
+        state.perplexityChanged.connect(self._on_state_tsne_settings_changed)
         self.tsne_progress.pauseToggled.connect(self._on_tsne_progress_pause_toggled)
         self.map.pointClicked.connect(self._on_map_point_clicked)
         self.map.hovered.connect(self._on_map_hovered)
@@ -139,7 +144,11 @@ class LatentMapPanel(MapPane):
             return
         if not self.replaying and self.projection is not self._drawn:  # a frame, or the t-SNE done
             self._show_map()
-        self._on_tsne_timer_timeout()
+        kind = self.state.map_kind
+        if kind != "pca" and result.tsne[kind] is None and result.frame is None:
+            self.maybe_start_tsne()  # dropped (new settings): ask again
+        else:
+            self._on_tsne_timer_timeout()
 
     def _show_codes(self, result: CodeMap) -> None:
         self.current = result
@@ -147,6 +156,11 @@ class LatentMapPanel(MapPane):
         self.mapShown.emit(result)
         self._show_map()
         self.maybe_start_tsne()
+
+    @Slot(int)
+    def _on_state_tsne_settings_changed(self, _value: int) -> None:
+        settings = self.maps.settings
+        self.maps.set_settings(replace(settings, seed=self.state.tsne_seed, perplexity=float(self.state.perplexity)))
 
     def maybe_start_tsne(self) -> None:
         kind, result, entry = self.state.map_kind, self.current, self.entry
@@ -157,7 +171,7 @@ class LatentMapPanel(MapPane):
             self.map_status.setText(self.tr("PCA shown; the lab's t-SNE after training (it would slow training down)."))
             return
         # While the model trains, each epoch's map starts from the previous one (points glide).
-        self.maps.start_tsne(entry, self.key, kind, self.tsne_settings, warm=entry.training)
+        self.maps.start_tsne(entry, self.key, kind, warm=entry.training)
         self._tsne_timer.start()
         self._on_tsne_timer_timeout()
 

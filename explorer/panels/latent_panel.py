@@ -226,11 +226,11 @@ class LatentPanel(QWidget):
 
     @property
     def tsne_settings(self) -> TsneSettings:
-        return self.map_panel.tsne_settings
+        return self.maps.settings
 
     @tsne_settings.setter
     def tsne_settings(self, settings: TsneSettings) -> None:
-        self.map_panel.tsne_settings = settings
+        self.maps.set_settings(settings)
 
     def set_entry(self, entry: ModelEntry | None) -> None:
         self.state.set_entry(entry)

@@ -22,6 +22,8 @@ from explorer.state.session import ModelEntry
 POINT_COUNTS = (1000, 2000, 5000, 10000)
 METHODS = ("linear", "spherical")
 STEPS = (1, 20)  # the interpolation's steps, least and most
+TSNE_SEEDS = (0, 9999)
+PERPLEXITIES = (5, 100)  # openTSNE's advice: 5–50 usual, more for large maps
 
 
 def signal_name(name: str) -> str:
@@ -67,6 +69,8 @@ class ExplorerState(QObject):
     alphaChanged = Signal(float)
     replayFrameChanged = Signal(object)  # an epoch of the training replay, or None: the live map
     endpointIndexChanged = Signal(int)
+    tsneSeedChanged = Signal(int)
+    perplexityChanged = Signal(int)
 
     map_kind = Value("tsne")
     points = Value(2000)
@@ -75,6 +79,9 @@ class ExplorerState(QObject):
     alpha = Value(0.0, then="_walk")  # where the code walks from A (0) to B (1)
     replay_frame = Value(None)
     endpoint_index = Value(0)  # "Test image #": the one "Set as A / B" takes
+    # The app's t-SNE: same seed, same map (the settings of explorer.state.latent_maps).
+    tsne_seed = Value(42)
+    perplexity = Value(30)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -210,6 +217,8 @@ class ExplorerState(QObject):
             "steps": self.steps,
             "method": self.method,
             "alpha": self.alpha,
+            "tsne_seed": self.tsne_seed,
+            "perplexity": self.perplexity,
         }
 
     def apply_scene(self, section: dict, entry_at: Callable[[dict, str], ModelEntry | None]) -> None:
@@ -223,6 +232,10 @@ class ExplorerState(QObject):
         self.method = get_choice(section, "method", METHODS) or self.method
         steps = get_int(section, "steps", *STEPS)
         self.steps = steps if steps is not None else self.steps
+        seed = get_int(section, "tsne_seed", *TSNE_SEEDS)
+        self.tsne_seed = seed if seed is not None else self.tsne_seed
+        perplexity = get_int(section, "perplexity", *PERPLEXITIES)
+        self.perplexity = perplexity if perplexity is not None else self.perplexity
         if self.entry is None:
             return
         d = len(self.z)

@@ -98,6 +98,8 @@ class LatentMaps(QObject):
         self._encoding: dict[tuple, tuple[Worker, np.ndarray, np.ndarray]] = {}
         self._layouts: dict[tuple, np.ndarray] = {}  # (entry id, points) → its last t-SNE, for a warm start
         self._shown: dict[str, set] = {}  # consumer → the live keys it shows
+        # The app's t-SNE settings (seed, perplexity…), one for every panel: the same map everywhere.
+        self.settings = TsneSettings()
         session.datasetChanged.connect(self._on_session_dataset_changed)
 
     @classmethod
@@ -160,7 +162,7 @@ class LatentMaps(QObject):
     # --- t-SNE ------------------------------------------------------------------------------
 
     def start_tsne(
-        self, entry: ModelEntry, key, method: str, settings: TsneSettings, warm: bool = False
+        self, entry: ModelEntry, key, method: str, settings: TsneSettings | None = None, warm: bool = False
     ) -> None:
         """Start the t-SNE ``method`` of a cached map unless it runs; cached on disk by the model's
         weights, the points and the settings. ``warm``: start from the model's previous layout
@@ -168,12 +170,30 @@ class LatentMaps(QObject):
         result = self.cache.get(key)
         if result is None or self.live.running((key, method)):
             return
+        settings = settings if settings is not None else self.settings
         init = self._layouts.get((key[0], key[2])) if warm and method == "tsne" else None
         if init is not None and len(init) != len(result.codes):
             init = None
         core_method = TSNE_METHODS[method]
         cached = None if init is not None else cache_key(weights_hash(entry.model), result.indices, core_method, settings)
         self.live.start((key, method), result.codes, settings, method=core_method, init=init, cache_key=cached)
+
+    def set_settings(self, settings: TsneSettings) -> None:
+        """New t-SNE settings: every app t-SNE (openTSNE) is dropped and stopped, and
+        ``mapChanged`` tells each map's consumers to ask again. The lab's t-SNE (its own fixed
+        call) stays. A map made with these settings before comes back from the disk cache."""
+        settings.check()
+        if settings == self.settings:
+            return
+        self.settings = settings
+        self._layouts.clear()  # warm starts of another map
+        running = [(key, "tsne") for key in self.cache]
+        for live_key in running:
+            self.live.cancel(live_key)
+        for key, result in self.cache.items():
+            result.tsne["tsne"], result.frame = None, None
+        for key in list(self.cache):
+            self.mapChanged.emit(key)
 
     def show(self, consumer: str, keys) -> None:
         """``consumer`` shows only these maps now (their keys): every t-SNE nobody shows stops,

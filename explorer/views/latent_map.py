@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
 
 from core.data import FASHION_MNIST, DatasetInfo
 from explorer.platform.i18n import class_name
@@ -210,8 +210,24 @@ class MapPane(QWidget):
         self.tsne_progress = TsneProgress("map")
         self.export_button = QPushButton(self.tr("Export map as CSV…"), objectName="exportMapButton")
         self.export_button.setToolTip(self.tr("The points of this map: x, y, class and test image index"))
+        # The app's t-SNE settings: same seed, same map; another seed, another honest map.
+        self.seed_spin = QSpinBox(objectName="mapSeedSpin", minimum=0, maximum=9999)
+        self.seed_spin.setToolTip(
+            self.tr("t-SNE seed: the same seed always gives the same map; another seed, a slightly different one.")
+        )
+        self.perplexity_spin = QSpinBox(objectName="mapPerplexitySpin", minimum=5, maximum=100, singleStep=5)
+        self.perplexity_spin.setToolTip(
+            self.tr(
+                "t-SNE perplexity: about how many neighbours each point keeps close. Small: many tight "
+                "islands; large: the broad layout. 30 is the usual choice."
+            )
+        )
+        self.settings_label = QLabel(self.tr("Seed"))
+        self.perplexity_label = QLabel(self.tr("Perplexity"))
         map_bar = QHBoxLayout()
         map_bar.addWidget(self.tsne_progress, 1)
+        for widget in (self.settings_label, self.seed_spin, self.perplexity_label, self.perplexity_spin):
+            map_bar.addWidget(widget)
         map_bar.addWidget(self.export_button)
         centre = QVBoxLayout(self)
         centre.addWidget(self.map, 1)

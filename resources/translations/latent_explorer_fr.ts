@@ -1542,6 +1542,22 @@ Le reste de la scène est affiché.</translation>
         <source>The points of this map: x, y, class and test image index</source>
         <translation>Les points de cette carte&#xa0;: x, y, classe et indice de l&apos;image de test</translation>
     </message>
+    <message>
+        <source>t-SNE seed: the same seed always gives the same map; another seed, a slightly different one.</source>
+        <translation>Graine du t-SNE : la même graine donne toujours la même carte ; une autre graine, une carte un peu différente.</translation>
+    </message>
+    <message>
+        <source>t-SNE perplexity: about how many neighbours each point keeps close. Small: many tight islands; large: the broad layout. 30 is the usual choice.</source>
+        <translation>Perplexité du t-SNE : à peu près le nombre de voisins que chaque point garde proches. Petite : beaucoup d&apos;îlots serrés ; grande : la disposition d&apos;ensemble. 30 est le choix habituel.</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Graine</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexité</translation>
+    </message>
 </context>
 <context>
     <name>MetricsTable</name>
