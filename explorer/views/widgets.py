@@ -196,7 +196,8 @@ class ImageGrid(QWidget):
             avail_h = self.height() - (caption_h + gap) * n_rows * bands - gap - self.BAND_GAP * (bands - 1)
             return min(avail_w / per_band, avail_h / (n_rows * bands))
 
-        choices = range(1, n_cols + 1) if self._wrap else (n_cols,)
+        # Balanced bands only (8 pairs: 8, 4, 3 or 2 a band — never 6 then 2).
+        choices = {-(-n_cols // bands) for bands in range(1, n_cols + 1)} if self._wrap else {n_cols}
         per_band = max(choices, key=lambda k: (side_for(k), k))
         bands = -(-n_cols // per_band)
         side = max(8, side_for(per_band))
