@@ -39,7 +39,7 @@ __all__ = [
     "weights_hash",
 ]
 
-CACHE_VERSION = 1  # bump when a change makes earlier cached maps wrong
+CACHE_VERSION = 2  # bump when a change makes earlier cached maps wrong (2: the first frame after 2 iterations)
 
 # The FFT-interpolated gradient on a coarser grid than openTSNE 1.0's default (50 intervals of
 # width 1): openTSNE's own earlier default, 4× faster per iteration here, and the benchmark
@@ -209,7 +209,17 @@ def run_tsne(
         phases = [(settings.warm_iterations, None)]
     else:
         start = pca_start(codes, settings.seed)
-        phases = [(settings.early_iterations, 12.0), (settings.iterations, None)]
+        # A first frame after two iterations: the map moves a fraction of a second after the
+        # affinities, not ten iterations later. The phases are fixed (openTSNE restarts its
+        # step sizes at each call), so the map never depends on how often frames are taken.
+        first = min(2, settings.early_iterations)
+        second = min(10, settings.early_iterations) - first
+        phases = [
+            (first, 12.0),
+            (second, 12.0),
+            (settings.early_iterations - first - second, 12.0),
+            (settings.iterations, None),
+        ]
     total = sum(n for n, _ in phases)
     embedding = TSNEEmbedding(
         start,
@@ -240,7 +250,7 @@ def run_tsne(
                 inplace=True,
                 propagate_exception=True,
                 callbacks=[callback],
-                callbacks_every_iters=max(1, every),
+                callbacks_every_iters=min(max(1, every), n_iter),
             )
             done += n_iter
     except OptimizationInterrupt:

@@ -49,7 +49,8 @@ def test_frames_stream_from_the_pca_start_to_the_final_map(blobs):
     frames = []
     coords = run_tsne(codes, QUICK, on_frame=frames.append, every=10)
     iterations = [f.iteration for f in frames]
-    assert iterations == list(range(10, 151, 10)) + [150]  # every 10, then the final map
+    # A first frame after 2 iterations (the map moves at once), then every 10, then the final map.
+    assert iterations == [2] + list(range(10, 151, 10)) + [150]
     assert frames[-1].final and np.array_equal(frames[-1].coords, coords)
     assert coords.dtype == np.float32 and coords.shape == (120, 2)
     # The first frame is still (a scaled) PCA map: same orientation, tiny spread.
