@@ -36,7 +36,12 @@ class SceneFlow(QObject):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.window = window
+
+    @property
+    def window(self) -> QMainWindow:
+        """The window this belongs to; not kept as an attribute, so that no reference cycle
+        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
+        return self.parent()
 
     def panels(self) -> dict[str, QWidget]:
         w = self.window

@@ -144,3 +144,26 @@ def test_the_close_changes_entries_only_through_the_session(qapp):
     session.release(entry)
     session.release(entry)
     assert changes == [(True, False), (True, False)]  # once: the second found it released
+
+
+def test_the_window_ends_with_its_last_reference(qapp, tiny_data_dir):
+    """The window's helpers (menus, dialogs, file and scene flows) hold no reference to it: a
+    cycle would leave its end to the garbage collector, which may run in any paint or slot and
+    delete the window under it (that crashed the suite)."""
+    import gc
+    import weakref
+
+    from explorer.app import build_window
+
+    window = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
+    window.ask = lambda *a: 1
+    assert window.menus.window is window and window.dialogs.window is window
+    window.shutdown()
+    ref = weakref.ref(window)
+    gc.collect()
+    gc.disable()
+    try:
+        del window
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -31,11 +31,16 @@ class Dialogs(QObject):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self.window = window
         self.download_button: QAbstractButton | None = None
         self.recover_button: QAbstractButton | None = None
         self.discard_button: QAbstractButton | None = None
         self._recovery_files: list[Path] = []
+
+    @property
+    def window(self) -> QWidget:
+        """The window this belongs to; not kept as an attribute, so that no reference cycle
+        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
+        return self.parent()
 
     def _box(self, icon: QMessageBox.Icon, title: str, text: str, name: str) -> QMessageBox:
         box = QMessageBox(icon, title, text, parent=self.window)

@@ -26,7 +26,7 @@ class WindowMenus(QObject):
 
     def __init__(self, window: QMainWindow, dialogs: Dialogs, panels: int) -> None:
         super().__init__(window)
-        self.window, self.dialogs, self.panels = window, dialogs, panels
+        self.dialogs, self.panels = dialogs, panels
         bar = window.menuBar()
 
         file_menu = bar.addMenu(self.tr("&File"))
@@ -67,6 +67,12 @@ class WindowMenus(QObject):
         self.log_folder_action.triggered.connect(self._on_log_folder_action_triggered)
         self.about_action = self._action(help_menu, self.tr("&About Latent Explorer"))
         self.about_action.triggered.connect(dialogs.about)
+
+    @property
+    def window(self) -> QMainWindow:
+        """The window this belongs to; not kept as an attribute, so that no reference cycle
+        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
+        return self.parent()
 
     def _action(self, menu: QMenu, text: str, shortcut=None, **kwargs) -> QAction:
         if shortcut is not None:
