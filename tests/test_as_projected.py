@@ -212,3 +212,23 @@ def test_training_settings_are_whole_and_the_preview_readable_in_presentation_at
         assert side >= 40, side  # about 15 px before the pairs could wrap into bands
     finally:
         window.shutdown()
+
+
+def test_metrics_table_cells_do_not_outlive_their_rows(qapp):
+    """A cell the table deletes must not leave a live Python wrapper behind (a clone() made in
+    C++ did: a later object at its address came back as a QTableWidgetItem, or crashed)."""
+    import shiboken6
+
+    from core.training import EpochRecord
+    from explorer.views.metrics_table import MetricsTable
+
+    table = MetricsTable()
+    records = [EpochRecord(epoch=e, train_loss=0.1, test={"test_loss": 0.2}, seconds=1.0, eval_seconds=0.1) for e in (1, 2)]
+    table.set_history(records)
+    old = [table.item(r, c) for r in range(2) for c in range(table.columnCount())]
+    table.set_history(records[:1])  # deletes the old rows' cells
+    assert not any(shiboken6.isValid(cell) for cell in old)
+    from PySide6.QtCore import Qt
+
+    assert table.item(0, 3).textAlignment() == int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    table.deleteLater()

@@ -98,3 +98,72 @@ def test_a_home_folder_that_does_not_exist(make_window):
     [text] = error_texts(window)
     assert "~no-such-user-here/m.safetensors does not exist" in text
     assert window.session.entries == []
+
+
+# --- the window's menus, message boxes and close, each in its own module ---------------------
+
+
+def test_the_menus_keep_their_keys(make_window):
+    """The menus moved to explorer/views/menus.py; their keys (those of the F1 list) did not."""
+    from PySide6.QtGui import QKeySequence
+
+    window = make_window()
+    menus, standard = window.menus, QKeySequence.StandardKey
+    expected = {
+        menus.open_action: QKeySequence(standard.Open),
+        menus.save_action: QKeySequence(standard.Save),
+        menus.quit_action: QKeySequence(standard.Quit),
+        menus.open_scene_action: QKeySequence("Ctrl+Shift+O"),
+        menus.save_scene_action: QKeySequence("Ctrl+Shift+S"),
+        menus.export_action: QKeySequence("Ctrl+E"),
+        menus.presentation_action: QKeySequence("F5"),
+        menus.fullscreen_action: QKeySequence("F11"),
+        menus.log_action: QKeySequence("Ctrl+L"),
+        menus.shortcuts_action: QKeySequence("F1"),
+    }
+    assert {a.text(): a.shortcut().toString() for a in expected} == {
+        a.text(): keys.toString() for a, keys in expected.items()
+    }
+    assert all(a.parent() is window for a in expected)  # the window's actions, as before
+    assert window.open_action is menus.open_action and window.presentation_action is menus.presentation_action
+
+
+def test_the_close_changes_entries_only_through_the_session(qapp):
+    """Quit without saving, or a run stopped at close: the session marks the entries and emits."""
+    from explorer.state.session import Session
+
+    session = Session()
+    entry = session.add(ModelEntry(new_model(ModelConfig("ae", 3)), saved=False))
+    entry.history.append(object())  # trained here: unsaved() counts it
+    changes = []
+    session.modelsChanged.connect(lambda: changes.append((entry.saved, entry.training)))
+    assert session.discard_unsaved() == [entry]
+    assert changes == [(True, False)] and session.unsaved() == []
+    assert session.discard_unsaved() == [] and len(changes) == 1  # nothing left: no signal
+    entry.training = True
+    session.release(entry)
+    session.release(entry)
+    assert changes == [(True, False), (True, False)]  # once: the second found it released
+
+
+def test_the_window_ends_with_its_last_reference(qapp, tiny_data_dir):
+    """The window's helpers (menus, dialogs, file and scene flows) hold no reference to it: a
+    cycle would leave its end to the garbage collector, which may run in any paint or slot and
+    delete the window under it (that crashed the suite)."""
+    import gc
+    import weakref
+
+    from explorer.app import build_window
+
+    window = build_window(["--data-dir", str(tiny_data_dir), "--no-bundled-models"])
+    window.ask = lambda *a: 1
+    assert window.menus.window is window and window.dialogs.window is window
+    window.shutdown()
+    ref = weakref.ref(window)
+    gc.collect()
+    gc.disable()
+    try:
+        del window
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -82,6 +82,22 @@ class Session(QObject):
         self.modelUpdated.emit(entry.id)
         self.modelsChanged.emit()  # names show epochs and the unsaved star
 
+    def release(self, entry: ModelEntry) -> None:
+        """No run trains entry any more (one stopped at close, whose end the window does not
+        wait for): it can be saved."""
+        if entry.training:
+            entry.training = False
+            self.modelsChanged.emit()
+
+    def discard_unsaved(self) -> list[ModelEntry]:
+        """The user chose to quit without saving: the unsaved models count as dealt with."""
+        entries = self.unsaved()
+        for entry in entries:
+            entry.saved = True
+        if entries:
+            self.modelsChanged.emit()
+        return entries
+
     def set_dataset(self, dataset: Dataset | None, error: str | None = None) -> None:
         self.dataset = dataset
         self.dataset_error = error

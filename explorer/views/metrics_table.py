@@ -19,6 +19,9 @@ def format_metric(value, digits: int = 4) -> str:
     return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.1f}"
 
 
+ALIGN = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 class MetricsTable(QTableWidget):
     """One row per epoch: train and test loss, MSE, BCE, KL and seconds."""
 
@@ -52,8 +55,6 @@ class MetricsTable(QTableWidget):
                 "(nats); MSE is per pixel, with pixels in [0, 1]."
             )
         )
-        self._cell = QTableWidgetItem()
-        self._cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def set_history(self, history: list[EpochRecord]) -> None:
         self.setUpdatesEnabled(False)  # one layout for a whole history (10,000 epochs took 19 s)
@@ -83,6 +84,9 @@ class MetricsTable(QTableWidget):
             f"{record.seconds:.1f}",
         ]
         for col, text in enumerate(values):
-            item = self._cell.clone()  # a copy keeps the alignment: setTextAlignment costs 10 µs
-            item.setText(text)
+            # Made here, not cloned: a clone() is made in C++, so when the table deletes it
+            # (setRowCount(0)) shiboken is not told, and its live wrapper could later stand for
+            # another object at the same address (a segfault or a wrong type, in tests).
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(ALIGN)
             self.setItem(row, col, item)

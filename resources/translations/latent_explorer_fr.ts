@@ -206,6 +206,109 @@
     </message>
 </context>
 <context>
+    <name>Dialogs</name>
+    <message>
+        <source>Fashion-MNIST</source>
+        <translation>Fashion-MNIST</translation>
+    </message>
+    <message>
+        <source>The dataset is still loading; try again in a moment.</source>
+        <translation>Le jeu de données est encore en cours de chargement ; réessayez dans un instant.</translation>
+    </message>
+    <message>
+        <source>No training data</source>
+        <translation>Pas de données d&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement a besoin de Fashion-MNIST, dont les fichiers présents ici sont inutilisables (voir ci-dessous). En attendant, l&apos;explorateur montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
+        <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
+    </message>
+    <message>
+        <source>Download (needs internet)</source>
+        <translation>Télécharger (connexion Internet requise)</translation>
+    </message>
+    <message>
+        <source>Recover unsaved models?</source>
+        <translation>Récupérer les modèles non enregistrés ?</translation>
+    </message>
+    <message>
+        <source>Latent Explorer did not close normally. These models were saved automatically after their last finished epoch:</source>
+        <translation>Latent Explorer ne s&apos;est pas fermé normalement. Ces modèles ont été enregistrés automatiquement après leur dernière époque terminée :</translation>
+    </message>
+    <message>
+        <source>Recover</source>
+        <translation>Récupérer</translation>
+    </message>
+    <message>
+        <source>Discard them</source>
+        <translation>Les supprimer</translation>
+    </message>
+    <message>
+        <source>Decide later</source>
+        <translation>Décider plus tard</translation>
+    </message>
+    <message>
+        <source>Latent Explorer will be in English the next time it starts.</source>
+        <translation>Latent Explorer sera en anglais à son prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Latent Explorer will be in French the next time it starts.</source>
+        <translation>Latent Explorer sera en français à son prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>About Latent Explorer</source>
+        <translation>À propos de Latent Explorer</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT ; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux : {folder}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>Entraînement en cours</translation>
+    </message>
+    <message>
+        <source>A model is training. Stop training and quit?</source>
+        <translation>Un modèle est en cours d&apos;entraînement. Arrêter l&apos;entraînement et quitter ?</translation>
+    </message>
+    <message>
+        <source>Stop, save and quit</source>
+        <translation>Arrêter, enregistrer et quitter</translation>
+    </message>
+    <message>
+        <source>Stop and quit without saving</source>
+        <translation>Arrêter et quitter sans enregistrer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Unsaved models</source>
+        <translation>Modèles non enregistrés</translation>
+    </message>
+    <message>
+        <source>{n} trained model(s) have not been saved.</source>
+        <translation>Modèles entraînés non enregistrés : {n}.</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Enregistrer…</translation>
+    </message>
+    <message>
+        <source>Quit without saving</source>
+        <translation>Quitter sans enregistrer</translation>
+    </message>
+</context>
+<context>
     <name>DrawCanvas</name>
     <message>
         <source>Draw with the mouse. Right button: erase.</source>
@@ -453,6 +556,49 @@
     <message>
         <source>Ankle boot</source>
         <translation>Bottine</translation>
+    </message>
+</context>
+<context>
+    <name>FileFlow</name>
+    <message>
+        <source>Latent Explorer models (*.safetensors)</source>
+        <translation>Modèles Latent Explorer (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>Open models</source>
+        <translation>Ouvrir des modèles</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>Rien à enregistrer</translation>
+    </message>
+    <message>
+        <source>Train a model or open one first.</source>
+        <translation>Entraînez d&apos;abord un modèle ou ouvrez-en un.</translation>
+    </message>
+    <message>
+        <source>Save model as</source>
+        <translation>Enregistrer le modèle sous</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossible d&apos;exporter</translation>
+    </message>
+    <message>
+        <source>Could not write {path}.</source>
+        <translation>Impossible d&apos;écrire {path}.</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>{path} enregistré</translation>
+    </message>
+    <message>
+        <source>Export view</source>
+        <translation>Exporter la vue</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
     </message>
 </context>
 <context>
@@ -1078,10 +1224,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Latent Explorer models (*.safetensors)</source>
-        <translation>Modèles Latent Explorer (*.safetensors)</translation>
-    </message>
-    <message>
         <source>Latent Explorer</source>
         <translation>Latent Explorer</translation>
     </message>
@@ -1112,98 +1254,6 @@
     <message>
         <source>Your drawing</source>
         <translation>Votre dessin</translation>
-    </message>
-    <message>
-        <source>&amp;File</source>
-        <translation>&amp;Fichier</translation>
-    </message>
-    <message>
-        <source>&amp;Open model…</source>
-        <translation>&amp;Ouvrir un modèle…</translation>
-    </message>
-    <message>
-        <source>Open &amp;recent</source>
-        <translation>Ouvrir un modèle &amp;récent</translation>
-    </message>
-    <message>
-        <source>&amp;Save model as…</source>
-        <translation>&amp;Enregistrer le modèle sous…</translation>
-    </message>
-    <message>
-        <source>Open &amp;scene…</source>
-        <translation>Ouvrir une &amp;scène…</translation>
-    </message>
-    <message>
-        <source>Bring back a view saved with Save scene</source>
-        <translation>Retrouver une vue enregistrée avec «&#xa0;Enregistrer la scène sous&#xa0;»</translation>
-    </message>
-    <message>
-        <source>Save s&amp;cene as…</source>
-        <translation>Enregistrer la s&amp;cène sous…</translation>
-    </message>
-    <message>
-        <source>Save this exact view (models, panel, selection, sliders) to show it in class</source>
-        <translation>Enregistrer exactement cette vue (modèles, panneau, sélection, curseurs) pour la montrer en classe</translation>
-    </message>
-    <message>
-        <source>&amp;Export view as PNG…</source>
-        <translation>E&amp;xporter la vue en PNG…</translation>
-    </message>
-    <message>
-        <source>&amp;Quit</source>
-        <translation>&amp;Quitter</translation>
-    </message>
-    <message>
-        <source>&amp;View</source>
-        <translation>&amp;Affichage</translation>
-    </message>
-    <message>
-        <source>&amp;Presentation mode</source>
-        <translation>&amp;Mode présentation</translation>
-    </message>
-    <message>
-        <source>Large text, thick lines and high contrast for a projector; full screen</source>
-        <translation>Grand texte, traits épais et fort contraste pour un vidéoprojecteur&#xa0;; plein écran</translation>
-    </message>
-    <message>
-        <source>&amp;Full screen</source>
-        <translation>&amp;Plein écran</translation>
-    </message>
-    <message>
-        <source>&amp;Log scale for losses</source>
-        <translation>Échelle &amp;logarithmique pour les pertes</translation>
-    </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>Lan&amp;gue</translation>
-    </message>
-    <message>
-        <source>&amp;Help</source>
-        <translation>A&amp;ide</translation>
-    </message>
-    <message>
-        <source>&amp;Keyboard shortcuts</source>
-        <translation>&amp;Raccourcis clavier</translation>
-    </message>
-    <message>
-        <source>Open &amp;log folder</source>
-        <translation>Ouvrir le dossier du &amp;journal</translation>
-    </message>
-    <message>
-        <source>&amp;About Latent Explorer</source>
-        <translation>À &amp;propos de Latent Explorer</translation>
-    </message>
-    <message>
-        <source>Latent Explorer will be in English the next time it starts.</source>
-        <translation>Latent Explorer sera en anglais à son prochain démarrage.</translation>
-    </message>
-    <message>
-        <source>Latent Explorer will be in French the next time it starts.</source>
-        <translation>Latent Explorer sera en français à son prochain démarrage.</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>Langue</translation>
     </message>
     <message>
         <source>Device: {gpu}</source>
@@ -1292,44 +1342,8 @@
         <translation>Source&#xa0;: {source}</translation>
     </message>
     <message>
-        <source>Fashion-MNIST</source>
-        <translation>Fashion-MNIST</translation>
-    </message>
-    <message>
-        <source>The dataset is still loading; try again in a moment.</source>
-        <translation>Le jeu de données est encore en cours de chargement&#xa0;; réessayez dans un instant.</translation>
-    </message>
-    <message>
-        <source>No training data</source>
-        <translation>Pas de données d&apos;entraînement</translation>
-    </message>
-    <message>
-        <source>Training needs Fashion-MNIST, whose files here cannot be used (see below). Until then the explorer shows the bundled models on a sample of the test images.</source>
-        <translation>L&apos;entraînement a besoin de Fashion-MNIST, dont les fichiers présents ici sont inutilisables (voir ci-dessous). En attendant, l&apos;explorateur montre les modèles fournis sur un échantillon des images de test.</translation>
-    </message>
-    <message>
-        <source>Training needs Fashion-MNIST, which was not found on this computer. Until then the explorer shows the bundled models on a sample of the test images.</source>
-        <translation>L&apos;entraînement nécessite Fashion-MNIST, introuvable sur cet ordinateur. En attendant, l&apos;application montre les modèles fournis sur un échantillon des images de test.</translation>
-    </message>
-    <message>
         <source>Opened with a warning</source>
         <translation>Ouvert avec un avertissement</translation>
-    </message>
-    <message>
-        <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT&#xa0;; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux&#xa0;: {folder}&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Open log folder</source>
-        <translation>Ouvrir le dossier du journal</translation>
-    </message>
-    <message>
-        <source>No file manager could open {folder}</source>
-        <translation>Aucun gestionnaire de fichiers n&apos;a pu ouvrir {folder}</translation>
-    </message>
-    <message>
-        <source>Download (needs internet)</source>
-        <translation>Télécharger (connexion Internet requise)</translation>
     </message>
     <message>
         <source>Cannot open model</source>
@@ -1356,58 +1370,6 @@
         <translation>{path} enregistré</translation>
     </message>
     <message>
-        <source>Open models</source>
-        <translation>Ouvrir des modèles</translation>
-    </message>
-    <message>
-        <source>Nothing to save</source>
-        <translation>Rien à enregistrer</translation>
-    </message>
-    <message>
-        <source>Train a model or open one first.</source>
-        <translation>Entraînez d&apos;abord un modèle ou ouvrez-en un.</translation>
-    </message>
-    <message>
-        <source>Save model as</source>
-        <translation>Enregistrer le modèle sous</translation>
-    </message>
-    <message>
-        <source>Cannot export</source>
-        <translation>Impossible d&apos;exporter</translation>
-    </message>
-    <message>
-        <source>Could not write {path}.</source>
-        <translation>Impossible d&apos;écrire {path}.</translation>
-    </message>
-    <message>
-        <source>Export view</source>
-        <translation>Exporter la vue</translation>
-    </message>
-    <message>
-        <source>PNG images (*.png)</source>
-        <translation>Images PNG (*.png)</translation>
-    </message>
-    <message>
-        <source>Recover unsaved models?</source>
-        <translation>Récupérer les modèles non enregistrés&#xa0;?</translation>
-    </message>
-    <message>
-        <source>Latent Explorer did not close normally. These models were saved automatically after their last finished epoch:</source>
-        <translation>Latent Explorer ne s&apos;est pas fermé normalement. Ces modèles ont été enregistrés automatiquement après leur dernière époque terminée&#xa0;:</translation>
-    </message>
-    <message>
-        <source>Recover</source>
-        <translation>Récupérer</translation>
-    </message>
-    <message>
-        <source>Discard them</source>
-        <translation>Les supprimer</translation>
-    </message>
-    <message>
-        <source>Decide later</source>
-        <translation>Décider plus tard</translation>
-    </message>
-    <message>
         <source>Cannot recover a model</source>
         <translation>Impossible de récupérer un modèle</translation>
     </message>
@@ -1416,100 +1378,8 @@
         <translation>Modèle(s) récupéré(s)&#xa0;: {n}. Enregistrez-les avec Fichier → Enregistrer le modèle sous.</translation>
     </message>
     <message>
-        <source>Cannot save scene</source>
-        <translation>Impossible d&apos;enregistrer la scène</translation>
-    </message>
-    <message>
-        <source>Scene saved without some models</source>
-        <translation>Scène enregistrée sans certains modèles</translation>
-    </message>
-    <message>
-        <source>These models are not saved, so the scene cannot name them: {names}. Save them, then save the scene again.</source>
-        <translation>Ces modèles ne sont pas enregistrés, la scène ne peut donc pas les désigner&#xa0;: {names}. Enregistrez-les, puis enregistrez à nouveau la scène.</translation>
-    </message>
-    <message>
-        <source>Saved scene {path}</source>
-        <translation>Scène {path} enregistrée</translation>
-    </message>
-    <message>
-        <source>Cannot open scene</source>
-        <translation>Impossible d&apos;ouvrir la scène</translation>
-    </message>
-    <message>
-        <source>Models of the scene not found</source>
-        <translation>Modèles de la scène introuvables</translation>
-    </message>
-    <message>
-        <source>The scene {scene} uses models that could not be opened:
-{list}
-The rest of the scene is shown.</source>
-        <translation>La scène {scene} utilise des modèles qui n&apos;ont pas pu être ouverts&#xa0;:
-{list}
-Le reste de la scène est affiché.</translation>
-    </message>
-    <message>
-        <source>Opened scene {name}</source>
-        <translation>Scène {name} ouverte</translation>
-    </message>
-    <message>
         <source>the bundled {kind}</source>
         <translation>le {kind} fourni</translation>
-    </message>
-    <message>
-        <source>Open scene</source>
-        <translation>Ouvrir une scène</translation>
-    </message>
-    <message>
-        <source>Lesson scenes (*.scene.json *.json)</source>
-        <translation>Scènes de cours (*.scene.json *.json)</translation>
-    </message>
-    <message>
-        <source>Save scene as</source>
-        <translation>Enregistrer la scène sous</translation>
-    </message>
-    <message>
-        <source>Lesson scenes (*.scene.json)</source>
-        <translation>Scènes de cours (*.scene.json)</translation>
-    </message>
-    <message>
-        <source>About Latent Explorer</source>
-        <translation>À propos de Latent Explorer</translation>
-    </message>
-    <message>
-        <source>Training is running</source>
-        <translation>Entraînement en cours</translation>
-    </message>
-    <message>
-        <source>A model is training. Stop training and quit?</source>
-        <translation>Un modèle est en cours d&apos;entraînement. Arrêter l&apos;entraînement et quitter&#xa0;?</translation>
-    </message>
-    <message>
-        <source>Stop, save and quit</source>
-        <translation>Arrêter, enregistrer et quitter</translation>
-    </message>
-    <message>
-        <source>Stop and quit without saving</source>
-        <translation>Arrêter et quitter sans enregistrer</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Annuler</translation>
-    </message>
-    <message>
-        <source>Unsaved models</source>
-        <translation>Modèles non enregistrés</translation>
-    </message>
-    <message>
-        <source>{n} trained model(s) have not been saved.</source>
-        <translation>Modèles entraînés non enregistrés&#xa0;: {n}.</translation>
-    </message>
-    <message>
-        <source>Save…</source>
-        <translation>Enregistrer…</translation>
-    </message>
-    <message>
-        <source>Quit without saving</source>
-        <translation>Quitter sans enregistrer</translation>
     </message>
 </context>
 <context>
@@ -1819,6 +1689,61 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>{path}: &apos;{key}&apos; should be an object.</source>
         <translation>{path}&#xa0;: «&#xa0;{key}&#xa0;» devrait être un objet.</translation>
+    </message>
+</context>
+<context>
+    <name>SceneFlow</name>
+    <message>
+        <source>Cannot save scene</source>
+        <translation>Impossible d&apos;enregistrer la scène</translation>
+    </message>
+    <message>
+        <source>Scene saved without some models</source>
+        <translation>Scène enregistrée sans certains modèles</translation>
+    </message>
+    <message>
+        <source>These models are not saved, so the scene cannot name them: {names}. Save them, then save the scene again.</source>
+        <translation>Ces modèles ne sont pas enregistrés, la scène ne peut donc pas les désigner : {names}. Enregistrez-les, puis enregistrez à nouveau la scène.</translation>
+    </message>
+    <message>
+        <source>Saved scene {path}</source>
+        <translation>Scène {path} enregistrée</translation>
+    </message>
+    <message>
+        <source>Cannot open scene</source>
+        <translation>Impossible d&apos;ouvrir la scène</translation>
+    </message>
+    <message>
+        <source>Models of the scene not found</source>
+        <translation>Modèles de la scène introuvables</translation>
+    </message>
+    <message>
+        <source>The scene {scene} uses models that could not be opened:
+{list}
+The rest of the scene is shown.</source>
+        <translation>La scène {scene} utilise des modèles qui n&apos;ont pas pu être ouverts :
+{list}
+Le reste de la scène est affiché.</translation>
+    </message>
+    <message>
+        <source>Opened scene {name}</source>
+        <translation>Scène {name} ouverte</translation>
+    </message>
+    <message>
+        <source>Open scene</source>
+        <translation>Ouvrir une scène</translation>
+    </message>
+    <message>
+        <source>Lesson scenes (*.scene.json *.json)</source>
+        <translation>Scènes de cours (*.scene.json *.json)</translation>
+    </message>
+    <message>
+        <source>Save scene as</source>
+        <translation>Enregistrer la scène sous</translation>
+    </message>
+    <message>
+        <source>Lesson scenes (*.scene.json)</source>
+        <translation>Scènes de cours (*.scene.json)</translation>
     </message>
 </context>
 <context>
@@ -2387,6 +2312,97 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>1 button</source>
         <translation>1 bouton</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Open model…</source>
+        <translation>&amp;Ouvrir un modèle…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Ouvrir un modèle &amp;récent</translation>
+    </message>
+    <message>
+        <source>&amp;Save model as…</source>
+        <translation>&amp;Enregistrer le modèle sous…</translation>
+    </message>
+    <message>
+        <source>Open &amp;scene…</source>
+        <translation>Ouvrir une &amp;scène…</translation>
+    </message>
+    <message>
+        <source>Bring back a view saved with Save scene</source>
+        <translation>Retrouver une vue enregistrée avec « Enregistrer la scène sous »</translation>
+    </message>
+    <message>
+        <source>Save s&amp;cene as…</source>
+        <translation>Enregistrer la s&amp;cène sous…</translation>
+    </message>
+    <message>
+        <source>Save this exact view (models, panel, selection, sliders) to show it in class</source>
+        <translation>Enregistrer exactement cette vue (modèles, panneau, sélection, curseurs) pour la montrer en classe</translation>
+    </message>
+    <message>
+        <source>&amp;Export view as PNG…</source>
+        <translation>E&amp;xporter la vue en PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation>&amp;Mode présentation</translation>
+    </message>
+    <message>
+        <source>Large text, thick lines and high contrast for a projector; full screen</source>
+        <translation>Grand texte, traits épais et fort contraste pour un vidéoprojecteur ; plein écran</translation>
+    </message>
+    <message>
+        <source>&amp;Full screen</source>
+        <translation>&amp;Plein écran</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale for losses</source>
+        <translation>Échelle &amp;logarithmique pour les pertes</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>Lan&amp;gue</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;ide</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>Ouvrir le dossier du &amp;journal</translation>
+    </message>
+    <message>
+        <source>&amp;About Latent Explorer</source>
+        <translation>À &amp;propos de Latent Explorer</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>Ouvrir le dossier du journal</translation>
+    </message>
+    <message>
+        <source>No file manager could open {folder}</source>
+        <translation>Aucun gestionnaire de fichiers n&apos;a pu ouvrir {folder}</translation>
     </message>
 </context>
 <context>
