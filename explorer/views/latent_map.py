@@ -6,7 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
 from core.data import FASHION_MNIST, DatasetInfo
 from explorer.platform.i18n import class_name
@@ -210,7 +222,8 @@ class MapPane(QWidget):
         self.tsne_progress = TsneProgress("map")
         self.export_button = QPushButton(self.tr("Export map as CSV…"), objectName="exportMapButton")
         self.export_button.setToolTip(self.tr("The points of this map: x, y, class and test image index"))
-        # The app's t-SNE settings: same seed, same map; another seed, another honest map.
+        # The app's t-SNE settings: same seed, same map; another seed, another honest map. In a
+        # button's pop-up: the bar under the map must fit a 720p projector in presentation mode.
         self.seed_spin = QSpinBox(objectName="mapSeedSpin", minimum=0, maximum=9999)
         self.seed_spin.setToolTip(
             self.tr("t-SNE seed: the same seed always gives the same map; another seed, a slightly different one.")
@@ -222,12 +235,21 @@ class MapPane(QWidget):
                 "islands; large: the broad layout. 30 is the usual choice."
             )
         )
-        self.settings_label = QLabel(self.tr("Seed"))
-        self.perplexity_label = QLabel(self.tr("Perplexity"))
+        self.settings_button = QToolButton(objectName="mapSettingsButton", text=self.tr("t-SNE settings"))
+        self.settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.settings_button.setToolTip(self.tr("The seed and the perplexity of the app's t-SNE"))
+        menu = QMenu(self.settings_button)
+        form_widget = QWidget(menu)
+        form = QFormLayout(form_widget)
+        form.addRow(self.tr("Seed"), self.seed_spin)
+        form.addRow(self.tr("Perplexity"), self.perplexity_spin)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(form_widget)
+        menu.addAction(action)
+        self.settings_button.setMenu(menu)
         map_bar = QHBoxLayout()
         map_bar.addWidget(self.tsne_progress, 1)
-        for widget in (self.settings_label, self.seed_spin, self.perplexity_label, self.perplexity_spin):
-            map_bar.addWidget(widget)
+        map_bar.addWidget(self.settings_button)
         map_bar.addWidget(self.export_button)
         centre = QVBoxLayout(self)
         centre.addWidget(self.map, 1)

@@ -213,7 +213,7 @@
     </message>
     <message>
         <source>The dataset is still loading; try again in a moment.</source>
-        <translation>Le jeu de données est encore en cours de chargement ; réessayez dans un instant.</translation>
+        <translation>Le jeu de données est encore en cours de chargement&#xa0;; réessayez dans un instant.</translation>
     </message>
     <message>
         <source>No training data</source>
@@ -233,11 +233,11 @@
     </message>
     <message>
         <source>Recover unsaved models?</source>
-        <translation>Récupérer les modèles non enregistrés ?</translation>
+        <translation>Récupérer les modèles non enregistrés&#xa0;?</translation>
     </message>
     <message>
         <source>Latent Explorer did not close normally. These models were saved automatically after their last finished epoch:</source>
-        <translation>Latent Explorer ne s&apos;est pas fermé normalement. Ces modèles ont été enregistrés automatiquement après leur dernière époque terminée :</translation>
+        <translation>Latent Explorer ne s&apos;est pas fermé normalement. Ces modèles ont été enregistrés automatiquement après leur dernière époque terminée&#xa0;:</translation>
     </message>
     <message>
         <source>Recover</source>
@@ -269,7 +269,7 @@
     </message>
     <message>
         <source>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Train an auto-encoder and a variational auto-encoder on Fashion-MNIST and explore their latent spaces.&lt;/p&gt;&lt;p&gt;Free software under the MIT licence.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, MIT licence; a sample of its test images and two models trained on it ship with the app. Built with PyTorch, scikit-learn, Qt (PySide6) and pyqtgraph.&lt;/p&gt;&lt;p&gt;Settings and logs: {folder}&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT ; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux : {folder}&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;Latent Explorer {version}&lt;/h3&gt;&lt;p&gt;Entraînez un auto-encodeur et un auto-encodeur variationnel sur Fashion-MNIST, puis explorez leurs espaces latents.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence MIT.&lt;/p&gt;&lt;p&gt;Fashion-MNIST © 2017 Zalando SE, licence MIT&#xa0;; un échantillon de ses images de test et deux modèles entraînés sur ce jeu de données sont fournis avec l&apos;application. Réalisé avec PyTorch, scikit-learn, Qt (PySide6) et pyqtgraph.&lt;/p&gt;&lt;p&gt;Réglages et journaux&#xa0;: {folder}&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Training is running</source>
@@ -277,7 +277,7 @@
     </message>
     <message>
         <source>A model is training. Stop training and quit?</source>
-        <translation>Un modèle est en cours d&apos;entraînement. Arrêter l&apos;entraînement et quitter ?</translation>
+        <translation>Un modèle est en cours d&apos;entraînement. Arrêter l&apos;entraînement et quitter&#xa0;?</translation>
     </message>
     <message>
         <source>Stop, save and quit</source>
@@ -297,7 +297,7 @@
     </message>
     <message>
         <source>{n} trained model(s) have not been saved.</source>
-        <translation>Modèles entraînés non enregistrés : {n}.</translation>
+        <translation>Modèles entraînés non enregistrés&#xa0;: {n}.</translation>
     </message>
     <message>
         <source>Save…</source>
@@ -1421,6 +1421,14 @@
         <translation>Perplexité du t-SNE : à peu près le nombre de voisins que chaque point garde proches. Petite : beaucoup d&apos;îlots serrés ; grande : la disposition d&apos;ensemble. 30 est le choix habituel.</translation>
     </message>
     <message>
+        <source>t-SNE settings</source>
+        <translation>t-SNE…</translation>
+    </message>
+    <message>
+        <source>The seed and the perplexity of the app&apos;s t-SNE</source>
+        <translation>La graine et la perplexité du t-SNE de l&apos;application</translation>
+    </message>
+    <message>
         <source>Seed</source>
         <translation>Graine</translation>
     </message>
@@ -1703,7 +1711,7 @@
     </message>
     <message>
         <source>These models are not saved, so the scene cannot name them: {names}. Save them, then save the scene again.</source>
-        <translation>Ces modèles ne sont pas enregistrés, la scène ne peut donc pas les désigner : {names}. Enregistrez-les, puis enregistrez à nouveau la scène.</translation>
+        <translation>Ces modèles ne sont pas enregistrés, la scène ne peut donc pas les désigner&#xa0;: {names}. Enregistrez-les, puis enregistrez à nouveau la scène.</translation>
     </message>
     <message>
         <source>Saved scene {path}</source>
@@ -1721,7 +1729,7 @@
         <source>The scene {scene} uses models that could not be opened:
 {list}
 The rest of the scene is shown.</source>
-        <translation>La scène {scene} utilise des modèles qui n&apos;ont pas pu être ouverts :
+        <translation>La scène {scene} utilise des modèles qui n&apos;ont pas pu être ouverts&#xa0;:
 {list}
 Le reste de la scène est affiché.</translation>
     </message>
@@ -2338,7 +2346,7 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Bring back a view saved with Save scene</source>
-        <translation>Retrouver une vue enregistrée avec « Enregistrer la scène sous »</translation>
+        <translation>Retrouver une vue enregistrée avec «&#xa0;Enregistrer la scène sous&#xa0;»</translation>
     </message>
     <message>
         <source>Save s&amp;cene as…</source>
@@ -2366,7 +2374,7 @@ Le reste de la scène est affiché.</translation>
     </message>
     <message>
         <source>Large text, thick lines and high contrast for a projector; full screen</source>
-        <translation>Grand texte, traits épais et fort contraste pour un vidéoprojecteur ; plein écran</translation>
+        <translation>Grand texte, traits épais et fort contraste pour un vidéoprojecteur&#xa0;; plein écran</translation>
     </message>
     <message>
         <source>&amp;Full screen</source>
