@@ -7,17 +7,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QSlider,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from core.data import FASHION_MNIST, DatasetInfo
@@ -235,18 +231,18 @@ class MapPane(QWidget):
                 "islands; large: the broad layout. 30 is the usual choice."
             )
         )
-        self.settings_button = QToolButton(objectName="mapSettingsButton", text=self.tr("t-SNE settings"))
-        self.settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A button that shows them on a row of their own (no pop-up menu: its nested event loop
+        # would block scripts and tests that click it).
+        self.settings_button = QPushButton(self.tr("t-SNE settings"), objectName="mapSettingsButton", checkable=True)
         self.settings_button.setToolTip(self.tr("The seed and the perplexity of the app's t-SNE"))
-        menu = QMenu(self.settings_button)
-        form_widget = QWidget(menu)
-        form = QFormLayout(form_widget)
-        form.addRow(self.tr("Seed"), self.seed_spin)
-        form.addRow(self.tr("Perplexity"), self.perplexity_spin)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(form_widget)
-        menu.addAction(action)
-        self.settings_button.setMenu(menu)
+        self.settings_row = QWidget(objectName="mapSettingsRow")
+        row = QHBoxLayout(self.settings_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (QLabel(self.tr("Seed")), self.seed_spin, QLabel(self.tr("Perplexity")), self.perplexity_spin):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.settings_row.hide()
+        self.settings_button.toggled.connect(self.settings_row.setVisible)
         map_bar = QHBoxLayout()
         map_bar.addWidget(self.tsne_progress, 1)
         map_bar.addWidget(self.settings_button)
@@ -254,5 +250,6 @@ class MapPane(QWidget):
         centre = QVBoxLayout(self)
         centre.addWidget(self.map, 1)
         centre.addLayout(map_bar)
+        centre.addWidget(self.settings_row)
         centre.addLayout(replay_bar)
         centre.addWidget(self.map_hint)
