@@ -9,27 +9,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Slot
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Slot
+from PySide6.QtWidgets import QFileDialog
 
 from core.checkpoint import SUFFIX
 from explorer.platform.settings import app_settings
 from explorer.state.entry import ModelEntry
+from explorer.views.window_part import WindowPart
 
 FILE_FILTER = QT_TRANSLATE_NOOP("FileFlow", "Latent Explorer models (*.safetensors)")
 
 
-class FileFlow(QObject):
+class FileFlow(WindowPart):
     """File → Open, Save and Export of ``window`` (explorer.main_window.MainWindow)."""
 
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-
-    @property
-    def window(self) -> QMainWindow:
-        """The window this belongs to; not kept as an attribute, so that no reference cycle
-        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
-        return self.parent()
 
     def _folder(self) -> Path:
         return Path(app_settings().value("files/last_folder", str(Path.home())))

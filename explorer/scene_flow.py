@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core.datasets import DEFAULT
 from explorer.platform.settings import app_settings
@@ -26,22 +26,15 @@ from explorer.state.scene import (
     scene_models,
     sections_to_scene,
 )
+from explorer.views.window_part import WindowPart
 
 PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "understanding", "draw")
 
 
-class SceneFlow(QObject):
+class SceneFlow(WindowPart):
     """Save and open the scenes of ``window`` (explorer.main_window.MainWindow: its session,
     tabs, panels and their states)."""
 
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-
-    @property
-    def window(self) -> QMainWindow:
-        """The window this belongs to; not kept as an attribute, so that no reference cycle
-        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
-        return self.parent()
 
     def panels(self) -> dict[str, QWidget]:
         w = self.window

@@ -1,9 +1,6 @@
-"""Training as a worker task: a child process trains, this worker relays its messages.
+"""The training panel's preview: which test images it shows, and their reconstructions.
 
-The worker thread only waits on the child's queue (the GIL is free meanwhile), so neither
-the GUI nor the training slow each other down. Messages are core.training_process's
-``Batches``, ``Epoch``, ``Finished`` and ``Failed``; the GUI thread applies the weights they
-carry to its own copy of the model.
+(The training run itself, relayed from its child process, is explorer.state.training_run.)
 """
 
 from __future__ import annotations
@@ -13,8 +10,6 @@ import torch
 
 from core.data import Split
 from core.latent import reconstruct as core_reconstruct
-from core.training_process import Failed, Finished, TrainingProcess
-from explorer.workers import Worker
 
 
 def preview_indices(split: Split, count: int = 8) -> list[int]:
@@ -37,22 +32,3 @@ def preview_indices(split: Split, count: int = 8) -> list[int]:
 def reconstruct(model, images: torch.Tensor) -> np.ndarray:
     """Reconstructions (N, 28, 28) in eval mode (z = μ)."""
     return core_reconstruct(model, images)[1]
-
-
-def training_task(process: TrainingProcess):
-    """A worker function: start the child, relay its messages, return its last one."""
-
-    def run(worker: Worker) -> Finished | Failed:
-        worker.on_cancel = process.request_stop
-        process.start()
-        if worker.cancelled:
-            process.request_stop()
-        last: Finished | Failed | None = None
-        for message in process.messages():
-            if isinstance(message, (Finished, Failed)):
-                last = message
-            else:
-                worker.report(message)
-        return last
-
-    return run

@@ -11,18 +11,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from core import __version__
 from core.paths import user_data_dir
 from explorer.state import autosave
 from explorer.views.shortcuts import ShortcutsDialog
+from explorer.views.window_part import WindowPart
 
 log = logging.getLogger(__name__)
 
 
-class Dialogs(QObject):
+class Dialogs(WindowPart):
     """The boxes the main window shows, parented to it (``window.findChild`` finds them)."""
 
     downloadRequested = Signal()  # the data-missing box's Download
@@ -36,11 +37,6 @@ class Dialogs(QObject):
         self.discard_button: QAbstractButton | None = None
         self._recovery_files: list[Path] = []
 
-    @property
-    def window(self) -> QWidget:
-        """The window this belongs to; not kept as an attribute, so that no reference cycle
-        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
-        return self.parent()
 
     def _box(self, icon: QMessageBox.Icon, title: str, text: str, name: str) -> QMessageBox:
         box = QMessageBox(icon, title, text, parent=self.window)

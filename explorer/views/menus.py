@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -17,9 +17,10 @@ from explorer.platform import crash, i18n
 from explorer.platform.settings import app_settings
 from explorer.views.dialogs import Dialogs
 from explorer.views.presentation import apply_presentation
+from explorer.views.window_part import WindowPart
 
 
-class WindowMenus(QObject):
+class WindowMenus(WindowPart):
     """The menu bar of ``window`` and its actions (shortcuts as in Help → Keyboard shortcuts)."""
 
     recentChosen = Signal(str)  # a file of File → Open recent
@@ -68,11 +69,6 @@ class WindowMenus(QObject):
         self.about_action = self._action(help_menu, self.tr("&About Latent Explorer"))
         self.about_action.triggered.connect(dialogs.about)
 
-    @property
-    def window(self) -> QMainWindow:
-        """The window this belongs to; not kept as an attribute, so that no reference cycle
-        leaves the window's end to Python's garbage collector (at any moment, even in a paint)."""
-        return self.parent()
 
     def _action(self, menu: QMenu, text: str, shortcut=None, **kwargs) -> QAction:
         if shortcut is not None:
