@@ -133,6 +133,13 @@ class DrawCanvas(QWidget):
             painter.drawLine(QPointF(left, top + i * cell), QPointF(left + side, top + i * cell))
         painter.setPen(QPen(QColor("#0072B2"), 2))
         painter.drawRect(QRectF(left, top, side, side))
+        if not self.image.any():  # an empty canvas says what it is for
+            painter.setPen(QColor(200, 200, 200))
+            painter.drawText(
+                QRectF(left, top, side, side).adjusted(12, 12, -12, -12),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.tr("Draw here with the mouse (right button: erase)"),
+            )
         painter.end()
 
 

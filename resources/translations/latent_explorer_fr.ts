@@ -314,6 +314,10 @@
         <source>Draw with the mouse. Right button: erase.</source>
         <translation>Dessinez à la souris. Bouton droit : gommer.</translation>
     </message>
+    <message>
+        <source>Draw here with the mouse (right button: erase)</source>
+        <translation>Dessinez ici à la souris (bouton droit : gomme)</translation>
+    </message>
 </context>
 <context>
     <name>DrawMap</name>
