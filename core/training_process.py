@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,6 +43,43 @@ from core.training import (
 )
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds: batch losses reach the GUI at most 10 times a second
+
+
+class MapsForming:
+    """Whether a map forms somewhere in this program (a t-SNE child optimising): while one
+    does, every training child lends it a core (``core.training.CoreLoan``). Each holder says
+    ``hold(owner, True/False)``; the shared flag is set while any owner holds."""
+
+    def __init__(self) -> None:
+        self.flag = SharedFlag(mp.get_context("spawn"))
+        self._owners: set[int] = set()
+        self._lock = threading.Lock()
+
+    def hold(self, owner: object, forming: bool) -> None:
+        with self._lock:
+            (self._owners.add if forming else self._owners.discard)(id(owner))
+            (self.flag.set if self._owners else self.flag.clear)()
+
+
+_started: "weakref.WeakSet[TrainingProcess]" = weakref.WeakSet()
+
+
+def training_active() -> bool:
+    """Whether a training child of this program is alive."""
+    return any(p.alive for p in list(_started))
+
+
+_forming: MapsForming | None = None
+_forming_lock = threading.Lock()
+
+
+def maps_forming() -> MapsForming:
+    """This program's one ``MapsForming`` (created at first use)."""
+    global _forming
+    with _forming_lock:
+        if _forming is None:
+            _forming = MapsForming()
+        return _forming
 
 
 @dataclass(frozen=True)
@@ -126,7 +164,7 @@ class TrainingProcess(RunControl):
             target=_child_main,
             # The payload (the dataset, tens of MB) goes through a queue after start, not as
             # arguments: a child that dies while starting must not block the parent's write.
-            args=(self._inbox, self._queue, self._stop, self._running),
+            args=(self._inbox, self._queue, self._stop, self._running, maps_forming().flag),
             name="latent-explorer-training",
             daemon=True,
         )
@@ -144,8 +182,13 @@ class TrainingProcess(RunControl):
         if self._process.is_alive():
             self._process.terminate()
 
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
     def start(self) -> None:
         self._process.start()
+        _started.add(self)
         self._inbox.put(self._payload)
         self._payload = None
 
@@ -203,7 +246,7 @@ def _end_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
+def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running, lend=None) -> None:
     """Entry point of the child process."""
     _end_with_parent()
     model = None
@@ -221,7 +264,14 @@ def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running) -> None:
         )
         preview = torch.from_numpy(payload["preview"])
         trainer = Trainer(
-            model, config, data, history=history, stop_flag=stop, run_flag=running, replay=payload["replay"]
+            model,
+            config,
+            data,
+            history=history,
+            stop_flag=stop,
+            run_flag=running,
+            replay=payload["replay"],
+            lend_flag=lend,
         )
         trainer.callback = _Relay(out, trainer, preview)
         result = trainer.run()

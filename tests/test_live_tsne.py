@@ -112,3 +112,27 @@ def test_trust_text_says_how_far_the_estimate_is():
 
     assert "fair estimate" in text(0.0) and "rough" in text(3.0) and "guess" in text(20.0)
     assert "20.0×" in text(20.0)
+
+
+def test_a_forming_map_asks_training_children_for_a_core(qtbot, live, codes):
+    """While a map optimises, the program's "maps forming" flag is set (training children lend
+    it a core); paused, finished or cancelled, the core goes back."""
+    from core.training_process import maps_forming
+
+    flag = maps_forming().flag
+    record = Recorder(live)
+    assert not flag.is_set()
+    live.start("a", codes, TsneSettings())
+    assert flag.is_set()
+    qtbot.waitUntil(lambda: bool(record.frames), timeout=60_000)
+    live.pause("a")
+    assert not flag.is_set()
+    live.resume("a")
+    assert flag.is_set()
+    other = LiveTsne()  # another holder: the flag stays until both are done
+    other.start("b", codes, QUICK)
+    live.cancel("a")
+    assert flag.is_set()
+    qtbot.waitUntil(lambda: not other.running("b"), timeout=60_000)
+    assert not flag.is_set()
+    other.shutdown()

@@ -204,3 +204,27 @@ def test_one_real_epoch_on_a_slice(real_data):
     record = result.history[-1]
     # Measured: ≈550 nats per image untrained, ≈370 after 6,000 images.
     assert record.test["test_loss"] < 0.75 * before
+
+
+def test_the_trainer_lends_a_core_while_asked(tiny_data):
+    """Between batches the trainer reads its lend flag: one intra-op thread fewer while it is
+    set (a map forming in another process has that core), all of them again once cleared."""
+    from core.runtime import INTRA_OP_THREADS
+    from core.training import SharedFlag
+    import multiprocessing as mp
+
+    lend = SharedFlag(mp.get_context("spawn"))
+    threads: list[tuple[int, int]] = []
+
+    def on_event(event) -> None:
+        if isinstance(event, BatchEnd):
+            threads.append((event.run_step, torch.get_num_threads()))
+            if event.run_step == 2:
+                lend.set()
+            elif event.run_step == 5:
+                lend.clear()
+
+    model = new_model(ModelConfig("ae", 4))
+    Trainer(model, TrainConfig(epochs=1, **FAST), tiny_data, on_event, lend_flag=lend).run()  # 6 batches
+    lent = max(1, INTRA_OP_THREADS - 1)
+    assert [t for _, t in threads] == [INTRA_OP_THREADS] * 2 + [lent] * 3 + [INTRA_OP_THREADS]

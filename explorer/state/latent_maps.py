@@ -174,6 +174,8 @@ class LatentMaps(QObject):
         init = self._layouts.get((key[0], key[2])) if warm and method == "tsne" else None
         if init is not None and len(init) != len(result.codes):
             init = None
+        if warm and init is None:  # the first map of a model that trains: the next epoch's replaces it
+            settings = settings.quick()
         core_method = TSNE_METHODS[method]
         cached = None if init is not None else cache_key(weights_hash(entry.model), result.indices, core_method, settings)
         self.live.start((key, method), result.codes, settings, method=core_method, init=init, cache_key=cached)
