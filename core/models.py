@@ -9,6 +9,7 @@ Layers are created in the lab's order, so one seed gives the lab's initial weigh
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
@@ -44,6 +45,21 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
         return cls(kind=data["kind"], latent_dim=data["latent_dim"])
+
+
+_given = threading.local()
+
+
+@contextlib.contextmanager
+def given_noise(noise: torch.Tensor | None) -> Iterator[None]:
+    """The VAE's ε for the training forward passes of this thread (None: drawn as usual). A
+    batch computed in parts draws its ε once (``draw_noise``) and gives each part its rows."""
+    before = getattr(_given, "noise", None)
+    _given.noise = noise
+    try:
+        yield
+    finally:
+        _given.noise = before
 
 
 def _conv_body() -> nn.Sequential:
@@ -136,7 +152,13 @@ class VariationalAutoEncoder(nn.Module):
         if not self.training:
             return mu
         std = torch.exp(0.5 * logvar)
-        return mu + std * torch.randn_like(std)
+        eps = getattr(_given, "noise", None)
+        return mu + std * (torch.randn_like(std) if eps is None else eps.to(std.dtype))
+
+    def draw_noise(self, x: torch.Tensor) -> torch.Tensor:
+        """The ε one fp32 training forward pass over ``x`` would draw, drawn now (for
+        ``given_noise``): the same numbers from the same generator state."""
+        return torch.randn(len(x), self.latent_dim, device=x.device)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)

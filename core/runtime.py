@@ -150,10 +150,21 @@ def _cpu_flags() -> set[str]:
     return set()
 
 
+def shards_for(device: torch.device, precision: str, threads: int) -> int:
+    """How many parts of a batch to compute side by side (``core.sharded_step``): two on a CPU
+    in fp32 with at least two threads; one elsewhere (bf16's kernels and GPUs were not measured
+    faster that way)."""
+    if device.type == "cpu" and precision == "fp32" and threads >= 2:
+        return 2
+    return 1
+
+
 def describe_path(device: torch.device, precision: str) -> str:
     """One line saying how training computes, for --json, the CLI and the status bar, e.g.
     "cpu, fp32, channels-last, AVX2" or "cuda (NVIDIA H200), bf16, channels-last"."""
     layout = "channels-last" if memory_format(device, precision) == torch.channels_last else "contiguous"
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)}), {precision}, {layout}"
-    return f"{device.type}, {precision}, {layout}, {cpu_isa()}, {INTRA_OP_THREADS} threads"
+    path = f"{device.type}, {precision}, {layout}, {cpu_isa()}, {INTRA_OP_THREADS} threads"
+    shards = shards_for(device, precision, INTRA_OP_THREADS)
+    return path + (f", batch in {shards} parts side by side" if shards > 1 else "")

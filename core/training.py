@@ -24,7 +24,9 @@ from core.data import Dataset, Split, add_uniform_noise, subset_indices, to_floa
 from core.latent import encode_split
 from core.losses import LossTerms
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
+from core.sharded_step import ShardedStep
 from core.runtime import (
+    shards_for,
     INTRA_OP_THREADS,
     autocast,
     cpu_has_native_bf16,
@@ -301,6 +303,16 @@ class Trainer(RunControl):
         return waited
 
     def run(self) -> TrainResult:
+        self._sharded: ShardedStep | None = None
+        threads = torch.get_num_threads()
+        try:
+            return self._train()
+        finally:
+            if self._sharded is not None:
+                self._sharded.close()
+            torch.set_num_threads(threads)  # the caller's, as it was
+
+    def _train(self) -> TrainResult:
         self.cores.update()
         keep_freed_memory()
         config, device, model = self.config, self.device, self.model
@@ -345,18 +357,30 @@ class Trainer(RunControl):
                 if self._stop.is_set():
                     stopped = True
                     break
-                self.cores.update()
+                threads = self.cores.update()
                 index = order[(step - 1) * config.batch_size : step * config.batch_size]
                 x = target = to_float(train.images[index])
                 if config.train_noise > 0:  # denoising: noisy inputs, clean targets
                     x = add_uniform_noise(target, config.train_noise, noise)
-                with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                    terms = batch_loss(model, x, config.beta, target)
-                loss = terms.total.item()
-                if not math.isfinite(loss):
-                    self._diverged(loss, epoch, step, good_state)
                 optimizer.zero_grad(set_to_none=True)
-                terms.total.backward()
+                shards = shards_for(device, self.precision, threads)
+                if shards > 1:  # the batch's halves side by side, their gradients summed
+                    if self._sharded is None:
+                        self._sharded = ShardedStep(model, shards)
+                    with self._nan_guard(epoch, step, good_state):
+                        terms = self._sharded(x, target, config.beta, device, self.precision, threads // shards)
+                    loss = terms.total.item()
+                    if not math.isfinite(loss):
+                        self._diverged(loss, epoch, step, good_state)
+                else:
+                    if torch.get_num_threads() != threads:
+                        torch.set_num_threads(threads)
+                    with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
+                        terms = batch_loss(model, x, config.beta, target)
+                    loss = terms.total.item()
+                    if not math.isfinite(loss):
+                        self._diverged(loss, epoch, step, good_state)
+                    terms.total.backward()
                 optimizer.step()
                 b = len(index)
                 seen += b

@@ -64,3 +64,53 @@ def test_an_isa_limit_without_bf16_makes_auto_pick_fp32(monkeypatch):
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     assert not cpu_has_native_bf16()
     assert resolve_precision("auto", torch.device("cpu")) == "fp32"
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+@pytest.mark.parametrize("batch", [64, 37])
+def test_a_batch_in_parts_gives_one_backward_passs_loss_and_gradients(kind, batch):
+    """The sharded step (halves side by side, gradients summed) is the lab's function: the
+    same loss, the same ε for the VAE, the same gradients as one backward pass."""
+    import copy
+
+    from core.sharded_step import ShardedStep
+
+    whole = new_model(ModelConfig(kind, 10), seed=2).train()
+    parts = copy.deepcopy(whole)
+    x = torch.rand(batch, 1, 28, 28, generator=torch.Generator().manual_seed(4))
+    torch.manual_seed(11)
+    expected = whole.loss(x, 1.0, x)
+    expected.total.backward()
+    torch.manual_seed(11)
+    step = ShardedStep(parts, 2)
+    try:
+        got = step(x, x, 1.0, torch.device("cpu"), "fp32", 1)
+    finally:
+        step.close()
+    assert got.summed == expected.summed
+    assert torch.allclose(got.total, expected.total.detach(), rtol=1e-6, atol=0)
+    if kind == "vae":  # a sum of per-image terms, ε included: KL does not depend on ε, BCE does
+        assert torch.allclose(got.kl, expected.kl.detach(), rtol=1e-6)
+        assert torch.allclose(got.bce, expected.bce.detach(), rtol=1e-6)
+    for (name, p), q in zip(whole.named_parameters(), parts.parameters(), strict=True):
+        assert q.grad is not None and q.grad.shape == p.grad.shape
+        assert torch.allclose(q.grad, p.grad, rtol=1e-4, atol=1e-5 * float(p.grad.abs().max())), name
+
+
+def test_a_run_with_its_batches_in_parts_matches_one_without(tiny_data, monkeypatch):
+    """Same seed, same data: the same losses with the batch cut in two (CPU, fp32) as without."""
+    import core.training as training
+    from core.training import TrainConfig, Trainer
+
+    def run(shards: int):
+        monkeypatch.setattr(training, "shards_for", lambda *args: shards)
+        model = new_model(ModelConfig("vae", 4), seed=0)
+        config = TrainConfig(epochs=2, batch_size=64, device="cpu", precision="fp32", replay_points=0)
+        return Trainer(model, config, tiny_data).run().history
+
+    before = torch.get_num_threads()
+    plain, parts = run(1), run(2)
+    for a, b in zip(plain, parts, strict=True):
+        assert b.train_loss == pytest.approx(a.train_loss, rel=1e-5)
+        assert b.test["test_loss"] == pytest.approx(a.test["test_loss"], rel=1e-5)
+    assert torch.get_num_threads() == before  # the caller's thread count is given back
