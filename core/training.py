@@ -49,6 +49,7 @@ __all__ = [
     "EpochEnd",
     "EpochRecord",
     "Paused",
+    "Started",
     "Replay",
     "RunControl",
     "SharedFlag",
@@ -82,6 +83,15 @@ class BatchEnd:
     loss: float
     run_step: int  # 1-based over this run
     run_steps: int  # steps in this whole run
+
+
+@dataclass(frozen=True)
+class Started:
+    """The run begins, and how it computes (``describe_path``), e.g. "cpu, bf16, channels-last,
+    AVX512-BF16, 2 threads, batch in 2 parts side by side"."""
+
+    path: str
+    precision: str
 
 
 @dataclass(frozen=True)
@@ -283,7 +293,7 @@ class Trainer(RunControl):
         self.callback = callback or (lambda event: None)
         self.history: list[EpochRecord] = list(history or [])
         self.device = resolve_device(config.device)
-        self.precision = resolve_precision(config.precision, self.device)
+        self.precision = resolve_precision(config.precision, self.device, measure=True)
         self.path = describe_path(self.device, self.precision)
         super().__init__(stop_flag, run_flag)
         self.paused_seconds = 0.0  # total time spent paused, for ETAs
@@ -315,6 +325,7 @@ class Trainer(RunControl):
     def _train(self) -> TrainResult:
         self.cores.update()
         keep_freed_memory()
+        self.callback(Started(self.path, self.precision))
         config, device, model = self.config, self.device, self.model
         train = self.data.train.head(config.limit).to(device)
         test = self.data.test.head(config.test_limit).to(device)

@@ -35,6 +35,7 @@ from core.training import (
     EpochRecord,
     Paused,
     Replay,
+    Started,
     RunControl,
     SharedFlag,
     TrainConfig,
@@ -120,7 +121,7 @@ class Failed:
     state: dict[str, np.ndarray] | None  # last good weights, when the child could send them
 
 
-Message = Batches | Paused | Epoch | Finished | Failed
+Message = Started | Batches | Paused | Epoch | Finished | Failed
 
 
 def state_to_numpy(model: LatentModel) -> dict[str, np.ndarray]:
@@ -327,6 +328,8 @@ class _Relay:
                 )
                 self.pending = []
                 self.last_send = now
+        elif isinstance(event, Started):
+            self.out.put(event)
         elif isinstance(event, Paused):
             # Everything before the pause is on screen before the pause is confirmed.
             if self.pending:

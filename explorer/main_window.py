@@ -161,7 +161,19 @@ class MainWindow(QMainWindow):
         else:
             self.device_label.setText(self.tr("Device: CPU"))
         self.dataset_label.setText(self.tr("Fashion-MNIST: looking…"))
+        self.device_label.setToolTip(self.tr("How training computes shows here once a run starts."))
+        self.training_run.pathKnown.connect(self._on_training_path_known)
         self._on_session_models_changed()
+
+    @Slot(str)
+    def _on_training_path_known(self, path: str) -> None:
+        # e.g. "cpu, fp32, channels-last, AVX2, 2 threads, batch in 2 parts side by side"
+        parts = path.split(", ")
+        device = parts[0].upper() if parts[0] == "cpu" else parts[0]
+        self.device_label.setText(
+            self.tr("Device: {device} — {how}").format(device=device, how=", ".join(parts[1:4]))
+        )
+        self.device_label.setToolTip(self.tr("Training computes on: {path}").format(path=path))
 
     @Slot()
     def _on_session_models_changed(self) -> None:

@@ -10,6 +10,7 @@ from core.training import (
     BatchEnd,
     EpochEnd,
     Paused,
+    Started,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -120,7 +121,7 @@ def test_pause_and_resume_from_another_thread(tiny_data):
     thread = threading.Thread(target=trainer.run)
     thread.start()
     time.sleep(0.5)
-    assert [e for e in steps if not isinstance(e, Paused)] == [] and trainer.paused
+    assert [e for e in steps if not isinstance(e, (Started, Paused))] == [] and trainer.paused
     resumed = time.perf_counter()
     trainer.resume()
     thread.join(timeout=60)
@@ -218,13 +219,14 @@ def test_the_trainer_lends_a_core_while_asked(tiny_data):
 
     def on_event(event) -> None:
         if isinstance(event, BatchEnd):
-            threads.append((event.run_step, torch.get_num_threads()))
+            threads.append((event.run_step, trainer.cores.threads))
             if event.run_step == 2:
                 lend.set()
             elif event.run_step == 5:
                 lend.clear()
 
     model = new_model(ModelConfig("ae", 4))
-    Trainer(model, TrainConfig(epochs=1, **FAST), tiny_data, on_event, lend_flag=lend).run()  # 6 batches
+    trainer = Trainer(model, TrainConfig(epochs=1, **FAST), tiny_data, on_event, lend_flag=lend)
+    trainer.run()  # 6 batches
     lent = max(1, INTRA_OP_THREADS - 1)
     assert [t for _, t in threads] == [INTRA_OP_THREADS] * 2 + [lent] * 3 + [INTRA_OP_THREADS]

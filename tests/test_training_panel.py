@@ -52,6 +52,11 @@ def test_training_through_the_start_button(qtbot, window):
     assert np.allclose(panel.preview.images[1], expected, atol=1e-6)
     assert panel.kl_bars.values.shape == (3,)
     assert "Models: VAE (2 ep., unsaved)" in window.models_label.text()
+    # The child said how it computes: the status bar and the panel show it.
+    run = window.training_run
+    assert run.path.startswith("cpu, " + run.precision + ", channels-last")
+    assert window.device_label.text().startswith("Device: CPU — " + run.precision)
+    assert run.path in window.device_label.toolTip()
     # Continuing appends to the curves instead of wiping them.
     with qtbot.waitSignal(panel.trainingEnded, timeout=60_000):
         click(qtbot, window, "startTrainingButton")

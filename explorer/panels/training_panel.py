@@ -74,6 +74,7 @@ class TrainingPanel(QWidget):
         session.modelsChanged.connect(self._on_session_models_changed)
         session.datasetChanged.connect(self._on_session_dataset_changed)
         self.run.started.connect(self._on_run_started)
+        self.run.pathKnown.connect(self._on_run_path_known)
         self.run.batches.connect(self._on_run_batches)
         self.run.epoch.connect(self._on_run_epoch)
         self.run.paused.connect(self._on_run_paused)
@@ -452,6 +453,10 @@ class TrainingPanel(QWidget):
             self.errorOccurred.emit(self.tr("Cannot train"), message.format(name=describe(detail)))
         else:
             self.errorOccurred.emit(self.tr("Cannot train"), detail)
+
+    @Slot(str)
+    def _on_run_path_known(self, path: str) -> None:
+        self.progress_label.setText(self.tr("Training on {path}.").format(path=path))
 
     @Slot(int)
     def _on_run_started(self, entry_id: int) -> None:

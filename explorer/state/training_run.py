@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.models import ModelConfig
-from core.training import Paused, TrainConfig, new_model, resolve_device, resolve_precision
+from core.training import Paused, Started, TrainConfig, new_model, resolve_device, resolve_precision
 from core.training_process import Batches, Epoch, Failed, Finished, TrainingProcess, load_numpy_state
 from explorer.state import autosave
 from explorer.state.session import ModelEntry, Session
@@ -102,6 +102,7 @@ class TrainingRun(QObject):
     batches = Signal(object)  # Batches: entry.batch_losses has grown by these points
     epoch = Signal(object)  # Epoch: its weights, record and replay are the entry's now
     paused = Signal(int)  # the child honoured Pause after this many batches of the run
+    pathKnown = Signal(str)  # how the child computes (core.training.Started.path)
     finished = Signal(int, bool)  # entry id, stopped early; final weights applied and autosaved
     # entry id (0: none), message ("" when the run ended without one), killed (the user discarded it)
     failed = Signal(int, str, bool)
@@ -121,6 +122,7 @@ class TrainingRun(QObject):
         self.config: TrainConfig | None = None
         self.device = ""
         self.precision = ""
+        self.path = ""  # how the child computes, once it has said
         self.steps = 0  # batches the whole run will take
         self.paused_at: int | None = None  # batches of the run when the child confirmed Pause
         self.stopping = False
@@ -247,7 +249,10 @@ class TrainingRun(QObject):
         entry = self.entry
         if entry is None:
             return
-        if isinstance(message, Batches):
+        if isinstance(message, Started):
+            self.path, self.precision = message.path, message.precision
+            self.pathKnown.emit(message.path)
+        elif isinstance(message, Batches):
             entry.batch_losses.extend(message.points)
             self.batches.emit(message)
         elif isinstance(message, Paused):

@@ -1272,6 +1272,18 @@
         <translation>Fashion-MNIST&#xa0;: recherche…</translation>
     </message>
     <message>
+        <source>How training computes shows here once a run starts.</source>
+        <translation>La façon dont l’entraînement calcule s’affiche ici dès qu’il commence.</translation>
+    </message>
+    <message>
+        <source>Device: {device} — {how}</source>
+        <translation>Calcul&#xa0;: {device} — {how}</translation>
+    </message>
+    <message>
+        <source>Training computes on: {path}</source>
+        <translation>L’entraînement calcule ainsi&#xa0;: {path}</translation>
+    </message>
+    <message>
         <source>Models: none yet</source>
         <translation>Modèles&#xa0;: aucun pour l&apos;instant</translation>
     </message>
@@ -2117,6 +2129,10 @@ Le reste de la scène est affiché.</translation>
     <message>
         <source>Stopped</source>
         <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>Training on {path}.</source>
+        <translation>Entraînement sur {path}.</translation>
     </message>
     <message>
         <source>Done — %p%</source>

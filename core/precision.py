@@ -1,0 +1,144 @@
+"""``--precision auto`` on a CPU: the faster of fp32 and bf16, measured on this machine once.
+
+bf16 is only a candidate where the CPU computes it natively (AVX512-BF16, AMX); elsewhere it is
+emulated, several times slower, and fp32 is the answer without measuring. Where it is native,
+a few training steps of the lab's VAE in each precision decide, and the answer is kept in the
+app's cache folder, keyed by what could change it (CPU model and flags, the instruction limits
+set in the environment, torch's version, the thread count). bf16 must be clearly faster (by
+10 %) to be chosen: fp32 computes the lab's numbers exactly, and a probe on a busy machine is
+noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+
+import torch
+
+from core.paths import user_cache_dir
+from core.runtime import INTRA_OP_THREADS, _cpu_flags, autocast, cpu_has_native_bf16, memory_format, shards_for
+
+__all__ = ["PrecisionChoice", "choose_cpu_precision", "cached_cpu_precision"]
+
+CACHE_FILE = "precision.json"
+MARGIN = 0.9  # bf16 wins only below this fraction of fp32's step time
+_chosen: dict[str, PrecisionChoice] = {}
+
+
+class PrecisionChoice(dict):
+    """{"precision": "bf16" | "fp32", "fp32_ms": …, "bf16_ms": …} (milliseconds per step)."""
+
+    @property
+    def precision(self) -> str:
+        return self["precision"]
+
+
+def _machine_key() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    flags = ",".join(sorted(f for f in _cpu_flags() if "avx" in f or "amx" in f))
+    limits = ",".join(os.environ.get(v, "") for v in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY"))
+    return f"{cpu}|{flags}|{limits}|torch {torch.__version__}|{INTRA_OP_THREADS} threads"
+
+
+def _step_ms(precision: str, steps: int = 4, warm_up: int = 2) -> float:
+    """The median time of a training step of the lab's VAE (batch 128) in ``precision``, as
+    the trainer computes it (layout, batch in parts)."""
+    from core.models import ModelConfig, build_model
+    from core.sharded_step import ShardedStep
+
+    device = torch.device("cpu")
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("vae", 10)).train().to(memory_format=memory_format(device, precision))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = (torch.rand(128, 1, 28, 28) > 0.5).float()
+    shards = shards_for(device, precision, INTRA_OP_THREADS)
+    sharded = ShardedStep(model, shards) if shards > 1 else None
+    times = []
+    try:
+        for i in range(warm_up + steps):
+            start = time.perf_counter()
+            optimizer.zero_grad(set_to_none=True)
+            if sharded is not None:
+                sharded(x, x, 1.0, device, precision, INTRA_OP_THREADS // shards)
+            else:
+                with autocast(device, precision):
+                    terms = model.loss(x, 1.0, x)
+                terms.total.backward()
+            optimizer.step()
+            if i >= warm_up:
+                times.append((time.perf_counter() - start) * 1000)
+    finally:
+        if sharded is not None:
+            sharded.close()
+    return statistics.median(times)
+
+
+def _read_cache() -> dict:
+    try:
+        with open(user_cache_dir() / CACHE_FILE, encoding="utf-8") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _valid(entry) -> bool:
+    return isinstance(entry, dict) and entry.get("precision") in ("bf16", "fp32")
+
+
+def cached_cpu_precision() -> PrecisionChoice | None:
+    """The choice made on this machine before, without measuring (None: not measured yet)."""
+    key = _machine_key()
+    if key in _chosen:
+        return _chosen[key]
+    entry = _read_cache().get(key)
+    if _valid(entry):
+        _chosen[key] = PrecisionChoice(entry)
+        return _chosen[key]
+    return None
+
+
+def choose_cpu_precision() -> PrecisionChoice:
+    """The precision "auto" trains in on this CPU: measured once, then read back."""
+    if not cpu_has_native_bf16():
+        return PrecisionChoice(precision="fp32", reason="bf16 is not native on this CPU")
+    cached = cached_cpu_precision()
+    if cached is not None:
+        return cached
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(INTRA_OP_THREADS)
+        # Interleaved, the better of two rounds each: a busy moment does not decide alone.
+        rounds = [(_step_ms("fp32"), _step_ms("bf16")) for _ in range(2)]
+        fp32, bf16 = min(r[0] for r in rounds), min(r[1] for r in rounds)
+    finally:
+        torch.set_num_threads(threads)
+    choice = PrecisionChoice(
+        precision="bf16" if bf16 < MARGIN * fp32 else "fp32", fp32_ms=round(fp32, 2), bf16_ms=round(bf16, 2)
+    )
+    key = _machine_key()
+    _chosen[key] = choice
+    data = _read_cache()
+    data[key] = dict(choice)
+    try:
+        folder = user_cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{CACHE_FILE}.{os.getpid()}.tmp"
+        with open(tmp, "x", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, folder / CACHE_FILE)
+    except OSError:  # a read-only or full disk: measured again next time
+        pass
+    return choice
