@@ -7,6 +7,8 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 DEVICES = ("auto", "cpu", "cuda")
+KINDS = ("ae", "vae")  # the models (core.models), named here so that settings need no torch
+LATENT_MIN, LATENT_MAX = 2, 64
 PRECISIONS = ("auto", "bf16", "fp32")
 
 

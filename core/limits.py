@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from core.models import LATENT_MAX, LATENT_MIN
+from core.config import LATENT_MAX, LATENT_MIN
 
 INT32_MAX = 2**31 - 1
 

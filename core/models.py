@@ -17,10 +17,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from core.config import KINDS, LATENT_MAX, LATENT_MIN  # kept importable from here
 from core.losses import LossTerms, ae_loss, vae_loss
 
-KINDS = ("ae", "vae")
-LATENT_MIN, LATENT_MAX = 2, 64
 _FEATURES = 64 * 7 * 7
 
 

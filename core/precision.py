@@ -20,9 +20,10 @@ import time
 import torch
 
 from core.paths import user_cache_dir
+from core import runtime
 from core.runtime import INTRA_OP_THREADS, _cpu_flags, autocast, cpu_has_native_bf16, memory_format, shards_for
 
-__all__ = ["PrecisionChoice", "choose_cpu_precision", "cached_cpu_precision"]
+__all__ = ["PrecisionChoice", "choose_cpu_precision", "cached_cpu_precision", "resolve_precision"]
 
 CACHE_FILE = "precision.json"
 MARGIN = 0.9  # bf16 wins only below this fraction of fp32's step time
@@ -142,3 +143,14 @@ def choose_cpu_precision() -> PrecisionChoice:
     except OSError:  # a read-only or full disk: measured again next time
         pass
     return choice
+
+
+def resolve_precision(name: str, device: torch.device, measure: bool = False) -> str:
+    """ "bf16" or "fp32" for training. "auto" picks bf16 only where the hardware runs it
+    natively; on such a CPU, the faster of the two, measured once on this machine: ``measure``
+    lets this call measure it, else the choice made before is used (bf16 until measured)."""
+    precision = runtime.resolve_precision(name, device)
+    if name != "auto" or precision != "bf16" or device.type != "cpu":
+        return precision
+    choice = choose_cpu_precision() if measure else cached_cpu_precision()
+    return choice.precision if choice is not None else "bf16"

@@ -42,11 +42,9 @@ def cpu_has_native_bf16() -> bool:
     return platform.machine().lower() in ("arm64", "aarch64")
 
 
-def resolve_precision(name: str, device: torch.device, measure: bool = False) -> str:
-    """ "bf16" or "fp32". "auto" picks bf16 only where the hardware runs it natively; on such a
-    CPU, the faster of the two for training, measured once on this machine
-    (``core.precision``): ``measure`` lets this call measure it, else the choice made before
-    is used (bf16 until one is measured)."""
+def resolve_precision(name: str, device: torch.device) -> str:
+    """ "bf16" or "fp32". "auto" picks bf16 where the hardware runs it natively (for training,
+    ``core.precision.resolve_precision`` also measures which is faster on this CPU)."""
     if name == "fp32":
         return "fp32"
     if device.type == "cuda":
@@ -55,14 +53,7 @@ def resolve_precision(name: str, device: torch.device, measure: bool = False) ->
         supported = cpu_has_native_bf16()
     if name == "bf16" and not supported:
         raise ValueError(f"bf16 is not supported natively on this {device.type.upper()}; use fp32.")
-    if name == "bf16" or not supported:
-        return "bf16" if supported else "fp32"
-    if device.type == "cpu":
-        from core.precision import cached_cpu_precision, choose_cpu_precision
-
-        choice = choose_cpu_precision() if measure else cached_cpu_precision()
-        return choice.precision if choice is not None else "bf16"
-    return "bf16"
+    return "bf16" if supported else "fp32"
 
 
 # torch's intra-op thread count as it was at start-up (one per core by default).

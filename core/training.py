@@ -24,6 +24,7 @@ from core.data import Dataset, Split, add_uniform_noise, subset_indices, to_floa
 from core.latent import encode_split
 from core.losses import LossTerms
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
+from core.precision import resolve_precision
 from core.sharded_step import ShardedStep
 from core.runtime import (
     shards_for,
@@ -35,7 +36,6 @@ from core.runtime import (
     keep_freed_memory,
     memory_format,
     resolve_device,
-    resolve_precision,
     single_threaded,
     use_all_threads,
 )

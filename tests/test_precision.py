@@ -7,13 +7,13 @@ import torch
 
 import core.precision as precision
 from core.paths import user_cache_dir
-from core.runtime import resolve_precision
+from core.precision import resolve_precision
 
 
 @pytest.fixture
 def native_bf16(monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
-    monkeypatch.setattr("core.runtime.cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr("core.runtime.cpu_has_native_bf16", lambda: True)  # read by both modules
     monkeypatch.setattr(precision, "_chosen", {})
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from core import limits
-from core.models import KINDS
+from core.config import KINDS, TrainConfig
 from core.safe_io import check_regular, read_regular
-from core.training import TrainConfig
 
 # The interface's languages (explorer.platform.i18n installs them; it reads its setting here).
 LANGUAGES = ("en", "fr")
