@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,11 +14,36 @@ from core.data import DEBIAN_DIR, Dataset, find_data_folder, load_fashion_mnist 
 from tests.helpers import bad_checkpoints, synthetic_split, write_dataset  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def _precision_measured_once(tmp_path_factory) -> Path:
+    """This machine's ``--precision auto`` choice, measured once for the whole session (each
+    test has its own app folder, and every training child would measure it again)."""
+    from core import precision
+    from core.paths import user_cache_dir
+
+    home = tmp_path_factory.mktemp("precision-home")
+    before = os.environ.get("LATENT_EXPLORER_HOME")
+    os.environ["LATENT_EXPLORER_HOME"] = str(home)
+    try:
+        precision.choose_cpu_precision()
+        return user_cache_dir() / precision.CACHE_FILE
+    finally:
+        if before is None:
+            del os.environ["LATENT_EXPLORER_HOME"]
+        else:
+            os.environ["LATENT_EXPLORER_HOME"] = before
+
+
 @pytest.fixture(autouse=True)
-def _private_app_home(tmp_path_factory, monkeypatch):
-    """Never read or write the real user's app folder; never pick up their data env var."""
-    monkeypatch.setenv("LATENT_EXPLORER_HOME", str(tmp_path_factory.mktemp("home")))
+def _private_app_home(tmp_path_factory, monkeypatch, _precision_measured_once):
+    """Never read or write the real user's app folder; never pick up their data env var.
+    The session's precision choice is copied in (test_precision checks the probe itself)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LATENT_EXPLORER_HOME", str(home))
     monkeypatch.delenv("LATENT_EXPLORER_DATA", raising=False)
+    if _precision_measured_once.is_file():
+        (home / "cache").mkdir(parents=True, exist_ok=True)
+        shutil.copy(_precision_measured_once, home / "cache" / _precision_measured_once.name)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,12 @@ from core.paths import user_cache_dir
 from core.precision import resolve_precision
 
 
+@pytest.fixture(autouse=True)
+def _not_measured_yet():
+    """Each test starts on a machine where nothing was measured (conftest copies a choice in)."""
+    (user_cache_dir() / precision.CACHE_FILE).unlink(missing_ok=True)
+
+
 @pytest.fixture
 def native_bf16(monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
@@ -30,6 +36,7 @@ def fake_steps(monkeypatch, fp32_ms: float, bf16_ms: float) -> list[str]:
 
 def test_a_cpu_without_native_bf16_trains_fp32_without_measuring(monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(precision, "_chosen", {})
     calls = fake_steps(monkeypatch, 10.0, 1.0)
     assert precision.choose_cpu_precision().precision == "fp32"
     assert calls == [] and not (user_cache_dir() / precision.CACHE_FILE).exists()
