@@ -152,11 +152,12 @@ def _cpu_flags() -> set[str]:
 
 
 def shards_for(device: torch.device, precision: str, threads: int) -> int:
-    """How many parts of a batch to compute side by side (``core.sharded_step``): two on a CPU
-    with at least two threads, in either precision; one on a GPU. Measured on a 2-core AMD
-    EPYC (VAE step, batch 128): fp32 34–53 → 22–26 ms, bf16 26–31 → 18–21 ms; limited to AVX2,
-    fp32 epochs 0.82–1.0× (median 0.92×) of one batch on both threads."""
-    if device.type == "cpu" and threads >= 2:
+    """How many parts of a batch to compute side by side (``core.sharded_step``): two for fp32
+    on a CPU whose kernels are AVX2-class (most students' laptops), with at least two threads;
+    one elsewhere. Measured in the trainer on a 2-core AMD EPYC, epochs with halves against
+    without: limited to AVX2, fp32 0.82–1.0× (median 0.92×); with AVX-512, fp32 1.01–1.12× and
+    bf16 0.99–1.10× (no gain: its kernels already keep both cores busy)."""
+    if device.type == "cpu" and precision == "fp32" and threads >= 2 and not cpu_isa().startswith(("AVX512", "AMX")):
         return 2
     return 1
 

@@ -26,11 +26,11 @@ def native_bf16(monkeypatch):
 def fake_steps(monkeypatch, fp32_ms: float, bf16_ms: float) -> list[str]:
     calls: list[str] = []
 
-    def step_ms(name: str, *args, **kwargs) -> float:
-        calls.append(name)
-        return fp32_ms if name == "fp32" else bf16_ms
+    def step_times(*args, **kwargs) -> tuple[float, float]:
+        calls.extend(["fp32", "bf16"])
+        return fp32_ms, bf16_ms
 
-    monkeypatch.setattr(precision, "_step_ms", step_ms)
+    monkeypatch.setattr(precision, "_step_times", step_times)
     return calls
 
 
@@ -73,5 +73,5 @@ def test_a_damaged_cache_is_measured_again(native_bf16, monkeypatch):
 
 def test_the_probe_measures_real_steps():
     """The probe itself: a few real training steps, in milliseconds."""
-    ms = precision._step_ms("fp32", steps=1, warm_up=1)
-    assert 0.1 < ms < 60_000
+    fp32, bf16 = precision._step_times(steps=1, warm_up=1)
+    assert 0.1 < fp32 < 60_000 and 0.1 < bf16 < 60_000
