@@ -39,6 +39,7 @@ window.show()
 me = psutil.Process()
 peak = {"total": 0, "app": 0, "children": 0, "pss": 0}
 ticks = [0]
+by_child = {}
 state = {"phase": "map", "since": time.time(), "epochs": 0}
 window.training_run.epoch.connect(lambda _m: state.__setitem__("epochs", state["epochs"] + 1))
 tabs = window.findChild(QTabWidget, "panelTabs")
@@ -56,7 +57,10 @@ def sample():
     children = 0
     for child in me.children(recursive=True):
         try:
-            children += child.memory_info().rss
+            rss = child.memory_info().rss
+            children += rss
+
+            by_child[child.pid] = max(by_child.get(child.pid, 0), rss)
         except psutil.Error:
             pass
     peak["app"] = max(peak["app"], app_rss)
@@ -84,7 +88,8 @@ def poll():
     elif state["phase"] == "train" and (state["epochs"] >= epochs or not window.training_run.is_running):
         state["phase"] = "done"
         print("BENCH " + json.dumps({**{k: v / 2**20 for k, v in peak.items()}, "map_s": state["map_s"],
-                                      "epochs": state["epochs"]}), flush=True)
+                                      "epochs": state["epochs"],
+                                      "each_child": sorted(round(v / 2**20) for v in by_child.values())}), flush=True)
         window.close()
         app.quit()
     if now - state["since"] > 900:
@@ -118,6 +123,7 @@ def main() -> int:
                   f"then {figures['epochs']} epoch(s) of VAE training")
             print(f"peak RSS: app {figures['app']:.0f} MB, its children {figures['children']:.0f} MB, "
                   f"summed {figures['total']:.0f} MB")
+            print(f"peak RSS of each child process (MB): {figures['each_child']}")
             print(f"peak PSS, app and children together: {figures['pss']:.0f} MB (target < 1536 MB)")
             return 0 if figures["pss"] < 1536 else 1
     print(f"no figures from the child (exit {out.returncode}): {out.stderr[-3000:]}")
