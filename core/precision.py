@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import time
 
@@ -21,7 +20,15 @@ import torch
 
 from core.paths import user_cache_dir
 from core import runtime
-from core.runtime import INTRA_OP_THREADS, _cpu_flags, autocast, cpu_has_native_bf16, memory_format, shards_for
+from core.runtime import (
+    INTRA_OP_THREADS,
+    autocast,
+    cpu_flags,
+    cpu_has_native_bf16,
+    cpu_model,
+    memory_format,
+    shards_for,
+)
 
 __all__ = ["PrecisionChoice", "choose_cpu_precision", "cached_cpu_precision", "resolve_precision"]
 
@@ -39,18 +46,9 @@ class PrecisionChoice(dict):
 
 
 def _machine_key() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    flags = ",".join(sorted(f for f in _cpu_flags() if "avx" in f or "amx" in f))
+    flags = ",".join(sorted(f for f in cpu_flags() if "avx" in f or "amx" in f))
     limits = ",".join(os.environ.get(v, "") for v in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY"))
-    return f"{cpu}|{flags}|{limits}|torch {torch.__version__}|{INTRA_OP_THREADS} threads"
+    return f"{cpu_model()}|{flags}|{limits}|torch {torch.__version__}|{INTRA_OP_THREADS} threads"
 
 
 def _step_times(steps: int = 8, warm_up: int = 2) -> tuple[float, float]:

@@ -123,6 +123,30 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+class CoreLoan:
+    """The trainer's intra-op threads: all of them, or one fewer while ``lend`` is set (a map
+    forming in another process of the app has that core to itself).
+
+    Priorities alone do not share a machine with a trainer: its OpenMP threads meet at a
+    barrier after every op, so a core taken for a moment by a low-priority process stalls both
+    threads (measured on 2 cores: a nice +10 t-SNE made epochs 1.2–1.4× longer and still
+    hardly ran). Lending one core whole costs the trainer less — and the map does form. Read
+    between batches; ``torch.set_num_threads`` only when the answer changes.
+    """
+
+    def __init__(self, lend=None) -> None:
+        self.lend = lend
+        self.threads = 0
+
+    def update(self) -> int:
+        lent = self.lend is not None and self.lend.is_set()
+        wanted = max(1, INTRA_OP_THREADS - 1) if lent else INTRA_OP_THREADS
+        if wanted != self.threads:
+            torch.set_num_threads(wanted)
+            self.threads = wanted
+        return wanted
+
+
 def single_threaded() -> None:
     """Run the calling thread's torch ops on one core: for a GUI thread that only decodes."""
     torch.set_num_threads(1)
@@ -158,12 +182,21 @@ def cpu_isa() -> str:
     "AVX512", "AVX512-BF16", "AMX"...); honours ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA limits."""
     capability = torch.backends.cpu.get_cpu_capability()
     if capability.startswith("AVX512") and cpu_has_native_bf16():
-        flags = _cpu_flags()
+        flags = cpu_flags()
         return "AMX" if "amx_bf16" in flags else "AVX512-BF16"
     return capability.replace("DEFAULT", "no SIMD").replace("ZVECTOR", "z/vector")
 
 
-def _cpu_flags() -> set[str]:
+def cpu_model() -> str:
+    """The CPU's model name ("AMD EPYC", "Intel(R) Xeon(R) …"), or the machine type."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def cpu_flags() -> set[str]:
     cpuinfo = Path("/proc/cpuinfo")
     with contextlib.suppress(OSError):
         for line in cpuinfo.read_text(errors="replace").splitlines():
@@ -178,7 +211,8 @@ def shards_for(device: torch.device, precision: str, threads: int) -> int:
     one elsewhere. Measured in the trainer on a 2-core AMD EPYC, epochs with halves against
     without: limited to AVX2, fp32 0.82–1.0× (median 0.92×); with AVX-512, fp32 1.01–1.12× and
     bf16 0.99–1.10× (no gain: its kernels already keep both cores busy)."""
-    if device.type == "cpu" and precision == "fp32" and threads >= 2 and not cpu_isa().startswith(("AVX512", "AMX")):
+    avx512 = cpu_isa().startswith(("AVX512", "AMX"))
+    if device.type == "cpu" and precision == "fp32" and threads >= 2 and not avx512:
         return 2
     return 1
 

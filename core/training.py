@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -25,10 +24,11 @@ from core.latent import encode_split
 from core.losses import LossTerms
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
 from core.precision import resolve_precision
+from core.run_control import RunControl, SharedFlag
 from core.sharded_step import ShardedStep
 from core.runtime import (
-    shards_for,
     INTRA_OP_THREADS,
+    CoreLoan,
     autocast,
     cpu_has_native_bf16,
     describe_path,
@@ -36,6 +36,7 @@ from core.runtime import (
     keep_freed_memory,
     memory_format,
     resolve_device,
+    shards_for,
     single_threaded,
     use_all_threads,
 )
@@ -175,96 +176,6 @@ def batch_loss(
     return model.loss(x, beta, target)
 
 
-class SharedFlag:
-    """A boolean that a parent and its spawned children share, and that never blocks.
-
-    ``multiprocessing.Event.set()`` takes its Condition's lock and waits until every sleeper
-    has woken: a child killed while it slept on the Event (a paused training ended by
-    ``kill()``) leaves ``set()`` waiting for ever — Start, Pause, then quit without saving froze
-    the window. One byte of shared memory, written without a lock and polled, cannot block.
-    """
-
-    POLL = 0.02  # seconds between looks while waiting
-
-    def __init__(self, context, value: bool = False) -> None:
-        self._value = context.RawValue("b", int(value))
-
-    def set(self) -> None:
-        self._value.value = 1
-
-    def clear(self) -> None:
-        self._value.value = 0
-
-    def is_set(self) -> bool:
-        return bool(self._value.value)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self.is_set():
-            if deadline is not None and time.monotonic() >= deadline:
-                return False
-            time.sleep(self.POLL)
-        return True
-
-
-class CoreLoan:
-    """The trainer's intra-op threads: all of them, or one fewer while ``lend`` is set (a map
-    forming in another process of the app has that core to itself).
-
-    Priorities alone do not share a machine with a trainer: its OpenMP threads meet at a
-    barrier after every op, so a core taken for a moment by a low-priority process stalls both
-    threads (measured on 2 cores: a nice +10 t-SNE made epochs 1.2–1.4× longer and still
-    hardly ran). Lending one core whole costs the trainer less — and the map does form. Read
-    between batches; ``torch.set_num_threads`` only when the answer changes.
-    """
-
-    def __init__(self, lend=None) -> None:
-        self.lend = lend
-        self.threads = 0
-
-    def update(self) -> int:
-        lent = self.lend is not None and self.lend.is_set()
-        wanted = max(1, INTRA_OP_THREADS - 1) if lent else INTRA_OP_THREADS
-        if wanted != self.threads:
-            torch.set_num_threads(wanted)
-            self.threads = wanted
-        return wanted
-
-
-class RunControl:
-    """Pause, resume and stop requests for a long run, safe from any thread — or from another
-    process, given ``SharedFlag``s. None of them ever waits for the run.
-
-    What Pause promises: the run checks it before each batch, so after ``pause()`` at most the
-    batch in flight completes; the run then reports ``Paused`` and reports nothing more until
-    ``resume()`` or ``request_stop()``.
-    """
-
-    def __init__(self, stop_flag=None, run_flag=None) -> None:
-        self._stop = stop_flag if stop_flag is not None else threading.Event()
-        self._running = run_flag if run_flag is not None else threading.Event()
-        if run_flag is None:
-            self._running.set()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-        self._running.set()
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-
 class Trainer(RunControl):
     """Trains one model; ``run()`` blocks, the other methods may be called from any thread.
 
@@ -374,24 +285,11 @@ class Trainer(RunControl):
                 if config.train_noise > 0:  # denoising: noisy inputs, clean targets
                     x = add_uniform_noise(target, config.train_noise, noise)
                 optimizer.zero_grad(set_to_none=True)
-                shards = shards_for(device, self.precision, threads)
-                if shards > 1:  # the batch's halves side by side, their gradients summed
-                    if self._sharded is None:
-                        self._sharded = ShardedStep(model, shards)
-                    with self._nan_guard(epoch, step, good_state):
-                        terms = self._sharded(x, target, config.beta, device, self.precision, threads // shards)
-                    loss = terms.total.item()
-                    if not math.isfinite(loss):
-                        self._diverged(loss, epoch, step, good_state)
-                else:
-                    if torch.get_num_threads() != threads:
-                        torch.set_num_threads(threads)
-                    with autocast(device, self.precision), self._nan_guard(epoch, step, good_state):
-                        terms = batch_loss(model, x, config.beta, target)
-                    loss = terms.total.item()
-                    if not math.isfinite(loss):
-                        self._diverged(loss, epoch, step, good_state)
-                    terms.total.backward()
+                with self._nan_guard(epoch, step, good_state):
+                    terms = self._loss_and_gradients(x, target, threads)
+                loss = terms.total.item()
+                if not math.isfinite(loss):
+                    self._diverged(loss, epoch, step, good_state)
                 optimizer.step()
                 b = len(index)
                 seen += b
@@ -435,6 +333,22 @@ class Trainer(RunControl):
         model.to(memory_format=torch.contiguous_format)
         model.eval()
         return TrainResult(list(self.history), stopped, str(device), self.precision, self.path)
+
+    def _loss_and_gradients(self, x: torch.Tensor, target: torch.Tensor, threads: int) -> LossTerms:
+        """The batch's loss, each parameter's ``.grad`` set to its gradient: in halves side by
+        side where that is faster (``shards_for``), else one forward and backward pass."""
+        config, device, precision = self.config, self.device, self.precision
+        shards = shards_for(device, precision, threads)
+        if shards > 1:
+            if self._sharded is None:
+                self._sharded = ShardedStep(self.model, shards)
+            return self._sharded(x, target, config.beta, device, precision, threads // shards)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        with autocast(device, precision):
+            terms = batch_loss(self.model, x, config.beta, target)
+        terms.total.backward()
+        return terms
 
     @contextlib.contextmanager
     def _nan_guard(self, epoch: int, step: int, good_state: dict):
