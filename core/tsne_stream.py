@@ -9,8 +9,9 @@ reads only the newest frame, whatever it missed. The pipe carries two small mess
 
 The child runs at a lower priority (Linux's SCHED_IDLE, else ``os.nice``), so a training process
 on the same cores goes first; and while it optimises, a training child of this program lends it
-a core (``core.training_process.maps_forming``). ``cancel()`` terminates it and joins it: nothing is left behind. A child whose map is done
-waits for the next map instead (``prewarm``'s spare), so a map per epoch costs no new process.
+a core (``core.training_process.maps_forming``). ``cancel()`` terminates it and joins it:
+nothing is left behind. A child whose map is done waits for the next map instead (``prewarm``'s
+spare), so a map per epoch costs no new process.
 """
 
 from __future__ import annotations
