@@ -47,7 +47,7 @@ def decode(model: LatentModel, z: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 @torch.no_grad()
-def encode_split(model: LatentModel, split: Split, batch_size: int = 2000) -> torch.Tensor:
+def encode_split(model: LatentModel, split: Split, batch_size: int = 500) -> torch.Tensor:
     """Codes (μ for the VAE) of a whole split, (N, d) float32 on the CPU."""
     device = next(model.parameters()).device
     with eval_mode(model):

@@ -55,6 +55,7 @@ def _step_times(steps: int = 8, warm_up: int = 2) -> tuple[float, float]:
     """The median times (ms) of a training step of the lab's VAE (batch 128) in fp32 and in
     bf16, as the trainer computes them (layout, batch in parts), one step of each in turn so
     that a busy moment of the machine weighs on both alike."""
+    from core.adam import adam
     from core.models import ModelConfig, build_model
     from core.sharded_step import ShardedStep
 
@@ -67,7 +68,7 @@ def _step_times(steps: int = 8, warm_up: int = 2) -> tuple[float, float]:
         shards = shards_for(device, precision, INTRA_OP_THREADS)
         runs[precision] = (
             model,
-            torch.optim.Adam(model.parameters(), lr=1e-3),
+            adam(model.parameters(), device),
             ShardedStep(model, shards) if shards > 1 else None,
             INTRA_OP_THREADS // shards,
         )

@@ -72,57 +72,6 @@ def use_all_threads() -> None:
     torch.set_num_threads(INTRA_OP_THREADS)
 
 
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_malloc_tuned = False
-
-
-def keep_freed_memory() -> None:
-    """Let glibc reuse freed blocks for the activations of each step instead of mapping fresh,
-    zero-filled pages every time (once per process; Linux with glibc only).
-
-    glibc serves blocks above its mmap threshold (128 kB at start) with mmap and returns them at
-    free. It raises the threshold by itself after freeing a big block, which reading the gzipped
-    dataset happens to do, but not after one above 32 MB, such as a dataset received through a
-    pipe. Measured here: a VAE epoch took 6.5–7.2 s instead of 5.4 s without this.
-    """
-    global _malloc_tuned
-    if _malloc_tuned:
-        return
-    _malloc_tuned = True
-    try:
-        import ctypes
-        import ctypes.util
-
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)
-            libc.mallopt(_M_TRIM_THRESHOLD, 128 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
-_M_ARENA_MAX = -8
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """At most ``arenas`` glibc malloc arenas for this process (Linux with glibc only; call it
-    before starting threads). glibc gives each thread that allocates its own arena, up to 8 per
-    core, and keeps what was freed in each: in the app, worker threads that encode test images
-    left 100–160 MB resident (measured with both bundled models and a 10,000-point map: 973 →
-    872 MB). The GUI's threads allocate rarely, so sharing two arenas costs them nothing seen."""
-    try:
-        import ctypes
-        import ctypes.util
-
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
 class CoreLoan:
     """The trainer's intra-op threads: all of them, or one fewer while ``lend`` is set (a map
     forming in another process of the app has that core to itself).
@@ -157,11 +106,6 @@ def autocast(device: torch.device, precision: str):
     if precision == "bf16":
         return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
-
-
-def fused_kwargs(device: torch.device) -> dict:
-    # Fused Adam updates all parameters in one kernel; same maths, fewer passes over memory.
-    return {"fused": True} if device.type in ("cpu", "cuda") else {}
 
 
 def memory_format(device: torch.device, precision: str) -> torch.memory_format:

@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 import torch
 
+from core.adam import adam
 from core.config import DEVICES, PRECISIONS, TrainConfig
 from core.data import Dataset, Split, add_uniform_noise, subset_indices, to_float
 from core.latent import encode_split
 from core.losses import LossTerms
+from core.memory import keep_freed_memory
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
 from core.precision import resolve_precision
 from core.run_control import RunControl, SharedFlag
@@ -32,8 +34,6 @@ from core.runtime import (
     autocast,
     cpu_has_native_bf16,
     describe_path,
-    fused_kwargs,
-    keep_freed_memory,
     memory_format,
     resolve_device,
     shards_for,
@@ -244,12 +244,7 @@ class Trainer(RunControl):
             raise ValueError("The training and test sets must each hold at least one image.")
         model.to(device)
         model.to(memory_format=memory_format(device, self.precision))
-        optimizer = torch.optim.Adam(
-            model.parameters(),
-            lr=config.learning_rate,
-            weight_decay=config.weight_decay,
-            **fused_kwargs(device),
-        )
+        optimizer = adam(model.parameters(), device, config.learning_rate, config.weight_decay)
         first_epoch = len([r for r in self.history if r.complete]) + 1
         if first_epoch == 1 and not self.replay.frames:
             self.replay.record(model, test_split=self.data.test)  # epoch 0: before training

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.memory import return_freed_memory
 from core.tsne import TsneFrame, TsneSettings
 
 __all__ = ["TsneRun", "end_spare", "prewarm", "LAB_METHOD", "OPENTSNE_METHOD"]
@@ -81,6 +82,7 @@ def _child_main(jobs, results, paused, niceness: int = 0) -> None:
     asks for a map every epoch: no new process each time). ``niceness`` > 0: start at the low
     priority at once (a model trains: even importing openTSNE, 1.4 s of CPU, would slow it)."""
     _end_with_parent()
+    return_freed_memory()
     lowered = niceness > 0
     if lowered:
         _lower_priority(niceness)

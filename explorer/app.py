@@ -137,7 +137,7 @@ def build_window(argv: list[str]) -> QMainWindow:
     """
     import pyqtgraph as pg
 
-    from core.runtime import limit_malloc_arenas
+    from core.memory import return_freed_memory
     from core.training import single_threaded
     from explorer.main_window import MainWindow
     from explorer.platform.settings import app_settings
@@ -147,7 +147,7 @@ def build_window(argv: list[str]) -> QMainWindow:
     # The GUI thread decodes single images; workers train and encode with every core. Keeping
     # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
     single_threaded()
-    limit_malloc_arenas()  # before the window starts its worker threads
+    return_freed_memory()  # before the window starts its worker threads
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     window = MainWindow(
         data_dir=args.data_dir,
