@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
 from explorer.platform import crash, i18n
@@ -89,77 +89,50 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def show_splash() -> QLabel:
-    """A first picture on screen while PyTorch loads (1.5–2 s of the start here): the app's icon,
-    name and version, painted before anything heavy is imported. A frameless label, not a
-    QSplashScreen: its show() waits up to a second for the window to be exposed (measured 1.0 s
-    under Xvfb and offscreen), longer than all of this."""
-    from PySide6.QtCore import QRect, Qt
-    from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-
-    from resources import resource_path
-
-    pixmap = QPixmap(440, 200)
-    pixmap.fill(QColor("#20232a"))
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    icon = QPixmap(str(resource_path("icon-256.png")))
-    if not icon.isNull():
-        painter.drawPixmap(QRect(28, 36, 128, 128), icon)
-    painter.setPen(QColor("#f0f0f0"))
-    font = QFont()
-    font.setPointSize(22)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.drawText(QRect(176, 60, 250, 44), Qt.AlignmentFlag.AlignVCenter, "Latent Explorer")
-    font.setPointSize(11)
-    font.setBold(False)
-    painter.setFont(font)
-    painter.setPen(QColor("#a0a4ab"))
-    painter.drawText(QRect(178, 106, 250, 30), Qt.AlignmentFlag.AlignVCenter, f"{__version__} …")
-    painter.end()
-    splash = QLabel()
-    splash.setPixmap(pixmap)
-    splash.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
-    splash.setWindowTitle("Latent Explorer")
-    screen = QApplication.primaryScreen()
-    if screen is not None:
-        splash.move(screen.availableGeometry().center() - splash.rect().center())
-    splash.show()
-    QApplication.processEvents()  # painted now, before the imports
-    return splash
-
-
-def build_window(argv: list[str]) -> QMainWindow:
+def build_window(argv: list[str], staged: bool = False) -> QMainWindow:
     """The main window for these arguments, without starting the event loop.
 
-    A QApplication must already exist. Raises ArgumentError on bad arguments.
+    A QApplication must already exist. Raises ArgumentError on bad arguments. With ``staged``,
+    the window is its frame only (no PyTorch yet: drawn in a fraction of a second); showing it,
+    then calling its ``build_panels_soon()``, imports PyTorch on a thread and builds the panels,
+    and what the arguments ask for (presentation mode, a scene) follows (``start_window``).
     """
-    import pyqtgraph as pg
-
     from core.memory import return_freed_memory
-    from core.training import single_threaded
     from explorer.main_window import MainWindow
     from explorer.platform.settings import app_settings
 
     args = build_parser().parse_args(argv)
     i18n.install(i18n.resolve_language(args.lang))
-    # The GUI thread decodes single images; workers train and encode with every core. Keeping
-    # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
-    single_threaded()
     return_freed_memory()  # before the window starts its worker threads
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     window = MainWindow(
         data_dir=args.data_dir,
         checkpoints=args.checkpoint,
         open_bundled=args.bundled_models and not args.scene,
+        staged=True,
     )
-    remembered = app_settings().value("view/presentation", False, type=bool)
-    window.set_presentation(args.presentation or remembered)
-    if args.scene:
-        window.open_scene(args.scene)
-        if args.presentation:  # the command line wins over the scene
-            window.set_presentation(True)
+
+    def as_asked() -> None:
+        remembered = app_settings().value("view/presentation", False, type=bool)
+        window.set_presentation(args.presentation or remembered)
+        if args.scene:
+            window.open_scene(args.scene)
+            if args.presentation:  # the command line wins over the scene
+                window.set_presentation(True)
+
+    if staged:
+        window.panelsBuilt.connect(as_asked)
+    else:
+        window.build_panels()
+        as_asked()
+    return window
+
+
+def start_window(argv: list[str]) -> QMainWindow:
+    """What ``latent-explorer`` does: the window's frame on screen at once, then its panels as
+    soon as PyTorch is imported (see MainWindow.build_panels_soon)."""
+    window = build_window(argv, staged=True)
+    window.show()
+    window.build_panels_soon()
     return window
 
 
@@ -190,19 +163,21 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("latent-explorer")
     app.setDesktopFileName(APP_ID)
     reporter = crash.install_excepthook(log_file)
-    splash = show_splash()
     try:
-        window = build_window(argv)
+        window = start_window(argv)
     except ArgumentError as exc:
-        splash.close()
         print(f"latent-explorer: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # before the event loop runs, only a modal dialog can say it
-        splash.close()
         reporter.show_fatal(exc)
         return 1
-    window.show()
-    splash.close()
+
+    def cannot_start(exc: BaseException) -> None:  # importing PyTorch or building a panel failed
+        window.hide()
+        reporter.show_fatal(exc)
+        app.exit(1)
+
+    window.buildFailed.connect(cannot_start)
     return app.exec()
 
 

@@ -10,54 +10,118 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from core.datasets import DEFAULT, describe
-from explorer.file_flow import FileFlow
-from explorer.panels.compare_panel import ComparePanel
-from explorer.panels.draw_panel import DrawPanel
-from explorer.panels.generation_panel import GenerationPanel
-from explorer.panels.latent_panel import LatentPanel
-from explorer.panels.reconstruction_panel import ReconstructionPanel
-from explorer.panels.training_panel import TrainingPanel
-from explorer.panels.understanding_panel import UnderstandingPanel
 from explorer.platform import i18n
 from explorer.platform.settings import app_settings
-from explorer.scene_flow import PANEL_KEYS, SceneFlow
-from explorer.state import autosave
-from explorer.state.data_loader import DataLoader
-from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
-from explorer.state.scene import SceneSection
-from explorer.state.session import ModelEntry, Session
-from explorer.state.training_run import TrainingRun
-from explorer.views.dialogs import Dialogs
-from explorer.views.menus import WindowMenus
+from explorer.state.scene import PANEL_KEYS
 from explorer.views.widgets import shrinkable
-from explorer.workers import TaskRunner
+from explorer.window_loading import PanelImporter, loading_tabs
 from resources import resource_path
 
+if TYPE_CHECKING:
+    from explorer.state.scene import SceneSection
+    from explorer.state.session import ModelEntry
 
 class MainWindow(QMainWindow):
     PANEL_KEYS = PANEL_KEYS
+
+    # The panels are built (build_panels); before that the window is its frame only.
+    panelsBuilt = Signal()
+    # Building the panels failed (a staged window): the exception, for a start-up error dialog.
+    buildFailed = Signal(object)
 
     def __init__(
         self,
         data_dir: str | None = None,
         checkpoints: list[str] | None = None,
         open_bundled: bool = True,
+        staged: bool = False,
     ) -> None:
+        """The window with its panels; with ``staged``, its frame only (title, tabs, status bar:
+        no PyTorch yet), to show at once and fill with ``build_panels_soon()``."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Latent Explorer"))
         self.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
         self.data_dir = data_dir
+        self._to_open = (checkpoints or [], open_bundled)
+        self.built = False
+        self.imported = False  # what the panels need (build_panels_soon)
+        self._closed = False
+        self._frame_tabs = loading_tabs(self._tab_titles(), self.tr("Loading PyTorch and the panels…"))
+        self.setCentralWidget(self._frame_tabs)
+        for title in ("&File", "&View", "&Help"):  # WindowMenus' own, in place until they come
+            self.menuBar().addMenu(QCoreApplication.translate("WindowMenus", title)).setEnabled(False)
+        self.statusBar().showMessage(self.tr("Loading PyTorch…"))
+        self.resize(1600, 960)
+        self._restore_geometry()
+        if not staged:
+            self.build_panels()
+
+    def _tab_titles(self) -> list[str]:
+        return [
+            self.tr("Training"),
+            self.tr("Latent explorer"),
+            self.tr("Generation"),
+            self.tr("Reconstruction && denoising"),
+            self.tr("AE vs VAE"),
+            self.tr("Understanding"),
+            self.tr("Your drawing"),
+        ]
+
+    def build_panels_soon(self) -> None:
+        """Import what the panels need on a thread, then build them here (a shown frame stays
+        drawn and movable meanwhile). ``panelsBuilt`` or ``buildFailed`` follows."""
+        self._importer = PanelImporter(self)
+        self._importer.done.connect(self._on_importer_done)
+        self._importer.start()
+
+    @Slot(object)
+    def _on_importer_done(self, error: BaseException | None) -> None:
+        self.imported = True
+        if self._closed:
+            return
+        try:
+            if error is not None:
+                raise error
+            self.build_panels()
+        except Exception as exc:  # noqa: BLE001 (the app cannot start: a dialog says why)
+            self.buildFailed.emit(exc)
+
+    def build_panels(self) -> None:
+        """The session, the panels, the menus and the status bar; then the models and the data."""
+        import pyqtgraph as pg
+
+        from core.training import single_threaded
+        from explorer.file_flow import FileFlow
+        from explorer.panels.compare_panel import ComparePanel
+        from explorer.panels.draw_panel import DrawPanel
+        from explorer.panels.generation_panel import GenerationPanel
+        from explorer.panels.latent_panel import LatentPanel
+        from explorer.panels.reconstruction_panel import ReconstructionPanel
+        from explorer.panels.training_panel import TrainingPanel
+        from explorer.panels.understanding_panel import UnderstandingPanel
+        from explorer.scene_flow import SceneFlow
+        from explorer.state import autosave
+        from explorer.state.data_loader import DataLoader
+        from explorer.state.panels import DrawState, GenerationState, ReconstructionState, UnderstandingState
+        from explorer.state.session import Session
+        from explorer.state.training_run import TrainingRun
+        from explorer.views.dialogs import Dialogs
+        from explorer.workers import TaskRunner
+
+        # The GUI thread decodes single images; workers train and encode with every core. Keeping
+        # torch to one thread here stops OpenMP from throttling the workers (see use_all_threads).
+        single_threaded()
+        pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
         self.session = Session(self)
         self.runner = TaskRunner(self)
-        self.data_loader = DataLoader(self.session, self.runner, data_dir, self)
+        self.data_loader = DataLoader(self.session, self.runner, self.data_dir, self)
         self.dialogs = Dialogs(self)
         # Questions at close time go through this, so scripts and tests can answer them.
         self.ask = self.dialogs.ask
@@ -72,28 +136,35 @@ class MainWindow(QMainWindow):
         self.draw_state = DrawState(self)
         self.tabs = QTabWidget(objectName="panelTabs")
         self.tabs.setDocumentMode(True)
+        titles = self._tab_titles()
         self.training_run = TrainingRun(self.session, self.runner, self)
         self.training_panel = TrainingPanel(self.session, self.runner, self.training_run)
-        self.tabs.addTab(self.training_panel, self.tr("Training"))
+        self.tabs.addTab(self.training_panel, titles[0])
         self.latent_panel = LatentPanel(self.session, self.runner)
-        self.tabs.addTab(self.latent_panel, self.tr("Latent explorer"))
+        self.tabs.addTab(self.latent_panel, titles[1])
         self.generation_panel = GenerationPanel(self.session, self.generation_state)
-        self.tabs.addTab(self.generation_panel, self.tr("Generation"))
+        self.tabs.addTab(self.generation_panel, titles[2])
         self.reconstruction_panel = ReconstructionPanel(self.session, self.reconstruction_state)
-        self.tabs.addTab(self.reconstruction_panel, self.tr("Reconstruction && denoising"))
+        self.tabs.addTab(self.reconstruction_panel, titles[3])
         self.compare_panel = ComparePanel(self.session, self.runner)
-        self.tabs.addTab(self.compare_panel, self.tr("AE vs VAE"))
+        self.tabs.addTab(self.compare_panel, titles[4])
         self.understanding_panel = UnderstandingPanel(
             self.session, self.runner, self.latent_panel.state, self.understanding_state
         )
-        self.tabs.addTab(self.understanding_panel, self.tr("Understanding"))
+        self.tabs.addTab(self.understanding_panel, titles[5])
         self.draw_panel = DrawPanel(self.session, self.runner, self.draw_state)
-        self.tabs.addTab(self.draw_panel, self.tr("Your drawing"))
+        self.tabs.addTab(self.draw_panel, titles[6])
         for index in range(self.tabs.count()):
             QShortcut(
                 QKeySequence(f"Ctrl+{index + 1}"), self, activated=partial(self.tabs.setCurrentIndex, index)
             )
+        # The frame's tabs go (the tab the user picked meanwhile stays picked), the panels come.
+        self.tabs.setCurrentIndex(self._frame_tabs.currentIndex())
+        frame_tabs = self.takeCentralWidget()
+        frame_tabs.setParent(None)
+        frame_tabs.deleteLater()
         self.setCentralWidget(self.tabs)
+        self.statusBar().clearMessage()
 
         self._build_menus()
         self._build_status_bar()
@@ -116,9 +187,8 @@ class MainWindow(QMainWindow):
         self.dialogs.recoverRequested.connect(self._on_dialogs_recover_requested)
         self.dialogs.discardRequested.connect(self._on_dialogs_discard_requested)
 
-        self.resize(1600, 960)
-        self._restore_geometry()
-        for path in checkpoints or []:
+        checkpoints, open_bundled = self._to_open
+        for path in checkpoints:
             self.open_checkpoint(path)
         if not checkpoints and open_bundled and not self.reopen_last_models():
             self.open_bundled_models()
@@ -127,10 +197,15 @@ class MainWindow(QMainWindow):
         self._recovery_timer = QTimer(self, singleShot=True, interval=0)
         self._recovery_timer.timeout.connect(self.offer_recovery)
         self._recovery_timer.start()
+        self.built = True
+        self.panelsBuilt.emit()
 
     # --- menus and status bar ---------------------------------------------------------------
 
     def _build_menus(self) -> None:
+        from explorer.views.menus import WindowMenus
+
+        self.menuBar().clear()  # the frame's placeholders
         self.menus = menus = WindowMenus(self, self.dialogs, self.tabs.count())
         # The actions scripts and tests reach on the window, as before the menus had a module.
         self.open_action, self.save_action = menus.open_action, menus.save_action
@@ -156,6 +231,8 @@ class MainWindow(QMainWindow):
         for label in (self.dataset_label, self.models_label, self.device_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(shrinkable(label))
+        import torch
+
         if torch.cuda.is_available():
             self.device_label.setText(self.tr("Device: {gpu}").format(gpu=torch.cuda.get_device_name(0)))
         else:
@@ -212,6 +289,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_session_dataset_changed(self) -> None:
+        from core.datasets import DEFAULT, describe
+
         data = self.session.dataset
         if data is None:
             self.dataset_label.setText(self.tr("Fashion-MNIST: not found"))
@@ -310,6 +389,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def offer_recovery(self) -> QMessageBox | None:
         """Offer back the models a crashed session was training (autosaved after each epoch)."""
+        from explorer.state import autosave
+
         files = autosave.orphans()
         return self.dialogs.offer_recovery(files) if files else None
 
@@ -389,6 +470,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.built:  # closed while PyTorch loads: nothing to save or to stop yet
+            self._closed = True
+            event.accept()
+            return
+        from explorer.state import autosave
+
         if not self._confirm_close():
             event.ignore()
             return

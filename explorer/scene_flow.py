@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from core.datasets import DEFAULT
 from explorer.platform.settings import app_settings
 from explorer.state.scene import (
+    PANEL_KEYS,
     SUFFIX,
     SceneError,
     SceneSection,
@@ -28,7 +29,6 @@ from explorer.state.scene import (
 )
 from explorer.views.window_part import WindowPart
 
-PANEL_KEYS = ("training", "latent", "generation", "reconstruction", "compare", "understanding", "draw")
 
 
 class SceneFlow(WindowPart):

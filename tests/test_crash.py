@@ -205,7 +205,7 @@ def test_qt_warnings_go_to_the_log(log_file):
 
 
 def test_a_crash_while_starting_shows_a_modal_dialog(qtbot, log_file, restore_hooks, monkeypatch):
-    def broken_window(argv: list[str]):
+    def broken_window(argv: list[str], staged: bool = False):
         raise RuntimeError("settings are corrupt")
 
     monkeypatch.setattr(app, "build_window", broken_window)
@@ -226,6 +226,38 @@ def test_a_crash_while_starting_shows_a_modal_dialog(qtbot, log_file, restore_ho
     assert "RuntimeError: settings are corrupt" in seen[0] and str(log_file) in seen[0]
     assert "carries on" not in seen[0]
     assert "in broken_window" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_panel_that_cannot_be_built_shows_a_modal_dialog_and_ends_the_app(
+    qtbot, log_file, restore_hooks, monkeypatch, tiny_data_dir
+):
+    """latent-explorer shows its window's frame first and builds the panels once PyTorch is in
+    (start_window): a failure there still ends in the start-up dialog and exit status 1."""
+    from explorer.main_window import MainWindow
+
+    def broken_panels(self):
+        raise RuntimeError("a panel is broken")
+
+    monkeypatch.setattr(MainWindow, "build_panels", broken_panels)
+    monkeypatch.setattr(crash, "setup_logging", lambda: log_file)
+    monkeypatch.setattr(crash, "log_qt_messages", lambda: None)
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QMessageBox):
+            QTimer.singleShot(20, read_and_close)
+            return
+        frames = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        seen.append(dialog.text() + "\n" + dialog.informativeText())
+        seen.append(str(any(w.isVisible() for w in frames)))
+        dialog.done(0)
+
+    QTimer.singleShot(0, read_and_close)
+    assert app.main(["--data-dir", str(tiny_data_dir), "--no-bundled-models"]) == 1
+    assert "RuntimeError: a panel is broken" in seen[0] and str(log_file) in seen[0]
+    assert seen[1] == "False"  # the empty frame went before the dialog came
+    assert "in broken_panels" in log_file.read_text(encoding="utf-8")
 
 
 def test_help_opens_the_log_folder(qtbot, monkeypatch):

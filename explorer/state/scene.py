@@ -32,6 +32,8 @@ VERSION = 1
 SUFFIX = ".scene.json"
 MAX_BYTES = limits.SCENE_BYTES
 PANELS = ("training", "latent", "generation", "reconstruction", "compare", "understanding")
+# The window's tabs, in order: a scene's "panel" names the one it shows.
+PANEL_KEYS = (*PANELS, "draw")
 
 
 class SceneError(Exception):

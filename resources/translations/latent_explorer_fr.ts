@@ -1232,6 +1232,14 @@
         <translation>Latent Explorer</translation>
     </message>
     <message>
+        <source>Loading PyTorch and the panels…</source>
+        <translation>Chargement de PyTorch et des panneaux…</translation>
+    </message>
+    <message>
+        <source>Loading PyTorch…</source>
+        <translation>Chargement de PyTorch…</translation>
+    </message>
+    <message>
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
