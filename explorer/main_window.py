@@ -127,6 +127,13 @@ class MainWindow(QMainWindow):
         self.ask = self.dialogs.ask
         self.files = FileFlow(self)
         self.scenes = SceneFlow(self)
+        # The dataset is read on a worker while the panels are built: what it finds reaches them
+        # through the event loop, after this method.
+        self._build_status_labels()
+        self.data_loader.started.connect(self._on_data_loader_started)
+        self.data_loader.progress.connect(self._on_data_loader_progress)
+        self.data_loader.problem.connect(self._on_panel_error)
+        self.load_data()
 
         # What the user set in the panels; made before the panels, so that the window, which
         # destroys its children in order, cuts their bindings before any widget goes.
@@ -167,7 +174,7 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
         self._build_menus()
-        self._build_status_bar()
+        self._connect_status_bar()
         self.training_panel.errorOccurred.connect(self._on_panel_error)
         autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
@@ -180,9 +187,6 @@ class MainWindow(QMainWindow):
         self.session.message.connect(self._on_session_message)
         self.session.alreadyOpen.connect(self._on_session_already_open)
         self.session.recentChanged.connect(self._on_session_recent_changed)
-        self.data_loader.started.connect(self._on_data_loader_started)
-        self.data_loader.progress.connect(self._on_data_loader_progress)
-        self.data_loader.problem.connect(self._on_panel_error)
         self.dialogs.downloadRequested.connect(self._on_dialogs_download_requested)
         self.dialogs.recoverRequested.connect(self._on_dialogs_recover_requested)
         self.dialogs.discardRequested.connect(self._on_dialogs_discard_requested)
@@ -192,7 +196,6 @@ class MainWindow(QMainWindow):
             self.open_checkpoint(path)
         if not checkpoints and open_bundled and not self.reopen_last_models():
             self.open_bundled_models()
-        self.load_data()
         # Autosaves of a session that crashed: offered once the window is up (non-blocking).
         self._recovery_timer = QTimer(self, singleShot=True, interval=0)
         self._recovery_timer.timeout.connect(self.offer_recovery)
@@ -223,7 +226,7 @@ class MainWindow(QMainWindow):
         self.training_panel.logScaleToggled.connect(self.log_action.setChecked)
         self._on_session_recent_changed()
 
-    def _build_status_bar(self) -> None:
+    def _build_status_labels(self) -> None:
         bar = self.statusBar()
         self.device_label = QLabel(objectName="deviceStatusLabel")
         self.dataset_label = QLabel(objectName="datasetStatusLabel")
@@ -238,6 +241,8 @@ class MainWindow(QMainWindow):
         else:
             self.device_label.setText(self.tr("Device: CPU"))
         self.dataset_label.setText(self.tr("Fashion-MNIST: looking…"))
+
+    def _connect_status_bar(self) -> None:
         self.device_label.setToolTip(self.tr("How training computes shows here once a run starts."))
         self.training_run.pathKnown.connect(self._on_training_path_known)
         self._on_session_models_changed()

@@ -495,3 +495,66 @@ def test_idx_readers_refuse_pipes_and_devices(tmp_path):
     link.symlink_to("/dev/zero")
     with pytest.raises(DataAccessError, match="not a regular file"):
         read_idx(link)
+
+
+# --- the decompressed copies of big gzipped files ---------------------------------------------
+
+
+@pytest.fixture
+def keep_copies(monkeypatch, tmp_path):
+    monkeypatch.setattr(data_mod, "_CACHE_FROM_BYTES", 0)  # the test files are small
+    monkeypatch.setenv("LATENT_EXPLORER_HOME", str(tmp_path / "home"))
+    return tmp_path / "home" / "cache" / "idx"
+
+
+def test_a_gzipped_file_is_read_from_its_decompressed_copy_the_next_time(tmp_path, keep_copies, monkeypatch):
+    t = torch.randint(0, 256, (7, 28, 28), dtype=torch.uint8)
+    path = write_idx(tmp_path / "x-idx3-ubyte", t, gz=True)
+    assert torch.equal(read_idx(path, expected_ndim=3), t)
+    (copy,) = keep_copies.iterdir()
+    assert copy.name.startswith("x-idx3-ubyte-") and copy.stat().st_size == 16 + t.numel()
+
+    def no_gzip(*args, **kwargs):
+        raise AssertionError("the .gz was inflated again")
+
+    monkeypatch.setattr(data_mod.gzip, "GzipFile", no_gzip)
+    assert torch.equal(read_idx(path, expected_ndim=3), t)
+
+
+def test_a_copy_cut_short_is_not_trusted(tmp_path, keep_copies):
+    t = torch.randint(0, 256, (7, 28, 28), dtype=torch.uint8)
+    path = write_idx(tmp_path / "x-idx3-ubyte", t, gz=True)
+    read_idx(path, expected_ndim=3)
+    (copy,) = keep_copies.iterdir()
+    copy.write_bytes(copy.read_bytes()[:-100])  # a disk that filled up
+    assert torch.equal(read_idx(path, expected_ndim=3), t)
+
+
+def test_a_changed_file_is_read_again_and_its_old_copy_goes(tmp_path, keep_copies):
+    path = write_idx(tmp_path / "x-idx3-ubyte", torch.zeros((3, 28, 28), dtype=torch.uint8), gz=True)
+    read_idx(path, expected_ndim=3)
+    new = torch.full((4, 28, 28), 9, dtype=torch.uint8)
+    write_idx(tmp_path / "x-idx3-ubyte", new, gz=True)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert torch.equal(read_idx(path, expected_ndim=3), new)
+    assert len(list(keep_copies.iterdir())) == 1
+
+
+def test_a_damaged_gzip_is_refused_and_leaves_no_copy(tmp_path, keep_copies):
+    path = write_idx(tmp_path / "x-idx3-ubyte", torch.zeros((50, 28, 28), dtype=torch.uint8), gz=True)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(DataFormatError):
+        read_idx(path, expected_ndim=3)
+    assert not keep_copies.exists() or not list(keep_copies.iterdir())
+
+
+def test_no_room_for_the_copy_loses_nothing(tmp_path, keep_copies, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(data_mod, "atomic_write", full)
+    t = torch.randint(0, 256, (7, 28, 28), dtype=torch.uint8)
+    path = write_idx(tmp_path / "x-idx3-ubyte", t, gz=True)
+    assert torch.equal(read_idx(path, expected_ndim=3), t)
+    assert torch.equal(read_idx(path, expected_ndim=3), t)
