@@ -43,13 +43,16 @@ class PanelImporter(QObject):
         threading.Thread(target=self._run, name="panel-imports").start()
 
     def _run(self) -> None:
+        error = None
         try:
             for name in PANEL_IMPORTS:
                 importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 (reported on the GUI thread, as a start-up error)
-            self.done.emit(exc)
-            return
-        self.done.emit(None)
+            error = exc
+        try:
+            self.done.emit(error)
+        except RuntimeError:  # the window went meanwhile (a test tearing down): nobody to tell
+            pass
 
 
 def loading_tabs(titles: list[str], text: str) -> QTabWidget:

@@ -204,27 +204,38 @@ def test_qt_warnings_go_to_the_log(log_file):
     assert "WARNING qt: a warning from Qt" in log_file.read_text(encoding="utf-8")
 
 
-def test_a_crash_while_starting_shows_a_modal_dialog(qtbot, log_file, restore_hooks, monkeypatch):
-    def broken_window(argv: list[str], staged: bool = False):
-        raise RuntimeError("settings are corrupt")
+def _main_with_its_dialog(monkeypatch, log_file, argv: list[str]) -> tuple[int, str, bool]:
+    """Run app.main(argv), read and close the modal dialog it shows: (exit status, the dialog's
+    text, whether a main window was still visible under it)."""
+    from explorer.main_window import MainWindow
 
-    monkeypatch.setattr(app, "build_window", broken_window)
     monkeypatch.setattr(crash, "setup_logging", lambda: log_file)
     monkeypatch.setattr(crash, "log_qt_messages", lambda: None)  # keep pytest-qt's handler
-    seen: list[str] = []
+    seen: list = []
 
     def read_and_close() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QMessageBox):
             QTimer.singleShot(20, read_and_close)
             return
-        seen.append(dialog.text() + "\n" + dialog.informativeText())
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        seen.extend([dialog.text() + "\n" + dialog.informativeText(), any(w.isVisible() for w in windows)])
         dialog.done(0)
 
     QTimer.singleShot(0, read_and_close)
-    assert app.main([]) == 1
-    assert "RuntimeError: settings are corrupt" in seen[0] and str(log_file) in seen[0]
-    assert "carries on" not in seen[0]
+    status = app.main(argv)
+    return status, *seen
+
+
+def test_a_crash_while_starting_shows_a_modal_dialog(qtbot, log_file, restore_hooks, monkeypatch):
+    def broken_window(argv: list[str], staged: bool = False):
+        raise RuntimeError("settings are corrupt")
+
+    monkeypatch.setattr(app, "build_window", broken_window)
+    status, text, _ = _main_with_its_dialog(monkeypatch, log_file, [])
+    assert status == 1
+    assert "RuntimeError: settings are corrupt" in text and str(log_file) in text
+    assert "carries on" not in text
     assert "in broken_window" in log_file.read_text(encoding="utf-8")
 
 
@@ -239,24 +250,11 @@ def test_a_panel_that_cannot_be_built_shows_a_modal_dialog_and_ends_the_app(
         raise RuntimeError("a panel is broken")
 
     monkeypatch.setattr(MainWindow, "build_panels", broken_panels)
-    monkeypatch.setattr(crash, "setup_logging", lambda: log_file)
-    monkeypatch.setattr(crash, "log_qt_messages", lambda: None)
-    seen: list[str] = []
-
-    def read_and_close() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QMessageBox):
-            QTimer.singleShot(20, read_and_close)
-            return
-        frames = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        seen.append(dialog.text() + "\n" + dialog.informativeText())
-        seen.append(str(any(w.isVisible() for w in frames)))
-        dialog.done(0)
-
-    QTimer.singleShot(0, read_and_close)
-    assert app.main(["--data-dir", str(tiny_data_dir), "--no-bundled-models"]) == 1
-    assert "RuntimeError: a panel is broken" in seen[0] and str(log_file) in seen[0]
-    assert seen[1] == "False"  # the empty frame went before the dialog came
+    argv = ["--data-dir", str(tiny_data_dir), "--no-bundled-models"]
+    status, text, frame_visible = _main_with_its_dialog(monkeypatch, log_file, argv)
+    assert status == 1
+    assert "RuntimeError: a panel is broken" in text and str(log_file) in text
+    assert not frame_visible  # the empty frame went before the dialog came
     assert "in broken_panels" in log_file.read_text(encoding="utf-8")
 
 
