@@ -149,7 +149,8 @@ def main() -> int:
         panel._cache.clear()
         panel.tsne = None
         panel._request_codes()
-        wait_until(lambda: panel.codes is not None and panel._encode_worker.done)
+        # (no worker when a saved model's codes come from the disk cache)
+        wait_until(lambda: panel.codes is not None and (panel._encode_worker is None or panel._encode_worker.done))
         start, cpu = time.perf_counter(), time.process_time()
         panel.map_combo.setCurrentIndex(panel.map_combo.findData("tsne"))
         wait_until(lambda: panel.tsne is not None)
