@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from core import __version__
@@ -100,6 +101,7 @@ def build_window(argv: list[str], staged: bool = False) -> QMainWindow:
     from core.memory import return_freed_memory
     from explorer.main_window import MainWindow
     from explorer.platform.settings import app_settings
+    from explorer.views.presentation import apply_presentation
 
     args = build_parser().parse_args(argv)
     i18n.install(i18n.resolve_language(args.lang))
@@ -110,10 +112,13 @@ def build_window(argv: list[str], staged: bool = False) -> QMainWindow:
         open_bundled=args.bundled_models and not args.scene,
         staged=True,
     )
+    presentation = args.presentation or app_settings().value("view/presentation", False, type=bool)
+    if staged and presentation:  # the class sees the frame as it will see the panels
+        apply_presentation(window, True)
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowFullScreen)
 
     def as_asked() -> None:
-        remembered = app_settings().value("view/presentation", False, type=bool)
-        window.set_presentation(args.presentation or remembered)
+        window.set_presentation(presentation)
         if args.scene:
             window.open_scene(args.scene)
             if args.presentation:  # the command line wins over the scene

@@ -28,9 +28,23 @@ def test_the_frame_is_built_without_pytorch(tiny_data_dir):
         "from explorer.app import build_window\n"
         f"w = build_window(['--data-dir', {str(tiny_data_dir)!r}, '--no-bundled-models'], staged=True)\n"
         "tabs = w.findChild(QTabWidget, 'loadingTabs')\n"
-        "print('torch' in sys.modules, tabs.count(), w.built, w.findChild(QTabWidget, 'panelTabs'))\n"
+        "print('torch' in sys.modules, 'pyqtgraph' in sys.modules, tabs.count(), w.built,"
+        " w.findChild(QTabWidget, 'panelTabs'))\n"
     )
-    assert _run(code) == "False 7 False None"
+    assert _run(code) == "False False 7 False None"
+
+
+def test_in_presentation_mode_the_frame_is_already_full_screen_and_large(tiny_data_dir):
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "normal = app.font().pointSizeF()\n"
+        "from explorer.app import build_window\n"
+        f"w = build_window(['--data-dir', {str(tiny_data_dir)!r}, '--no-bundled-models', '--presentation'], staged=True)\n"
+        "print('torch' in sys.modules, w.isFullScreen(), round(app.font().pointSizeF() / normal, 2))\n"
+    )
+    assert _run(code) == "False True 1.5"
 
 
 def test_what_the_thread_imports_leaves_no_pytorch_or_core_module_to_the_gui_thread():

@@ -10,10 +10,15 @@ are Qt's own while it is on: a platform's native dialog ignores the app's font a
 
 from __future__ import annotations
 
-import pyqtgraph as pg
+import sys
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QSplitter, QWidget
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 SCALE = 1.5
 PLOT_TEXT_PT = 11  # plot tick labels and axis titles in normal mode, in points
@@ -89,7 +94,9 @@ def apply_presentation(root: QWidget, on: bool) -> None:
     for widget in root.findChildren(QWidget):
         if widget.styleSheet():  # a style sheet fixes the font at polish time: polish again
             widget.setStyleSheet(widget.styleSheet())
-    for plot in root.findChildren(pg.PlotWidget):
+    # pyqtgraph is imported with the panels: a window's frame, shown before them, has no plots.
+    pyqtgraph = sys.modules.get("pyqtgraph")
+    for plot in root.findChildren(pyqtgraph.PlotWidget) if pyqtgraph is not None else []:
         scale_plot(plot, scale)
     for widget in root.findChildren(QWidget):  # panels that lay themselves out differently
         if hasattr(widget, "set_presentation") and widget is not root:
@@ -103,6 +110,8 @@ def apply_presentation(root: QWidget, on: bool) -> None:
 
 def scale_plot(plot: pg.PlotWidget, scale: float) -> None:
     """Text, line widths and marker sizes of one plot at ``scale`` times their normal size."""
+    import pyqtgraph as pg
+
     item = plot.getPlotItem()
     tick_font = QFont()
     tick_font.setPointSizeF(PLOT_TEXT_PT * scale)
@@ -129,6 +138,8 @@ def scale_plot(plot: pg.PlotWidget, scale: float) -> None:
 
 
 def _scale_item(item, scale: float) -> None:
+    import pyqtgraph as pg
+
     if isinstance(item, pg.PlotDataItem):
         pen = pg.mkPen(item.opts["pen"])
         base = item.__dict__.setdefault("_base_pen_width", pen.widthF())
