@@ -6,11 +6,7 @@ use it the same way. The t-SNE child process lives in ``core.tsne_process``.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,14 +14,10 @@ import torch
 from core import tsne_process
 from core.data import Split, add_uniform_noise, subset_indices, to_float
 from core.models import LatentModel, eval_mode
-from core.safe_io import atomic_write
 
 __all__ = [
     "LatentStats",
     "aligned_replay",
-    "codes_cache_key",
-    "load_cached_codes",
-    "save_cached_codes",
     "Projection",
     "decode",
     "encode_split",
@@ -256,40 +248,3 @@ def aligned_replay(frames: list[np.ndarray]) -> list[np.ndarray]:
         maps.append(coords.astype(np.float32))
     return maps
 
-
-# --- codes kept on disk: the first map of a saved model at the next launch, without encoding ---
-
-
-def codes_cache_key(weights: str, images: torch.Tensor) -> str:
-    """The name of a model's cached codes: its weights hash (core.tsne.weights_hash) and the very
-    images encoded (uint8, in order)."""
-    digest = hashlib.sha256(f"codes-v1|{weights}|{tuple(images.shape)}|".encode())
-    digest.update(images.contiguous().numpy().tobytes())
-    return digest.hexdigest()[:32]
-
-
-def _codes_file(folder: Path, key: str) -> Path:
-    if not (len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
-        raise ValueError(f"not a cache key: {key!r}")
-    return Path(folder) / f"codes-{key}.npy"
-
-
-def save_cached_codes(folder: str | os.PathLike, key: str, codes: np.ndarray) -> None:
-    """Write codes atomically (raises OSError: the caller may go on without)."""
-    path = _codes_file(Path(folder), key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(codes, dtype=np.float32), allow_pickle=False)
-    atomic_write(path, buffer.getvalue())
-
-
-def load_cached_codes(folder: str | os.PathLike, key: str, n: int, latent_dim: int) -> np.ndarray | None:
-    """Cached codes of ``n`` images in ``latent_dim`` dimensions, or None when there are none or
-    they are not valid ones (damaged, another size, not finite): they are then encoded again."""
-    try:
-        codes = np.load(_codes_file(Path(folder), key), allow_pickle=False)
-    except (OSError, ValueError, EOFError):
-        return None
-    if codes.dtype != np.float32 or codes.shape != (n, latent_dim) or not np.isfinite(codes).all():
-        return None
-    return codes

@@ -37,6 +37,9 @@ __all__ = [
     "run_tsne",
     "save_cached_map",
     "weights_hash",
+    "codes_cache_key",
+    "load_cached_codes",
+    "save_cached_codes",
 ]
 
 CACHE_VERSION = 2  # bump when a change makes earlier cached maps wrong (2: the first frame after 2 iterations)
@@ -368,20 +371,27 @@ def cache_key(weights: str, indices: np.ndarray, method: str, settings: TsneSett
     return digest.hexdigest()[:32]
 
 
-def _cache_file(folder: Path, key: str) -> Path:
+def codes_cache_key(weights: str, images: np.ndarray) -> str:
+    """The name of a model's cached codes: its weights hash and the very images encoded (uint8,
+    in order)."""
+    digest = hashlib.sha256(f"codes-v1|{weights}|{tuple(images.shape)}|".encode())
+    digest.update(np.ascontiguousarray(images).tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_file(folder: Path, key: str, kind: str = "tsne") -> Path:
     if not (len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
         raise ValueError(f"not a cache key: {key!r}")
-    return Path(folder) / f"tsne-{key}.npy"
+    return Path(folder) / f"{kind}-{key}.npy"
 
 
-def save_cached_map(folder: str | os.PathLike, key: str, coords: np.ndarray) -> Path:
-    """Write a finished map atomically (a temporary file, then a rename)."""
-    path = _cache_file(Path(folder), key)
+def _save_array(path: Path, array: np.ndarray) -> Path:
+    """Write a float32 array atomically (a temporary file, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tsne-", suffix=".npy")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".npy")
     try:
         with os.fdopen(handle, "wb") as f:
-            np.save(f, np.asarray(coords, dtype=np.float32), allow_pickle=False)
+            np.save(f, np.asarray(array, dtype=np.float32), allow_pickle=False)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -389,17 +399,37 @@ def save_cached_map(folder: str | os.PathLike, key: str, coords: np.ndarray) -> 
     return path
 
 
-def load_cached_map(folder: str | os.PathLike, key: str, n_points: int) -> np.ndarray | None:
-    """A cached map of ``n_points`` points, or None when there is none or it is not a valid
-    one (damaged, another size, not finite): it is then recomputed."""
-    path = _cache_file(Path(folder), key)
+def _load_array(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
+    """A float32 array of ``shape``, or None when there is none or it is not a valid one
+    (damaged, another size, not finite)."""
     try:
-        coords = np.load(path, allow_pickle=False)
+        array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError):
         return None
-    if coords.dtype != np.float32 or coords.shape != (n_points, 2) or not np.isfinite(coords).all():
+    if array.dtype != np.float32 or array.shape != shape or not np.isfinite(array).all():
         return None
-    return coords
+    return array
+
+
+def save_cached_map(folder: str | os.PathLike, key: str, coords: np.ndarray) -> Path:
+    """Write a finished map atomically."""
+    return _save_array(_cache_file(Path(folder), key), coords)
+
+
+def load_cached_map(folder: str | os.PathLike, key: str, n_points: int) -> np.ndarray | None:
+    """A cached map of ``n_points`` points, or None (it is then recomputed)."""
+    return _load_array(_cache_file(Path(folder), key), (n_points, 2))
+
+
+def save_cached_codes(folder: str | os.PathLike, key: str, codes: np.ndarray) -> Path:
+    """Write a model's codes of some test images atomically (the first map of a saved model at
+    the next launch then needs no encoding)."""
+    return _save_array(_cache_file(Path(folder), key, "codes"), codes)
+
+
+def load_cached_codes(folder: str | os.PathLike, key: str, n: int, latent_dim: int) -> np.ndarray | None:
+    """Cached codes of ``n`` images in ``latent_dim`` dimensions, or None (they are then encoded)."""
+    return _load_array(_cache_file(Path(folder), key, "codes"), (n, latent_dim))
 
 
 def export_map_csv(

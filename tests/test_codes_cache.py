@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.latent import codes_cache_key, load_cached_codes, save_cached_codes
+from core.tsne import codes_cache_key, load_cached_codes, save_cached_codes
 from explorer.state import latent_maps
 from explorer.state.live_tsne import maps_cache_dir
 
@@ -29,10 +29,10 @@ def test_codes_round_trip_and_bad_copies_are_not_trusted(tmp_path):
 
 
 def test_the_key_follows_the_weights_and_the_very_images():
-    images = torch.randint(0, 256, (5, 28, 28), dtype=torch.uint8)
-    other = images.clone()
+    images = torch.randint(0, 256, (5, 28, 28), dtype=torch.uint8).numpy()
+    other = images.copy()
     other[2, 3, 4] ^= 1
-    assert codes_cache_key("w1", images) == codes_cache_key("w1", images.clone())
+    assert codes_cache_key("w1", images) == codes_cache_key("w1", images.copy())
     assert codes_cache_key("w1", images) != codes_cache_key("w2", images)
     assert codes_cache_key("w1", images) != codes_cache_key("w1", other)
 

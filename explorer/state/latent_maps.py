@@ -22,18 +22,16 @@ import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.data import Split
-from core.latent import (
-    LatentStats,
-    Projection,
-    codes_cache_key,
-    latent_stats,
-    load_cached_codes,
-    pca_projection,
-    save_cached_codes,
-    subset_indices,
-)
+from core.latent import LatentStats, Projection, latent_stats, pca_projection, subset_indices
 from core.training import encode_split, use_all_threads
-from core.tsne import TsneSettings, cache_key, weights_hash
+from core.tsne import (
+    TsneSettings,
+    cache_key,
+    codes_cache_key,
+    load_cached_codes,
+    save_cached_codes,
+    weights_hash,
+)
 from explorer.state.live_tsne import LAB_METHOD, OPENTSNE_METHOD, LiveTsne, maps_cache_dir, prewarm
 from explorer.state.session import ModelEntry, Session
 from explorer.workers import TaskRunner, Worker
@@ -83,7 +81,7 @@ def _codes_key(entry: ModelEntry, split: Split, indices: np.ndarray) -> str | No
     encoding (0.4 s at start-up, competing with the window's first paint)."""
     if entry.training or not entry.saved or (entry.path is None and not entry.bundled):
         return None
-    return codes_cache_key(weights_hash(entry.model), split.images[torch.from_numpy(indices)])
+    return codes_cache_key(weights_hash(entry.model), split.images.numpy()[indices])
 
 
 def _encode_task(model, split: Split, indices: np.ndarray, key):
