@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from explorer.platform import i18n
 from explorer.platform.settings import app_settings
 from explorer.state.scene import PANEL_KEYS
-from explorer.views.widgets import shrinkable
 from explorer.window_loading import PanelImporter, loading_tabs
 from resources import resource_path
 
@@ -86,12 +84,13 @@ class MainWindow(QMainWindow):
         self.imported = True
         if self._closed:
             return
-        try:
-            if error is not None:
-                raise error
-            self.build_panels()
-        except Exception as exc:  # noqa: BLE001 (the app cannot start: a dialog says why)
-            self.buildFailed.emit(exc)
+        if error is None:
+            try:
+                self.build_panels()
+            except Exception as exc:  # noqa: BLE001 (the app cannot start: a dialog says why)
+                error = exc
+        if error is not None:
+            self.buildFailed.emit(error)
 
     def build_panels(self) -> None:
         """The session, the panels, the menus and the status bar; then the models and the data."""
@@ -113,6 +112,7 @@ class MainWindow(QMainWindow):
         from explorer.state.session import Session
         from explorer.state.training_run import TrainingRun
         from explorer.views.dialogs import Dialogs
+        from explorer.views.status_labels import StatusLabels
         from explorer.workers import TaskRunner
 
         # The GUI thread decodes single images; workers train and encode with every core. Keeping
@@ -129,9 +129,10 @@ class MainWindow(QMainWindow):
         self.scenes = SceneFlow(self)
         # The dataset is read on a worker while the panels are built: what it finds reaches them
         # through the event loop, after this method.
-        self._build_status_labels()
-        self.data_loader.started.connect(self._on_data_loader_started)
-        self.data_loader.progress.connect(self._on_data_loader_progress)
+        self.status_labels = StatusLabels(self.statusBar(), self.session, self.data_loader, self)
+        # (tests and scripts read these)
+        self.dataset_label, self.models_label = self.status_labels.dataset, self.status_labels.models
+        self.device_label = self.status_labels.device
         self.data_loader.problem.connect(self._on_panel_error)
         self.load_data()
 
@@ -174,15 +175,13 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
         self._build_menus()
-        self._connect_status_bar()
+        self.status_labels.follow(self.training_run)
         self.training_panel.errorOccurred.connect(self._on_panel_error)
         autosave.notifier.failed.connect(self._on_panel_error)  # crash protection is off
         self.training_panel.dataMissing.connect(self._on_panel_data_missing)
         self.draw_panel.errorRaised.connect(self._on_panel_error)
         self.training_panel.datasetRequested.connect(self._on_dataset_requested)
         self.draw_panel.codeChanged.connect(self._on_draw_panel_code_changed)
-        self.session.modelsChanged.connect(self._on_session_models_changed)
-        self.session.datasetChanged.connect(self._on_session_dataset_changed)
         self.session.problem.connect(self._on_panel_error)
         self.session.message.connect(self._on_session_message)
         self.session.alreadyOpen.connect(self._on_session_already_open)
@@ -226,51 +225,6 @@ class MainWindow(QMainWindow):
         self.training_panel.logScaleToggled.connect(self.log_action.setChecked)
         self._on_session_recent_changed()
 
-    def _build_status_labels(self) -> None:
-        bar = self.statusBar()
-        self.device_label = QLabel(objectName="deviceStatusLabel")
-        self.dataset_label = QLabel(objectName="datasetStatusLabel")
-        self.models_label = QLabel(objectName="modelsStatusLabel")
-        for label in (self.dataset_label, self.models_label, self.device_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(shrinkable(label))
-        import torch
-
-        if torch.cuda.is_available():
-            self.device_label.setText(self.tr("Device: {gpu}").format(gpu=torch.cuda.get_device_name(0)))
-        else:
-            self.device_label.setText(self.tr("Device: CPU"))
-        self.dataset_label.setText(self.tr("Fashion-MNIST: looking…"))
-
-    def _connect_status_bar(self) -> None:
-        self.device_label.setToolTip(self.tr("How training computes shows here once a run starts."))
-        self.training_run.pathKnown.connect(self._on_training_path_known)
-        self._on_session_models_changed()
-
-    @Slot(str)
-    def _on_training_path_known(self, path: str) -> None:
-        # e.g. "cpu, fp32, channels-last, AVX2, 2 threads, batch in 2 parts side by side"
-        parts = path.split(", ")
-        device = parts[0].upper() if parts[0] == "cpu" else parts[0]
-        self.device_label.setText(
-            self.tr("Device: {device} — {how}").format(device=device, how=", ".join(parts[1:4]))
-        )
-        self.device_label.setToolTip(self.tr("Training computes on: {path}").format(path=path))
-
-    @Slot()
-    def _on_session_models_changed(self) -> None:
-        entries = self.session.entries
-        if not entries:
-            self.models_label.setText(self.tr("Models: none yet"))
-        else:
-            kinds = ", ".join(
-                (self.tr("{kind} ({n} ep.)") if e.saved else self.tr("{kind} ({n} ep., unsaved)")).format(
-                    kind=e.kind.upper(), n=e.epochs
-                )
-                for e in entries
-            )
-            self.models_label.setText(self.tr("Models: {list}").format(list=kinds))
-
     # --- data ------------------------------------------------------------------------------
 
     def load_data(self, download: bool = False, spec: str | None = None) -> None:
@@ -278,59 +232,10 @@ class MainWindow(QMainWindow):
         bar follows."""
         self.data_loader.load(download, spec)
 
-    @Slot(bool)
-    def _on_data_loader_started(self, download: bool) -> None:
-        self.dataset_label.setText(
-            self.tr("Fashion-MNIST: downloading…") if download else self.tr("Fashion-MNIST: loading…")
-        )
-
-    @Slot(int, int)
-    def _on_data_loader_progress(self, done: int, total: int) -> None:
-        self.dataset_label.setText(self.tr("Converting pictures: {done} of {total}…").format(done=done, total=total))
-
     @Slot(str)
     def _on_dataset_requested(self, spec: str) -> None:
         self.load_data(spec=spec)
 
-    @Slot()
-    def _on_session_dataset_changed(self) -> None:
-        from core.datasets import DEFAULT, describe
-
-        data = self.session.dataset
-        if data is None:
-            self.dataset_label.setText(self.tr("Fashion-MNIST: not found"))
-            self.dataset_label.setToolTip(self.session.dataset_error or "")
-            self.dataset_label.setStyleSheet("color: #b00020;")
-        elif data.sample:
-            self.dataset_label.setText(
-                (
-                    self.tr("Fashion-MNIST is damaged: using the bundled sample ({n} test images)")
-                    if self.data_loader.damaged
-                    else self.tr("Fashion-MNIST not found: using the bundled sample ({n} test images)")
-                ).format(n=i18n.format_count(len(data.test)))
-            )
-            self.dataset_label.setToolTip(
-                self.tr("Training needs the full dataset. {why}").format(why=self.session.dataset_error or "")
-            )
-            self.dataset_label.setStyleSheet("color: #8a5a00;")
-        elif data.info.spec != DEFAULT:
-            self.dataset_label.setText(
-                self.tr("{name}: {train} + {test} images").format(
-                    name=describe(data.info.spec),
-                    train=i18n.format_count(len(data.train)),
-                    test=i18n.format_count(len(data.test)),
-                )
-            )
-            self.dataset_label.setToolTip(self.tr("From {source}").format(source=data.source))
-            self.dataset_label.setStyleSheet("")
-        else:
-            self.dataset_label.setText(
-                self.tr("Fashion-MNIST: {train} + {test} images").format(
-                    train=i18n.format_count(len(data.train)), test=i18n.format_count(len(data.test))
-                )
-            )
-            self.dataset_label.setToolTip(self.tr("From {source}").format(source=data.source))
-            self.dataset_label.setStyleSheet("")
     @Slot()
     def _on_panel_data_missing(self) -> None:
         if self.data_loader.loading:
