@@ -8,20 +8,30 @@ from __future__ import annotations
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
 _malloc_tuned = False
+_set: dict[int, int] = {}  # parameter → the value this process set
 
 
 def _mallopt(*settings: tuple[int, int]) -> None:
-    """glibc's mallopt for each (parameter, value); nothing where the C library is not glibc."""
+    """glibc's mallopt for each (parameter, value) not already in force from an earlier call;
+    nothing where the C library is not glibc.
+
+    The C library is the one this process already runs (``CDLL(None)``): ``find_library``
+    would start ``ldconfig`` (or a compiler) in a subprocess at every call, and the app's
+    windows called this at every build.
+    """
+    settings = tuple((p, v) for p, v in settings if _set.get(p) != v)
+    if not settings:
+        return
     try:
         import ctypes
-        import ctypes.util
 
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            for parameter, value in settings:
-                libc.mallopt(parameter, value)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+        if mallopt is None:  # not glibc: nothing to tune
+            return
+        for parameter, value in settings:
+            mallopt(parameter, value)
+            _set[parameter] = value
+    except (OSError, AttributeError, TypeError):  # no C library to open by that name (Windows)
         pass
 
 
