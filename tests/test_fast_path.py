@@ -114,3 +114,37 @@ def test_a_run_with_its_batches_in_parts_matches_one_without(tiny_data, monkeypa
         assert b.train_loss == pytest.approx(a.train_loss, rel=1e-5)
         assert b.test["test_loss"] == pytest.approx(a.test["test_loss"], rel=1e-5)
     assert torch.get_num_threads() == before  # the caller's thread count is given back
+
+
+@pytest.mark.parametrize("layout", [torch.channels_last, torch.contiguous_format])
+def test_the_last_decoder_layer_as_a_product_and_a_fold_is_the_modules_function(layout):
+    from core.kernels import one_channel_deconv
+
+    torch.manual_seed(0)
+    layer = torch.nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1)
+    x = torch.randn(8, 32, 14, 14).to(memory_format=layout).requires_grad_()
+    grad = torch.randn(8, 1, 28, 28)
+    theirs = layer(x)
+    theirs.backward(grad)
+    expected = [t.grad.clone() for t in (x, layer.weight, layer.bias)]
+    for t in (x, layer.weight, layer.bias):
+        t.grad = None
+    ours = one_channel_deconv(layer, x)
+    assert ours.grad_fn is not None and "GemmFold" in type(ours.grad_fn).__name__  # the fast path ran
+    assert ours.shape == theirs.shape
+    assert torch.allclose(ours, theirs, atol=1e-5, rtol=0)
+    ours.backward(grad)
+    for got, want in zip((x.grad, layer.weight.grad, layer.bias.grad), expected, strict=True):
+        assert torch.allclose(got, want, atol=1e-6, rtol=1e-5)
+    with torch.no_grad():
+        assert torch.allclose(one_channel_deconv(layer, x), theirs, atol=1e-5, rtol=0)
+
+
+def test_the_last_decoder_layer_keeps_the_module_under_bf16_autocast():
+    from core.kernels import one_channel_deconv
+
+    layer = torch.nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1)
+    x = torch.randn(2, 32, 14, 14)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = one_channel_deconv(layer, x)
+        assert out.dtype == torch.bfloat16 == layer(x).dtype
