@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
+from core.kernels import bce_sum
+
 
 @dataclass(frozen=True)
 class LossTerms:
@@ -41,7 +43,7 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 def vae_loss(
     recon: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0
 ) -> LossTerms:
-    bce = F.binary_cross_entropy(recon.float().reshape(-1, 784), x.reshape(-1, 784), reduction="sum")
+    bce = bce_sum(recon.float().reshape(-1, 784), x.reshape(-1, 784))
     kl_elements = kl_divergence(mu, logvar)
     kl = kl_elements.sum()
     return LossTerms(bce + beta * kl, bce, kl, summed=True, recon=recon, kl_elements=kl_elements)

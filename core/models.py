@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.config import KINDS, LATENT_MAX, LATENT_MIN  # kept importable from here
-from core.kernels import one_channel_deconv
+from core.kernels import one_channel_deconv, wide_linear
 from core.losses import LossTerms, ae_loss, vae_loss
 
 _FEATURES = 64 * 7 * 7
@@ -99,7 +99,7 @@ class Decoder(nn.Module):
 
     def logits(self, z: torch.Tensor) -> torch.Tensor:
         """The pre-sigmoid output (B, 1, 28, 28): exact Bernoulli log-likelihoods need it."""
-        h = F.relu(self.linear(z)).view(-1, 64, 7, 7)
+        h = F.relu(wide_linear(self.linear, z)).view(-1, 64, 7, 7)
         return one_channel_deconv(self.model[2], self.model[1](self.model[0](h)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:

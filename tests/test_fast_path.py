@@ -148,3 +148,45 @@ def test_the_last_decoder_layer_keeps_the_module_under_bf16_autocast():
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out = one_channel_deconv(layer, x)
         assert out.dtype == torch.bfloat16 == layer(x).dtype
+
+
+def test_the_decoders_first_layer_with_its_gradients_transposed_is_the_modules_function():
+    from core.kernels import wide_linear
+
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(10, 3136)
+    z = torch.randn(16, 10, requires_grad=True)
+    grad = torch.randn(16, 3136)
+    layer(z).backward(grad)
+    expected = [t.grad.clone() for t in (z, layer.weight, layer.bias)]
+    for t in (z, layer.weight, layer.bias):
+        t.grad = None
+    out = wide_linear(layer, z)
+    assert "WideLinear" in type(out.grad_fn).__name__  # the fast path ran
+    assert torch.equal(out, layer(z))
+    out.backward(grad)
+    for got, want in zip((z.grad, layer.weight.grad, layer.bias.grad), expected, strict=True):
+        assert got.shape == want.shape and torch.allclose(got, want, atol=1e-5, rtol=1e-5)
+    assert layer.weight.grad.is_contiguous()
+
+
+def test_the_vectorised_cross_entropy_is_pytorchs_formula_even_where_the_sigmoid_saturates():
+    import torch.nn.functional as F
+
+    from core.kernels import bce_sum
+
+    torch.manual_seed(0)
+    logits = torch.randn(8, 784) * 6
+    logits[0, :5], logits[1, :5] = 40.0, -120.0  # p exactly 1 and 0 in float32: the clamps act
+    p = torch.sigmoid(logits).requires_grad_()
+    t = (torch.rand(8, 784) > 0.5).float()
+    t[2] = torch.rand(784)  # grey targets too
+    theirs = F.binary_cross_entropy(p, t, reduction="sum")
+    (expected,) = torch.autograd.grad(theirs, p)
+    ours = bce_sum(p, t)
+    (got,) = torch.autograd.grad(ours, p)
+    assert torch.allclose(ours, theirs, rtol=1e-6, atol=0)
+    assert torch.isfinite(got).all() and torch.allclose(got, expected, rtol=1e-6, atol=1e-6)
+    for bad in (float("nan"), 1.5, -0.1):  # refused as ATen refuses them: a diverged model
+        with pytest.raises(RuntimeError, match="between 0 and 1"):
+            bce_sum(torch.tensor([0.5, bad]), torch.tensor([1.0, 0.0]))
