@@ -21,7 +21,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["bce_sum", "one_channel_deconv", "wide_linear"]
+__all__ = ["bce_sum", "hwc_columns", "hwc_rows", "one_channel_deconv", "wide_linear"]
+
+_C, _H, _W = 64, 7, 7  # the lab's feature maps between the convolutions and the linear layers
+
+
+def hwc_columns(weight: torch.Tensor) -> torch.Tensor:
+    """A (out, 3136) weight that reads (channel, row, column) features, for (row, column,
+    channel) ones."""
+    return weight.view(-1, _C, _H, _W).permute(0, 2, 3, 1).reshape(len(weight), -1)
+
+
+def hwc_rows(weight: torch.Tensor) -> torch.Tensor:
+    """A (3136, ...) weight or bias that writes (channel, row, column) features, for (row,
+    column, channel) ones."""
+    rest = weight.shape[1:]
+    return weight.view(_C, _H, _W, *rest).permute(1, 2, 0, *range(3, 3 + len(rest))).reshape(weight.shape)
 
 
 class _GemmFoldDeconv(torch.autograd.Function):
@@ -104,12 +119,12 @@ def _fp32_cpu(x: torch.Tensor, weight: torch.Tensor) -> bool:
     )
 
 
-def wide_linear(layer: nn.Linear, x: torch.Tensor) -> torch.Tensor:
-    """``layer(x)`` for the decoder's first layer: its gradients computed transposed for fp32 on
-    the CPU, the module itself elsewhere."""
-    if _fp32_cpu(x, layer.weight) and layer.bias is not None and x.dim() == 2:
-        return _WideLinear.apply(x, layer.weight, layer.bias)
-    return layer(x)
+def wide_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``F.linear(x, weight, bias)`` for the decoder's first layer: its gradients computed
+    transposed for fp32 on the CPU."""
+    if _fp32_cpu(x, weight) and x.dim() == 2:
+        return _WideLinear.apply(x, weight, bias)
+    return F.linear(x, weight, bias)
 
 
 def one_channel_deconv(layer: nn.ConvTranspose2d, x: torch.Tensor) -> torch.Tensor:

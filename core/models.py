@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.config import KINDS, LATENT_MAX, LATENT_MIN  # kept importable from here
-from core.kernels import one_channel_deconv, wide_linear
+from core.kernels import hwc_columns, hwc_rows, one_channel_deconv, wide_linear
 from core.losses import LossTerms, ae_loss, vae_loss
 
 _FEATURES = 64 * 7 * 7
@@ -73,6 +73,19 @@ class _ConvBody(nn.Sequential):
         h = self[2](self[1](self[0](x)))
         return self[3](self[4](h))
 
+    def features(self, x: torch.Tensor) -> tuple[torch.Tensor, bool]:
+        """The flat features, and whether they are in (row, column, channel) order: a view of a
+        channels-last feature map, where the lab's order would be a copy (core.kernels)."""
+        h = self[2](self[1](self[0](x)))
+        if h.dim() == 4 and not h.is_contiguous() and h.is_contiguous(memory_format=torch.channels_last):
+            return self[3](h.permute(0, 2, 3, 1).reshape(len(h), -1)), True
+        return self[3](self[4](h)), False
+
+
+def _head(layer: nn.Linear, features: torch.Tensor, hwc: bool) -> torch.Tensor:
+    """A linear layer after the encoder body, for features in either order."""
+    return F.linear(features, hwc_columns(layer.weight), layer.bias) if hwc else layer(features)
+
 
 def _conv_body() -> nn.Sequential:
     return _ConvBody(
@@ -99,8 +112,14 @@ class Decoder(nn.Module):
 
     def logits(self, z: torch.Tensor) -> torch.Tensor:
         """The pre-sigmoid output (B, 1, 28, 28): exact Bernoulli log-likelihoods need it."""
-        h = F.relu(wide_linear(self.linear, z)).view(-1, 64, 7, 7)
-        return one_channel_deconv(self.model[2], self.model[1](self.model[0](h)))
+        deconv = self.model[0]
+        if deconv.weight.is_contiguous(memory_format=torch.channels_last) and not deconv.weight.is_contiguous():
+            # the features in (row, column, channel) order: a channels-last view, not a copy
+            h = F.relu(wide_linear(z, hwc_rows(self.linear.weight), hwc_rows(self.linear.bias)))
+            h = h.view(-1, 7, 7, 64).permute(0, 3, 1, 2)
+        else:
+            h = F.relu(wide_linear(z, self.linear.weight, self.linear.bias)).view(-1, 64, 7, 7)
+        return one_channel_deconv(self.model[2], self.model[1](deconv(h)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.model[-1](self.logits(z))
@@ -120,7 +139,7 @@ class AutoEncoder(nn.Module):
         self.decoder = Decoder(latent_dim)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear_z(self.encoder(x))
+        return _head(self.linear_z, *self.encoder.features(x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)
@@ -154,8 +173,8 @@ class VariationalAutoEncoder(nn.Module):
 
     def encode_distribution(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(μ, log σ²), each (B, d)."""
-        h = self.encoder(x)
-        return self.linear_mu(h), self.linear_logvar(h)
+        h, hwc = self.encoder.features(x)
+        return _head(self.linear_mu, h, hwc), _head(self.linear_logvar, h, hwc)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.encode_distribution(x)[0]

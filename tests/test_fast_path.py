@@ -19,6 +19,7 @@ def test_the_training_layout_gives_the_labs_outputs_and_gradients(kind):
     ours.to(memory_format=memory_format(torch.device("cpu"), "fp32"))
     assert ours.encoder[0].weight.is_contiguous(memory_format=torch.channels_last)
     x = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    assert ours.encoder.features(x)[1]  # the linear layers read the channels-last features as they are
     mine, lab_out = ours(x), theirs(x)
     for a, b in zip(mine, lab_out, strict=True):
         assert torch.allclose(a, b, atol=1e-5, rtol=0)
@@ -161,7 +162,7 @@ def test_the_decoders_first_layer_with_its_gradients_transposed_is_the_modules_f
     expected = [t.grad.clone() for t in (z, layer.weight, layer.bias)]
     for t in (z, layer.weight, layer.bias):
         t.grad = None
-    out = wide_linear(layer, z)
+    out = wide_linear(z, layer.weight, layer.bias)
     assert "WideLinear" in type(out.grad_fn).__name__  # the fast path ran
     assert torch.equal(out, layer(z))
     out.backward(grad)
@@ -190,3 +191,15 @@ def test_the_vectorised_cross_entropy_is_pytorchs_formula_even_where_the_sigmoid
     for bad in (float("nan"), 1.5, -0.1):  # refused as ATen refuses them: a diverged model
         with pytest.raises(RuntimeError, match="between 0 and 1"):
             bce_sum(torch.tensor([0.5, bad]), torch.tensor([1.0, 0.0]))
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_bf16_autocast_over_channels_last_features_stays_close_to_fp32(kind):
+    model = new_model(ModelConfig(kind, 10), seed=3).eval()
+    x = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        exact = model(x)[0]
+        model.to(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            approx = model(x)[0].float()
+    assert (approx - exact).abs().max() < 0.05
