@@ -35,9 +35,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["bce_sum", "hwc_columns", "hwc_rows", "one_channel_deconv", "wide_linear"]
+__all__ = ["bce_sum", "channels_last", "hwc_columns", "hwc_rows", "one_channel_deconv", "wide_linear"]
 
 _C, _H, _W = 64, 7, 7  # the lab's feature maps between the convolutions and the linear layers
+
+
+def channels_last(t: torch.Tensor) -> bool:
+    """Whether a 4-D tensor is laid out channels-last (and not also plain contiguous)."""
+    return t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(memory_format=torch.channels_last)
 
 
 def hwc_columns(weight: torch.Tensor) -> torch.Tensor:

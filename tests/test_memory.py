@@ -28,7 +28,6 @@ def test_malloc_settings_start_no_subprocess_and_are_set_once(monkeypatch):
     memory.return_freed_memory()  # every window calls it: nothing left to set
     assert memory._set == {memory._M_ARENA_MAX: 2, memory._M_MMAP_THRESHOLD: 1 << 20}
     assert calls == [(memory._M_ARENA_MAX, memory._M_MMAP_THRESHOLD), ()]
-    monkeypatch.setattr(memory, "_malloc_tuned", False)
     memory.keep_freed_memory()  # a trainer in the same process: its threshold wins
     assert memory._set[memory._M_MMAP_THRESHOLD] == 64 << 20
     memory.return_freed_memory()  # and a window built after it sets the GUI's again
