@@ -24,9 +24,16 @@ gradients another: four copies a step. The linear layers read and write the feat
 (row, column, channel) order instead, with their weights' columns or rows permuted to match
 (``hwc_columns``, ``hwc_rows``: copies of 31,360 numbers instead of 200,704), the same products.
 
+The convolutions' bias gradients: oneDNN computes them inside its weight-gradient kernels,
+and for the transposed convolutions with a reference (scalar) loop: 0.6 ms of the 64 → 32
+layer's 3.2 ms on an AVX2 core. ``strided_conv`` runs the module's forward pass and, in its
+backward pass, asks oneDNN for the input and weight gradients only and sums the output
+gradient over images and pixels with ATen (0.05 ms): the same numbers up to the order of the
+sum.
+
 Measured by wall clock, one change against none in the same run (a profile overstates the
 small ops several times over): the fold −9 % of a half-batch step, the BCE −5 %, the feature
-order −3 %, the transposed products −2 %.
+order −3 %, the transposed products −2 %, the bias gradients −3.6 % of a two-halves step.
 """
 
 from __future__ import annotations
@@ -35,7 +42,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["bce_sum", "channels_last", "hwc_columns", "hwc_rows", "one_channel_deconv", "wide_linear"]
+__all__ = [
+    "bce_sum",
+    "channels_last",
+    "hwc_columns",
+    "hwc_rows",
+    "one_channel_deconv",
+    "strided_conv",
+    "wide_linear",
+]
 
 _C, _H, _W = 64, 7, 7  # the lab's feature maps between the convolutions and the linear layers
 
@@ -73,9 +88,32 @@ class _GemmFoldDeconv(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         x, weight = ctx.saved_tensors
-        return torch.ops.aten.convolution_backward(
-            grad.contiguous(), x, weight, [1], [2, 2], [1, 1], [1, 1], True, [0, 0], 1, list(ctx.needs_input_grad)
-        )
+        return _conv_backward(grad.contiguous(), x, weight, True, ctx.needs_input_grad)
+
+
+def _conv_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, needs: tuple):
+    """The gradients of ``conv2d`` or ``conv_transpose2d`` (stride 2, padding 1, a bias) with
+    respect to (input, weight, bias): oneDNN's for the first two, the bias's summed by ATen."""
+    grad_x, grad_weight, _ = torch.ops.aten.convolution_backward(
+        grad, x, weight, None, [2, 2], [1, 1], [1, 1], transposed, [0, 0], 1, [needs[0], needs[1], False]
+    )
+    return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
+
+
+class _StridedConv(torch.autograd.Function):
+    """``conv2d`` or ``conv_transpose2d(x, weight, bias, stride=2, padding=1)``, the module's
+    own forward pass; the backward pass as ``_conv_backward``."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, transposed: bool) -> torch.Tensor:
+        ctx.save_for_backward(x, weight)
+        ctx.transposed = transposed
+        return (F.conv_transpose2d if transposed else F.conv2d)(x, weight, bias, 2, 1)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        x, weight = ctx.saved_tensors
+        return *_conv_backward(grad, x, weight, ctx.transposed, ctx.needs_input_grad[:3]), None
 
 
 class _WideLinear(torch.autograd.Function):
@@ -146,18 +184,31 @@ def wide_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> to
     return F.linear(x, weight, bias)
 
 
+def _lab_strided(layer: nn.Conv2d | nn.ConvTranspose2d) -> bool:
+    """Whether a layer is the lab's kind: 4 × 4 kernel, stride 2, padding 1, a bias."""
+    return (
+        layer.bias is not None
+        and layer.kernel_size == (4, 4)
+        and layer.stride == (2, 2)
+        and layer.padding == (1, 1)
+        and layer.dilation == (1, 1)
+        and layer.groups == 1
+        and getattr(layer, "output_padding", (0, 0)) == (0, 0)
+        and layer.padding_mode == "zeros"
+    )
+
+
+def strided_conv(layer: nn.Conv2d | nn.ConvTranspose2d, x: torch.Tensor) -> torch.Tensor:
+    """``layer(x)`` for the lab's convolutions, with the bias gradient summed by ATen for fp32
+    on the CPU; the module itself elsewhere (GPUs, bf16 autocast)."""
+    if _fp32_cpu(x, layer.weight) and x.dim() == 4 and _lab_strided(layer) and torch.is_grad_enabled():
+        return _StridedConv.apply(x, layer.weight, layer.bias, isinstance(layer, nn.ConvTranspose2d))
+    return layer(x)
+
+
 def one_channel_deconv(layer: nn.ConvTranspose2d, x: torch.Tensor) -> torch.Tensor:
     """``layer(x)`` for the decoder's last layer: a matrix product and a fold for fp32 on the
     CPU, the module itself elsewhere (GPUs, bf16 autocast)."""
-    if (
-        _fp32_cpu(x, layer.weight)
-        and layer.bias is not None
-        and tuple(layer.weight.shape[1:]) == (1, 4, 4)
-        and layer.stride == (2, 2)
-        and layer.padding == (1, 1)
-        and layer.output_padding == (0, 0)
-        and layer.dilation == (1, 1)
-        and layer.groups == 1
-    ):
+    if _fp32_cpu(x, layer.weight) and layer.weight.shape[1] == 1 and _lab_strided(layer):
         return _GemmFoldDeconv.apply(x, layer.weight, layer.bias)
     return layer(x)

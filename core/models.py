@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.config import KINDS, LATENT_MAX, LATENT_MIN  # kept importable from here
-from core.kernels import channels_last, hwc_columns, hwc_rows, one_channel_deconv, wide_linear
+from core.kernels import channels_last, hwc_columns, hwc_rows, one_channel_deconv, strided_conv, wide_linear
 from core.losses import LossTerms, ae_loss, vae_loss
 
 _FEATURES = 64 * 7 * 7
@@ -73,7 +73,7 @@ class _ConvBody(nn.Sequential):
         return self[3](self[4](self._maps(x)))
 
     def _maps(self, x: torch.Tensor) -> torch.Tensor:
-        return self[2](self[1](self[0](x)))
+        return strided_conv(self[2], self[1](strided_conv(self[0], x)))
 
     def features(self, x: torch.Tensor) -> tuple[torch.Tensor, bool]:
         """The flat features, and whether they are in (row, column, channel) order: a view of a
@@ -121,7 +121,7 @@ class Decoder(nn.Module):
             h = h.view(-1, 7, 7, 64).permute(0, 3, 1, 2)
         else:
             h = F.relu(wide_linear(z, self.linear.weight, self.linear.bias)).view(-1, 64, 7, 7)
-        return one_channel_deconv(self.model[2], self.model[1](deconv(h)))
+        return one_channel_deconv(self.model[2], self.model[1](strided_conv(deconv, h)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.model[-1](self.logits(z))

@@ -141,6 +141,48 @@ def test_the_last_decoder_layer_as_a_product_and_a_fold_is_the_modules_function(
         assert torch.allclose(one_channel_deconv(layer, x), theirs, atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("layout", [torch.channels_last, torch.contiguous_format])
+@pytest.mark.parametrize(
+    "make, channels",
+    [
+        (lambda: torch.nn.Conv2d(1, 32, kernel_size=4, stride=2, padding=1), (1, 28)),
+        (lambda: torch.nn.Conv2d(32, 64, kernel_size=4, stride=2, padding=1), (32, 14)),
+        (lambda: torch.nn.ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1), (64, 7)),
+    ],
+)
+def test_a_convolution_with_its_bias_gradient_summed_apart_is_the_modules_function(make, channels, layout):
+    from core.kernels import strided_conv
+
+    torch.manual_seed(0)
+    layer = make().to(memory_format=layout)
+    c, size = channels
+    x = torch.randn(8, c, size, size).to(memory_format=layout).requires_grad_()
+    theirs = layer(x)
+    grad = torch.randn_like(theirs)
+    theirs.backward(grad)
+    expected = [t.grad.clone() for t in (x, layer.weight, layer.bias)]
+    for t in (x, layer.weight, layer.bias):
+        t.grad = None
+    ours = strided_conv(layer, x)
+    assert "StridedConv" in type(ours.grad_fn).__name__  # the fast path ran
+    assert torch.equal(ours, theirs)  # the very forward pass
+    ours.backward(grad)
+    for got, want in zip((x.grad, layer.weight.grad, layer.bias.grad), expected, strict=True):
+        # sums of up to 1,568 products, in another order: equal to float rounding of their scale
+        assert got.shape == want.shape
+        assert torch.allclose(got, want, rtol=1e-5, atol=1e-6 * float(want.abs().max()))
+    assert layer.weight.grad.stride() == expected[1].stride()  # the layout backward() gives
+    x.grad = None
+    x.requires_grad_(False)  # the encoder's first layer: no input gradient asked for
+    ours = strided_conv(layer, x)
+    ours.backward(grad)
+    assert x.grad is None
+    with torch.no_grad():
+        assert torch.equal(strided_conv(layer, x), theirs)
+    other = torch.nn.Conv2d(c, 4, kernel_size=3, padding=1)  # not the lab's kind: the module
+    assert "StridedConv" not in type(strided_conv(other, x).grad_fn).__name__
+
+
 def test_the_last_decoder_layer_keeps_the_module_under_bf16_autocast():
     from core.kernels import one_channel_deconv
 
