@@ -183,14 +183,40 @@ def test_a_convolution_with_its_bias_gradient_summed_apart_is_the_modules_functi
     assert "StridedConv" not in type(strided_conv(other, x).grad_fn).__name__
 
 
-def test_the_last_decoder_layer_keeps_the_module_under_bf16_autocast():
+@pytest.mark.parametrize("transposed", [False, True])
+def test_a_convolution_with_its_bias_gradient_summed_apart_is_autocasts_own_under_bf16(transposed):
+    from core.kernels import strided_conv
+
+    torch.manual_seed(0)
+    layer = (torch.nn.ConvTranspose2d(64, 32, 4, 2, 1) if transposed else torch.nn.Conv2d(32, 64, 4, 2, 1))
+    layer.to(memory_format=torch.channels_last)
+    shape = (8, 64, 7, 7) if transposed else (8, 32, 14, 14)
+    x = torch.randn(shape).to(memory_format=torch.channels_last).requires_grad_()
+    results = []
+    for run in (layer, lambda t: strided_conv(layer, t)):
+        for t in (x, layer.weight, layer.bias):
+            t.grad = None
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = run(x)
+        out.float().pow(2).sum().backward()
+        results.append((out, [t.grad.clone() for t in (x, layer.weight, layer.bias)]))
+    (theirs, expected), (ours, got) = results
+    assert "StridedConv" in type(ours.grad_fn).__name__  # the fast path ran
+    assert ours.dtype == theirs.dtype == torch.bfloat16 and torch.equal(ours, theirs)
+    for g, want in zip(got, expected, strict=True):
+        assert g.dtype == want.dtype == torch.float32  # the parameters' own dtype
+        assert torch.allclose(g, want, rtol=2e-2, atol=2e-2 * float(want.abs().max()))
+
+
+def test_the_last_decoder_layer_under_bf16_autocast_is_autocasts_own():
     from core.kernels import one_channel_deconv
 
     layer = torch.nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1)
     x = torch.randn(2, 32, 14, 14)
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out = one_channel_deconv(layer, x)
-        assert out.dtype == torch.bfloat16 == layer(x).dtype
+        assert out.dtype == torch.bfloat16 and torch.equal(out, layer(x))
+    assert "StridedConv" in type(out.grad_fn).__name__  # its bias gradient summed apart
 
 
 def test_the_decoders_first_layer_with_its_gradients_transposed_is_the_modules_function():
