@@ -26,10 +26,10 @@ gradients another: four copies a step. The linear layers read and write the feat
 
 The convolutions' bias gradients: oneDNN computes them inside its weight-gradient kernels,
 and for the transposed convolutions with a reference (scalar) loop: 0.6 ms of the 64 → 32
-layer's 3.2 ms on an AVX2 core in fp32, 1.5 ms of 4.5 in bf16 on AVX512-BF16. ``strided_conv`` runs the module's forward pass and, in its
-backward pass, asks oneDNN for the input and weight gradients only and sums the output
-gradient over images and pixels with ATen (0.05 ms): the same numbers up to the order of the
-sum.
+layer's 3.2 ms on an AVX2 core in fp32, 1.5 ms of 4.5 in bf16 on AVX512-BF16.
+``strided_conv`` runs the module's forward pass and, in its backward pass, asks oneDNN for the
+input and weight gradients only and sums the output gradient over images and pixels with ATen
+(0.05 ms): the same numbers up to the order of the sum.
 
 Measured by wall clock, one change against none in the same run (a profile overstates the
 small ops several times over): the fold −9 % of a half-batch step, the BCE −5 %, the feature
@@ -106,7 +106,9 @@ class _StridedConv(torch.autograd.Function):
     own forward pass; the backward pass as ``_conv_backward``."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, transposed: bool) -> torch.Tensor:
+    def forward(
+        ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, transposed: bool
+    ) -> torch.Tensor:
         ctx.save_for_backward(x, weight)
         ctx.transposed = transposed
         return (F.conv_transpose2d if transposed else F.conv2d)(x, weight, bias, 2, 1)
@@ -210,7 +212,7 @@ def strided_conv(layer: nn.Conv2d | nn.ConvTranspose2d, x: torch.Tensor) -> torc
         low = torch.get_autocast_dtype("cpu")
         with torch.autocast("cpu", enabled=False):
             return _StridedConv.apply(x.to(low), layer.weight.to(low), layer.bias.to(low), transposed)
-    if x.dtype == layer.weight.dtype == torch.float32:
+    if _fp32_cpu(x, layer.weight):
         return _StridedConv.apply(x, layer.weight, layer.bias, transposed)
     return layer(x)
 

@@ -188,7 +188,7 @@ def test_a_convolution_with_its_bias_gradient_summed_apart_is_autocasts_own_unde
     from core.kernels import strided_conv
 
     torch.manual_seed(0)
-    layer = (torch.nn.ConvTranspose2d(64, 32, 4, 2, 1) if transposed else torch.nn.Conv2d(32, 64, 4, 2, 1))
+    layer = torch.nn.ConvTranspose2d(64, 32, 4, 2, 1) if transposed else torch.nn.Conv2d(32, 64, 4, 2, 1)
     layer.to(memory_format=torch.channels_last)
     shape = (8, 64, 7, 7) if transposed else (8, 32, 14, 14)
     x = torch.randn(shape).to(memory_format=torch.channels_last).requires_grad_()
