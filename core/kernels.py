@@ -45,10 +45,18 @@ from torch import nn
 
 __all__ = [
     "bce_sum",
+    "bce_sum_gradient",
+    "bce_sum_value",
     "channels_last",
+    "chw_columns",
+    "chw_rows",
+    "conv_backward",
+    "gemm_fold_deconv",
     "hwc_columns",
     "hwc_rows",
+    "lab_strided",
     "one_channel_deconv",
+    "relu_backward_",
     "strided_conv",
     "wide_linear",
 ]
@@ -74,31 +82,55 @@ def hwc_rows(weight: torch.Tensor) -> torch.Tensor:
     return weight.view(_C, _H, _W, *rest).permute(1, 2, 0, *range(3, 3 + len(rest))).reshape(weight.shape)
 
 
+def gemm_fold_deconv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``conv_transpose2d(x, weight, bias, stride=2, padding=1)`` for a (C, 1, 4, 4) weight, as
+    a matrix product and a fold (no autograd of its own)."""
+    n, c, h, w = x.shape
+    pixels = x.permute(0, 2, 3, 1).reshape(n * h * w, c)  # a view of a channels-last x
+    patches = (pixels @ weight.reshape(c, 16)).view(n, h * w, 16).transpose(1, 2)
+    out = F.fold(patches, (2 * h, 2 * w), kernel_size=4, stride=2, padding=1)
+    return out.add_(bias.view(1, 1, 1, 1))
+
+
+def chw_columns(weight: torch.Tensor) -> torch.Tensor:
+    """``hwc_columns`` undone: a (out, 3136) weight (or its gradient) for (row, column,
+    channel) features, in the lab's (channel, row, column) order."""
+    return weight.view(-1, _H, _W, _C).permute(0, 3, 1, 2).reshape(len(weight), -1)
+
+
+def chw_rows(weight: torch.Tensor) -> torch.Tensor:
+    """``hwc_rows`` undone: a (3136, ...) weight or bias (or its gradient) in the lab's order."""
+    rest = weight.shape[1:]
+    return weight.view(_H, _W, _C, *rest).permute(2, 0, 1, *range(3, 3 + len(rest))).reshape(weight.shape)
+
+
 class _GemmFoldDeconv(torch.autograd.Function):
-    """``conv_transpose2d(x, weight, bias, stride=2, padding=1)`` for a (C, 1, 4, 4) weight."""
+    """``gemm_fold_deconv`` with oneDNN's backward pass (``conv_backward``)."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
         ctx.save_for_backward(x, weight)
-        n, c, h, w = x.shape
-        pixels = x.permute(0, 2, 3, 1).reshape(n * h * w, c)  # a view of a channels-last x
-        patches = (pixels @ weight.reshape(c, 16)).view(n, h * w, 16).transpose(1, 2)
-        out = F.fold(patches, (2 * h, 2 * w), kernel_size=4, stride=2, padding=1)
-        return out.add_(bias.view(1, 1, 1, 1))
+        return gemm_fold_deconv(x, weight, bias)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         x, weight = ctx.saved_tensors
-        return _conv_backward(grad.contiguous(), x, weight, True, ctx.needs_input_grad)
+        return conv_backward(grad.contiguous(), x, weight, True, ctx.needs_input_grad)
 
 
-def _conv_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, needs: tuple):
+def conv_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, needs: tuple):
     """The gradients of ``conv2d`` or ``conv_transpose2d`` (stride 2, padding 1, a bias) with
     respect to (input, weight, bias): oneDNN's for the first two, the bias's summed by ATen."""
     grad_x, grad_weight, _ = torch.ops.aten.convolution_backward(
         grad, x, weight, None, [2, 2], [1, 1], [1, 1], transposed, [0, 0], 1, [needs[0], needs[1], False]
     )
     return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
+
+
+def relu_backward_(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """ReLU's backward pass written into ``grad`` (``out`` is the ReLU's output), as autograd
+    computes it (``threshold_backward``) but without a new tensor."""
+    return torch.ops.aten.threshold_backward.grad_input(grad, out, 0, grad_input=grad)
 
 
 class _StridedConv(torch.autograd.Function):
@@ -116,7 +148,7 @@ class _StridedConv(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         x, weight = ctx.saved_tensors
-        return *_conv_backward(grad, x, weight, ctx.transposed, ctx.needs_input_grad[:3]), None
+        return *conv_backward(grad, x, weight, ctx.transposed, ctx.needs_input_grad[:3]), None
 
 
 class _WideLinear(torch.autograd.Function):
@@ -141,31 +173,42 @@ class _WideLinear(torch.autograd.Function):
         return grad_x, grad_weight, grad_bias
 
 
+def bce_sum_value(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``F.binary_cross_entropy(p, t, reduction="sum")``, the same formula, vectorised (no
+    autograd of its own). Like ATen's, it refuses probabilities outside [0, 1] (NaN included),
+    which is how a diverging model is noticed."""
+    low, high = torch.aminmax(p)
+    if not (low >= 0 and high <= 1):  # NaN fails both
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    log_p = torch.log(p).clamp_min_(-100.0)
+    log_q = torch.log1p(-p).clamp_min_(-100.0)
+    return log_q.mul_(t - 1).sub_(log_p.mul_(t)).sum()
+
+
+def bce_sum_gradient(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """The gradient of ``bce_sum_value`` with respect to ``p``: ATen's formula, its
+    denominator clamped at 1e-12."""
+    return (p - t).div_(((1 - p) * p).clamp_min_(1e-12))
+
+
 class _BceSum(torch.autograd.Function):
     """``F.binary_cross_entropy(p, t, reduction="sum")``, the same formulas, vectorised."""
 
     @staticmethod
     def forward(ctx, p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         ctx.save_for_backward(p, t)
-        log_p = torch.log(p).clamp_min_(-100.0)
-        log_q = torch.log1p(-p).clamp_min_(-100.0)
-        return log_q.mul_(t - 1).sub_(log_p.mul_(t)).sum()
+        return bce_sum_value(p, t)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         p, t = ctx.saved_tensors
-        denominator = ((1 - p) * p).clamp_min_(1e-12)
-        return (p - t).div_(denominator).mul_(grad), None
+        return bce_sum_gradient(p, t).mul_(grad), None
 
 
 def bce_sum(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """``F.binary_cross_entropy(p, t, reduction="sum")``: vectorised for fp32 on the CPU. Like
-    ATen's, it refuses probabilities outside [0, 1] (NaN included), which is how a diverging
-    model is noticed."""
+    """``F.binary_cross_entropy(p, t, reduction="sum")``: vectorised for fp32 on the CPU
+    (``bce_sum_value``), which refuses probabilities outside [0, 1] as ATen's does."""
     if p.device.type == "cpu" and p.dtype == t.dtype == torch.float32 and not t.requires_grad:
-        low, high = torch.aminmax(p)
-        if not (low >= 0 and high <= 1):  # NaN fails both
-            raise RuntimeError("all elements of input should be between 0 and 1")
         return _BceSum.apply(p, t)
     return F.binary_cross_entropy(p, t, reduction="sum")
 
@@ -187,7 +230,7 @@ def wide_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> to
     return F.linear(x, weight, bias)
 
 
-def _lab_strided(layer: nn.Conv2d | nn.ConvTranspose2d) -> bool:
+def lab_strided(layer: nn.Conv2d | nn.ConvTranspose2d) -> bool:
     """Whether a layer is the lab's kind: 4 × 4 kernel, stride 2, padding 1, a bias."""
     return (
         layer.bias is not None
@@ -205,7 +248,7 @@ def strided_conv(layer: nn.Conv2d | nn.ConvTranspose2d, x: torch.Tensor) -> torc
     """``layer(x)`` for the lab's convolutions, with the bias gradient summed by ATen on the
     CPU, in fp32 and under bf16 autocast alike (there the inputs are cast as autocast casts
     them, so the forward pass is autocast's own); the module itself elsewhere (GPUs)."""
-    if not (x.device.type == "cpu" and x.dim() == 4 and torch.is_grad_enabled() and _lab_strided(layer)):
+    if not (x.device.type == "cpu" and x.dim() == 4 and torch.is_grad_enabled() and lab_strided(layer)):
         return layer(x)
     transposed = isinstance(layer, nn.ConvTranspose2d)
     if torch.is_autocast_enabled("cpu"):
@@ -220,6 +263,6 @@ def strided_conv(layer: nn.Conv2d | nn.ConvTranspose2d, x: torch.Tensor) -> torc
 def one_channel_deconv(layer: nn.ConvTranspose2d, x: torch.Tensor) -> torch.Tensor:
     """``layer(x)`` for the decoder's last layer: a matrix product and a fold for fp32 on the
     CPU, ``strided_conv`` elsewhere (bf16 autocast, GPUs)."""
-    if _fp32_cpu(x, layer.weight) and layer.weight.shape[1] == 1 and _lab_strided(layer):
+    if _fp32_cpu(x, layer.weight) and layer.weight.shape[1] == 1 and lab_strided(layer):
         return _GemmFoldDeconv.apply(x, layer.weight, layer.bias)
     return strided_conv(layer, x)

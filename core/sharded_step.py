@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
+from core import explicit_step
 from core.losses import LossTerms
 from core.models import LatentModel, given_noise
 from core.runtime import autocast, shards_for
@@ -59,9 +60,16 @@ class ShardedStep:
         bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
         noise = self.model.draw_noise(x) if hasattr(self.model, "draw_noise") else None
 
+        explicit = explicit_step.supports(self.model, x)  # the backward pass written out (fp32)
+
         def shard(a: int, b: int):
             if torch.get_num_threads() != threads_per_shard:
                 torch.set_num_threads(threads_per_shard)
+            if explicit:
+                weight = 1.0 if self.model.kind == "vae" else (b - a) / n  # the AE's mean over the batch
+                part = None if noise is None else noise[a:b]
+                terms, grads = explicit_step.loss_and_gradients(self.model, x[a:b], beta, target[a:b], part, weight)
+                return terms, weight, grads
             with autocast(device, precision), given_noise(None if noise is None else noise[a:b]):
                 terms = self.model.loss(x[a:b], beta, target[a:b])
                 weight = 1.0 if terms.summed else (b - a) / n  # the AE's mean over the whole batch

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 import torch
 
+from core import explicit_step
 from core.adam import adam
 from core.config import DEVICES, PRECISIONS, TrainConfig
 from core.data import Dataset, Split, add_uniform_noise, subset_indices, to_float
@@ -27,7 +28,6 @@ from core.memory import keep_freed_memory
 from core.models import LatentModel, ModelConfig, build_model, eval_mode
 from core.precision import resolve_precision
 from core.run_control import RunControl, SharedFlag
-from core.sharded_step import ShardedStep
 from core.runtime import (
     INTRA_OP_THREADS,
     CoreLoan,
@@ -40,6 +40,7 @@ from core.runtime import (
     single_threaded,
     use_all_threads,
 )
+from core.sharded_step import ShardedStep
 
 # Kept importable from here, where they lived before core.config, core.runtime and core.latent.
 __all__ = [
@@ -340,6 +341,11 @@ class Trainer(RunControl):
             return self._sharded(x, target, config.beta, device, precision, threads // shards)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
+        if explicit_step.supports(self.model, x):  # the backward pass written out (fp32 on the CPU)
+            terms, grads = explicit_step.loss_and_gradients(self.model, x, config.beta, target)
+            for p, grad in zip(self.model.parameters(), grads, strict=True):
+                p.grad = grad if grad.stride() == p.stride() else torch.empty_like(p).copy_(grad)
+            return terms
         with autocast(device, precision):
             terms = batch_loss(self.model, x, config.beta, target)
         terms.total.backward()

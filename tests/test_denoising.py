@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core import training
+from core import explicit_step, training
 from core.checkpoint import load_checkpoint
 from core.cli import main
 from core.data import to_float
@@ -22,6 +22,13 @@ def _spy(monkeypatch):
         return original(model, x, beta, target)
 
     monkeypatch.setattr(training, "batch_loss", spy)
+    explicit = explicit_step.loss_and_gradients  # fp32 on the CPU: the backward pass written out
+
+    def explicit_spy(model, x, beta, target=None, *args):
+        seen.append((x.detach().clone(), (x if target is None else target).detach().clone()))
+        return explicit(model, x, beta, target, *args)
+
+    monkeypatch.setattr(explicit_step, "loss_and_gradients", explicit_spy)
     # Whole batches through batch_loss (a CPU run otherwise computes each batch in two halves,
     # from the same x and target: core.sharded_step).
     monkeypatch.setattr(training, "shards_for", lambda *args: 1)
