@@ -24,15 +24,20 @@ features are read and written in (row, column, channel) order, as ``core.models`
 
 from __future__ import annotations
 
+import functools
+import warnings
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 
 from core.kernels import (
     bce_sum_gradient,
     bce_sum_value,
     chw_columns,
     chw_rows,
-    conv_backward,
+    conv_gradients,
     gemm_fold_deconv,
     hwc_columns,
     hwc_rows,
@@ -42,10 +47,7 @@ from core.kernels import (
 from core.losses import LossTerms, kl_divergence
 from core.models import AutoEncoder, LatentModel, VariationalAutoEncoder
 
-__all__ = ["loss_and_gradients", "supports"]
-
-_C, _H, _W = 64, 7, 7  # the feature maps between the convolutions and the linear layers
-_ALL = (True, True, True)  # gradients with respect to input, weight and bias
+__all__ = ["compiled", "loss_and_gradients", "supports"]
 
 
 def supports(model: LatentModel, x: torch.Tensor) -> bool:
@@ -75,139 +77,174 @@ def loss_and_gradients(
     """The batch's loss terms (detached) and the gradient of ``scale`` × its total with respect
     to each of ``model.parameters()``, in that order. ``target`` (default x) is the clean image
     of a denoising model; ``noise`` the VAE's ε (default: drawn as its forward pass draws it)."""
-    target = x if target is None else target
-    saved: dict[str, torch.Tensor] = {}
+    vae = model.kind == "vae"
+    if vae and noise is None:
+        noise = model.draw_noise(x)
+    step = compiled() or _step
     with torch.no_grad():
-        features = _encode(model.encoder, x, saved)
-        if model.kind == "vae":
-            z = _sample(model, features, noise, saved)
-        else:
-            z = torch.addmm(model.linear_z.bias, features, hwc_columns(model.linear_z.weight).t())
-        del features
-        logits = _decode(model.decoder, z, saved)
-        terms, grad_logits = _loss_and_its_gradient(model.kind, logits, target, saved, beta, scale)
-        del logits
-        grad_z, decoder_grads = _decode_backward(model.decoder, z, grad_logits, saved)
-        del grad_logits
-        if model.kind == "vae":
-            grad_features, middle_grads = _sample_backward(model, grad_z, beta * scale, saved)
-        else:
-            weight = hwc_columns(model.linear_z.weight)
-            grad_features, middle_grads = _linear_backward(weight, grad_z, saved["features"])
-        del grad_z
-        encoder_grads = _encode_backward(model.encoder, x, grad_features, saved)
-    return terms, encoder_grads + middle_grads + decoder_grads
+        try:
+            total, bce, kl, grads = step(vae, x, x if target is None else target, noise, list(model.parameters()), beta, scale)
+        except torch.jit.Error as exc:  # TorchScript's own class for what the step raised
+            raise RuntimeError(str(exc)) from None
+    return LossTerms(total, bce, kl, summed=vae), grads
 
 
-def _encode(body: torch.nn.Module, x: torch.Tensor, saved: dict) -> torch.Tensor:
+@functools.cache
+def compiled() -> Callable | None:
+    """The step compiled by TorchScript, or None where it cannot be (the step then runs as
+    Python). Compiled, it runs without Python's global lock, so the halves of a batch
+    (core.sharded_step) do not wait for each other between ops."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated in favour of torch.compile
+            return torch.jit.script(_step)
+    except Exception:  # noqa: BLE001 - any failure leaves the Python step, which computes the same
+        return None
+
+
+def _step(
+    vae: bool,
+    x: Tensor,
+    target: Tensor,
+    noise: Tensor | None,
+    params: list[Tensor],
+    beta: float,
+    scale: float,
+) -> tuple[Tensor, Tensor, Tensor, list[Tensor]]:
+    """(total, BCE, KL, the parameters' gradients) for ``params`` in ``model.parameters()``
+    order: the encoder's four, the code layer's two (the AE) or four (the VAE's μ and log σ²),
+    the decoder's six. Each activation is dropped once used (TorchScript's interpreter drops
+    values after their last use; ``del`` does it in Python)."""
+    saved: dict[str, Tensor] = {}
+    middle, decoder = params[4:-6], params[-6:]
+    features = _encode(params[:4], x, saved)
+    if vae:
+        assert noise is not None
+        z = _sample(middle, features, noise, saved)
+    else:
+        z = torch.addmm(middle[1], features, hwc_columns(middle[0]).t())
+    del features
+    logits = _decode(decoder, z, saved)
+    total, bce, kl, grad_logits = _loss_and_its_gradient(vae, logits, target, saved, beta, scale)
+    del logits
+    grad_z, decoder_grads = _decode_backward(decoder, z, grad_logits, saved)
+    del grad_logits
+    if vae:
+        grad_features, middle_grads = _sample_backward(middle, grad_z, beta * scale, saved)
+    else:
+        grad_features, middle_grads = _linear_backward(hwc_columns(middle[0]), grad_z, saved["features"])
+    del grad_z
+    return total, bce, kl, _encode_backward(params[:4], x, grad_features, saved) + middle_grads + decoder_grads
+
+
+def _encode(params: list[Tensor], x: Tensor, saved: dict[str, Tensor]) -> Tensor:
     """The encoder body's flat features, in (row, column, channel) order."""
-    conv1, conv2 = body[0], body[2]
-    maps1 = F.conv2d(x, conv1.weight, conv1.bias, 2, 1).clamp_min_(0)
-    maps2 = F.conv2d(maps1, conv2.weight, conv2.bias, 2, 1)
+    maps1 = F.conv2d(x, params[0], params[1], 2, 1).clamp_min_(0)
+    maps2 = F.conv2d(maps1, params[2], params[3], 2, 1)
     saved["maps1"] = maps1
     # a view of the channels-last feature maps; the ReLU in place, after the flatten, as in core.models
-    saved["features"] = features = maps2.permute(0, 2, 3, 1).reshape(len(x), -1).clamp_min_(0)
+    features = maps2.permute(0, 2, 3, 1).reshape(x.shape[0], -1).clamp_min_(0)
+    saved["features"] = features
     return features
 
 
-def _encode_backward(body: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor, saved: dict) -> list:
-    conv1, conv2 = body[0], body[2]
+def _encode_backward(params: list[Tensor], x: Tensor, grad: Tensor, saved: dict[str, Tensor]) -> list[Tensor]:
     grad = relu_backward_(grad, saved.pop("features"))
-    grad_maps2 = grad.view(len(x), _H, _W, _C).permute(0, 3, 1, 2)
+    grad_maps2 = _maps(grad)
     del grad
     maps1 = saved.pop("maps1")
-    grad_maps1, grad_w2, grad_b2 = conv_backward(grad_maps2, maps1, conv2.weight, False, _ALL)
+    grad_maps1, grad_w2, grad_b2 = conv_gradients(grad_maps2, maps1, params[2], False, True)
     del grad_maps2
     grad_maps1 = relu_backward_(grad_maps1, maps1)
     del maps1
-    _, grad_w1, grad_b1 = conv_backward(grad_maps1, x, conv1.weight, False, (False, True, True))
+    _, grad_w1, grad_b1 = conv_gradients(grad_maps1, x, params[0], False, False)
     return [grad_w1, grad_b1, grad_w2, grad_b2]
 
 
-def _heads(model: VariationalAutoEncoder) -> tuple[torch.Tensor, torch.Tensor]:
+def _heads(params: list[Tensor]) -> tuple[Tensor, Tensor]:
     """The μ and log σ² layers as one (weight, bias), as core.models computes them."""
-    weight = torch.cat([hwc_columns(model.linear_mu.weight), hwc_columns(model.linear_logvar.weight)])
-    return weight, torch.cat([model.linear_mu.bias, model.linear_logvar.bias])
+    return torch.cat([hwc_columns(params[0]), hwc_columns(params[2])]), torch.cat([params[1], params[3]])
 
 
-def _sample(model: VariationalAutoEncoder, features: torch.Tensor, noise, saved: dict) -> torch.Tensor:
+def _sample(params: list[Tensor], features: Tensor, noise: Tensor, saved: dict[str, Tensor]) -> Tensor:
     """z = μ + σ·ε from the features, as the VAE's training forward pass computes it."""
-    weight, bias = _heads(model)
-    mu, logvar = torch.addmm(bias, features, weight.t()).split(model.latent_dim, dim=1)
+    weight, bias = _heads(params)
+    heads = torch.addmm(bias, features, weight.t())
+    d = params[0].shape[0]
+    mu, logvar = heads[:, :d], heads[:, d:]
     std = torch.exp(0.5 * logvar)
-    eps = torch.randn_like(std) if noise is None else noise.to(std.dtype)
-    saved.update(mu=mu, logvar=logvar, std=std, eps=eps)
-    return mu + std * eps
+    saved["mu"], saved["logvar"], saved["std"], saved["eps"] = mu, logvar, std, noise
+    return mu + std * noise
 
 
-def _sample_backward(model: VariationalAutoEncoder, grad_z: torch.Tensor, kl_weight: float, saved: dict):
+def _sample_backward(
+    params: list[Tensor], grad_z: Tensor, kl_weight: float, saved: dict[str, Tensor]
+) -> tuple[Tensor, list[Tensor]]:
     """The gradients of the features and of the heads' (weight, bias) pairs; the KL term's
     weight in the gradient is ``kl_weight`` (β × the scale)."""
-    mu, logvar, std, eps = (saved.pop(k) for k in ("mu", "logvar", "std", "eps"))
+    mu, logvar, std, eps = saved.pop("mu"), saved.pop("logvar"), saved.pop("std"), saved.pop("eps")
     grad_mu = grad_z + kl_weight * mu
     grad_logvar = (grad_z * eps) * (0.5 * std) + kl_weight * 0.5 * (logvar.exp() - 1)
-    grad_features, (grad_weight, grad_bias) = _linear_backward(
-        _heads(model)[0], torch.cat([grad_mu, grad_logvar], 1), saved["features"]
-    )
-    d = model.latent_dim
-    return grad_features, [grad_weight[:d], grad_bias[:d], grad_weight[d:], grad_bias[d:]]
+    grad_features, grads = _linear_backward(_heads(params)[0], torch.cat([grad_mu, grad_logvar], 1), saved["features"])
+    d = params[0].shape[0]
+    return grad_features, [grads[0][:d], grads[1][:d], grads[0][d:], grads[1][d:]]
 
 
-def _linear_backward(weight: torch.Tensor, grad: torch.Tensor, features: torch.Tensor):
+def _linear_backward(weight: Tensor, grad: Tensor, features: Tensor) -> tuple[Tensor, list[Tensor]]:
     """The gradients of a linear layer after the encoder (its weight read for (row, column,
     channel) features): of the features, and of its weight (in the lab's order) and bias."""
-    return grad @ weight, [chw_columns(grad.t() @ features), grad.sum(0)]
+    return torch.mm(grad, weight), [chw_columns(torch.mm(grad.t(), features)), grad.sum(0)]
 
 
-def _decode(decoder: torch.nn.Module, z: torch.Tensor, saved: dict) -> torch.Tensor:
+def _decode(params: list[Tensor], z: Tensor, saved: dict[str, Tensor]) -> Tensor:
     """The decoder's logits (B, 1, 28, 28)."""
-    deconv, last = decoder.model[0], decoder.model[2]
-    flat = torch.addmm(hwc_rows(decoder.linear.bias), z, hwc_rows(decoder.linear.weight).t()).clamp_min_(0)
-    maps = F.conv_transpose2d(_maps(flat), deconv.weight, deconv.bias, 2, 1).clamp_min_(0)
-    saved.update(flat=flat, maps=maps)
-    return gemm_fold_deconv(maps, last.weight, last.bias)
+    flat = torch.addmm(hwc_rows(params[1]), z, hwc_rows(params[0]).t()).clamp_min_(0)
+    maps = F.conv_transpose2d(_maps(flat), params[2], params[3], 2, 1).clamp_min_(0)
+    saved["flat"], saved["maps"] = flat, maps
+    return gemm_fold_deconv(maps, params[4], params[5])
 
 
-def _decode_backward(decoder: torch.nn.Module, z: torch.Tensor, grad_logits: torch.Tensor, saved: dict):
+def _decode_backward(
+    params: list[Tensor], z: Tensor, grad_logits: Tensor, saved: dict[str, Tensor]
+) -> tuple[Tensor, list[Tensor]]:
     """The gradient of z and of the decoder's parameters, given the logits'."""
-    deconv, last = decoder.model[0], decoder.model[2]
     maps = saved.pop("maps")
-    grad_maps, grad_w_last, grad_b_last = conv_backward(grad_logits, maps, last.weight, True, _ALL)
+    grad_maps, grad_w_last, grad_b_last = conv_gradients(grad_logits, maps, params[4], True, True)
     del grad_logits
     grad_maps = relu_backward_(grad_maps, maps)
     del maps
     flat = saved.pop("flat")
-    grad_flat_maps, grad_w_deconv, grad_b_deconv = conv_backward(grad_maps, _maps(flat), deconv.weight, True, _ALL)
+    grad_flat_maps, grad_w_deconv, grad_b_deconv = conv_gradients(grad_maps, _maps(flat), params[2], True, True)
     del grad_maps
-    grad_flat = relu_backward_(grad_flat_maps.permute(0, 2, 3, 1).reshape(len(z), -1), flat)
+    grad_flat = relu_backward_(grad_flat_maps.permute(0, 2, 3, 1).reshape(z.shape[0], -1), flat)
     del flat, grad_flat_maps
-    weight = hwc_rows(decoder.linear.weight)
-    grad_z = (weight.t() @ grad_flat.t()).t()  # transposed products, as core.kernels.wide_linear
-    grads = [chw_rows((z.t() @ grad_flat).t()), chw_rows(grad_flat.sum(0))]
+    grad_z = torch.mm(hwc_rows(params[0]).t(), grad_flat.t()).t()  # transposed, as core.kernels.wide_linear
+    grads = [chw_rows(torch.mm(z.t(), grad_flat).t()), chw_rows(grad_flat.sum(0))]
     return grad_z, grads + [grad_w_deconv, grad_b_deconv, grad_w_last, grad_b_last]
 
 
-def _maps(flat: torch.Tensor) -> torch.Tensor:
+def _maps(flat: Tensor) -> Tensor:
     """(B, 3136) features in (row, column, channel) order as (B, 64, 7, 7) maps (a view)."""
-    return flat.view(-1, _H, _W, _C).permute(0, 3, 1, 2)
+    return flat.view(-1, 7, 7, 64).permute(0, 3, 1, 2)
 
 
-def _loss_and_its_gradient(kind: str, logits, target, saved: dict, beta: float, scale: float):
-    """The lab's loss terms from the logits, and the gradient of ``scale`` × the total with
-    respect to the logits (through the sigmoid)."""
+def _loss_and_its_gradient(
+    vae: bool, logits: Tensor, target: Tensor, saved: dict[str, Tensor], beta: float, scale: float
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The lab's loss (total, BCE, KL) from the logits, and the gradient of ``scale`` × the
+    total with respect to the logits (through the sigmoid)."""
     recon = torch.sigmoid(logits)
-    n = len(recon)
-    if kind == "vae":
+    n = recon.shape[0]
+    if vae:
         p, t = recon.view(n, 784), target.reshape(n, 784)
         bce = bce_sum_value(p, t)
         kl = kl_divergence(saved["mu"], saved["logvar"]).sum()
-        terms = LossTerms(bce + beta * kl, bce, kl, summed=True)
+        total = bce + beta * kl
         grad_recon = bce_sum_gradient(p, t).view_as(recon)
         if scale != 1.0:
             grad_recon.mul_(scale)
     else:
-        mse = F.mse_loss(recon, target)
-        zero = mse.new_zeros(())
-        terms = LossTerms(mse, zero, zero, summed=False)
-        grad_recon = torch.ops.aten.mse_loss_backward(mse.new_tensor(scale), recon, target, 1)  # 1: mean
-    return terms, torch.ops.aten.sigmoid_backward(grad_recon, recon)
+        total = F.mse_loss(recon, target)
+        bce = kl = total.new_zeros(())
+        grad_recon = torch.ops.aten.mse_loss_backward(total.new_full((), scale), recon, target, 1)  # 1: mean
+    return total, bce, kl, torch.ops.aten.sigmoid_backward(grad_recon, recon)

@@ -51,6 +51,7 @@ __all__ = [
     "chw_columns",
     "chw_rows",
     "conv_backward",
+    "conv_gradients",
     "gemm_fold_deconv",
     "hwc_columns",
     "hwc_rows",
@@ -61,7 +62,8 @@ __all__ = [
     "wide_linear",
 ]
 
-_C, _H, _W = 64, 7, 7  # the lab's feature maps between the convolutions and the linear layers
+# The lab's feature maps between the convolutions and the linear layers are 64 × 7 × 7, written as
+# literals below: TorchScript (core.explicit_step) compiles these functions and takes no global ints.
 
 
 def channels_last(t: torch.Tensor) -> bool:
@@ -72,36 +74,39 @@ def channels_last(t: torch.Tensor) -> bool:
 def hwc_columns(weight: torch.Tensor) -> torch.Tensor:
     """A (out, 3136) weight that reads (channel, row, column) features, for (row, column,
     channel) ones."""
-    return weight.view(-1, _C, _H, _W).permute(0, 2, 3, 1).reshape(len(weight), -1)
+    return weight.view(-1, 64, 7, 7).permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
 
 
 def hwc_rows(weight: torch.Tensor) -> torch.Tensor:
-    """A (3136, ...) weight or bias that writes (channel, row, column) features, for (row,
-    column, channel) ones."""
-    rest = weight.shape[1:]
-    return weight.view(_C, _H, _W, *rest).permute(1, 2, 0, *range(3, 3 + len(rest))).reshape(weight.shape)
+    """A (3136, d) weight or (3136,) bias that writes (channel, row, column) features, for
+    (row, column, channel) ones."""
+    if weight.dim() == 1:
+        return weight.view(64, 7, 7).permute(1, 2, 0).reshape(weight.shape)
+    return weight.view(64, 7, 7, -1).permute(1, 2, 0, 3).reshape(weight.shape)
 
 
 def gemm_fold_deconv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     """``conv_transpose2d(x, weight, bias, stride=2, padding=1)`` for a (C, 1, 4, 4) weight, as
     a matrix product and a fold (no autograd of its own)."""
-    n, c, h, w = x.shape
+    n, c, h, w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
     pixels = x.permute(0, 2, 3, 1).reshape(n * h * w, c)  # a view of a channels-last x
-    patches = (pixels @ weight.reshape(c, 16)).view(n, h * w, 16).transpose(1, 2)
-    out = F.fold(patches, (2 * h, 2 * w), kernel_size=4, stride=2, padding=1)
+    patches = torch.mm(pixels, weight.reshape(c, 16)).view(n, h * w, 16).transpose(1, 2)
+    out = F.fold(patches, [2 * h, 2 * w], kernel_size=4, stride=2, padding=1)
     return out.add_(bias.view(1, 1, 1, 1))
 
 
 def chw_columns(weight: torch.Tensor) -> torch.Tensor:
     """``hwc_columns`` undone: a (out, 3136) weight (or its gradient) for (row, column,
     channel) features, in the lab's (channel, row, column) order."""
-    return weight.view(-1, _H, _W, _C).permute(0, 3, 1, 2).reshape(len(weight), -1)
+    return weight.view(-1, 7, 7, 64).permute(0, 3, 1, 2).reshape(weight.shape[0], -1)
 
 
 def chw_rows(weight: torch.Tensor) -> torch.Tensor:
-    """``hwc_rows`` undone: a (3136, ...) weight or bias (or its gradient) in the lab's order."""
-    rest = weight.shape[1:]
-    return weight.view(_H, _W, _C, *rest).permute(2, 0, 1, *range(3, 3 + len(rest))).reshape(weight.shape)
+    """``hwc_rows`` undone: a (3136, d) weight or (3136,) bias (or its gradient) in the lab's
+    order."""
+    if weight.dim() == 1:
+        return weight.view(7, 7, 64).permute(2, 0, 1).reshape(weight.shape)
+    return weight.view(7, 7, 64, -1).permute(2, 0, 1, 3).reshape(weight.shape)
 
 
 class _GemmFoldDeconv(torch.autograd.Function):
@@ -118,19 +123,28 @@ class _GemmFoldDeconv(torch.autograd.Function):
         return conv_backward(grad.contiguous(), x, weight, True, ctx.needs_input_grad)
 
 
-def conv_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, needs: tuple):
+def conv_gradients(
+    grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, input_grad: bool
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The gradients of ``conv2d`` or ``conv_transpose2d`` (stride 2, padding 1, a bias) with
-    respect to (input, weight, bias): oneDNN's for the first two, the bias's summed by ATen."""
+    respect to its input (if ``input_grad``), weight and bias: oneDNN's for the first two, the
+    bias's summed by ATen."""
     grad_x, grad_weight, _ = torch.ops.aten.convolution_backward(
-        grad, x, weight, None, [2, 2], [1, 1], [1, 1], transposed, [0, 0], 1, [needs[0], needs[1], False]
+        grad, x, weight, None, [2, 2], [1, 1], [1, 1], transposed, [0, 0], 1, [input_grad, True, False]
     )
-    return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
+    return grad_x, grad_weight, grad.sum([0, 2, 3])
+
+
+def conv_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool, needs: tuple):
+    """``conv_gradients`` for an autograd function: None for each gradient not needed."""
+    grad_x, grad_weight, grad_bias = conv_gradients(grad, x, weight, transposed, needs[0])
+    return grad_x, grad_weight if needs[1] else None, grad_bias if needs[2] else None
 
 
 def relu_backward_(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """ReLU's backward pass written into ``grad`` (``out`` is the ReLU's output), as autograd
     computes it (``threshold_backward``) but without a new tensor."""
-    return torch.ops.aten.threshold_backward.grad_input(grad, out, 0, grad_input=grad)
+    return torch.ops.aten.threshold_backward(grad, out, 0.0, grad_input=grad)
 
 
 class _StridedConv(torch.autograd.Function):
@@ -178,7 +192,7 @@ def bce_sum_value(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     autograd of its own). Like ATen's, it refuses probabilities outside [0, 1] (NaN included),
     which is how a diverging model is noticed."""
     low, high = torch.aminmax(p)
-    if not (low >= 0 and high <= 1):  # NaN fails both
+    if not bool((low >= 0) & (high <= 1)):  # NaN fails both
         raise RuntimeError("all elements of input should be between 0 and 1")
     log_p = torch.log(p).clamp_min_(-100.0)
     log_q = torch.log1p(-p).clamp_min_(-100.0)

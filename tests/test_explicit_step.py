@@ -11,6 +11,16 @@ from core.models import ModelConfig, given_noise
 from core.training import TrainConfig, Trainer, new_model
 
 
+@pytest.fixture(params=["compiled", "python"])
+def mode(request, monkeypatch):
+    """The step as TorchScript compiles it, and as Python runs it where TorchScript cannot."""
+    if request.param == "python":
+        monkeypatch.setattr(explicit_step, "compiled", lambda: None)
+    else:
+        assert explicit_step.compiled() is not None, "TorchScript did not compile the step"
+    return request.param
+
+
 def _autograd(model, x, beta, target, noise, scale=1.0):
     with given_noise(noise):
         terms = model.loss(x, beta, target)
@@ -22,7 +32,7 @@ def _autograd(model, x, beta, target, noise, scale=1.0):
     "beta, batch, channels_last, denoising, scale",
     [(1.0, 64, True, False, 1.0), (4.0, 37, True, True, 0.3), (0.5, 1, False, False, 1.0)],
 )
-def test_the_loss_and_gradients_are_autograds(kind, beta, batch, channels_last, denoising, scale):
+def test_the_loss_and_gradients_are_autograds(mode, kind, beta, batch, channels_last, denoising, scale):
     model = new_model(ModelConfig(kind, 6), seed=5).train()
     if channels_last:
         model.to(memory_format=torch.channels_last)
@@ -45,7 +55,7 @@ def test_the_loss_and_gradients_are_autograds(kind, beta, batch, channels_last, 
             assert got.stride() == want.stride(), name
 
 
-def test_the_vaes_noise_is_drawn_as_its_forward_pass_draws_it():
+def test_the_vaes_noise_is_drawn_as_its_forward_pass_draws_it(mode):
     model = new_model(ModelConfig("vae", 4), seed=1).train()
     x = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(2))
     torch.manual_seed(7)
@@ -58,7 +68,7 @@ def test_the_vaes_noise_is_drawn_as_its_forward_pass_draws_it():
     assert not torch.allclose(other.total, expected, rtol=1e-6)  # ε matters, and is not fixed
 
 
-def test_a_diverged_vae_is_refused_as_autograds_cross_entropy_refuses_it():
+def test_a_diverged_vae_is_refused_as_autograds_cross_entropy_refuses_it(mode):
     model = new_model(ModelConfig("vae", 4), seed=1).train()
     with torch.no_grad():
         model.decoder.model[2].bias.fill_(math.nan)
