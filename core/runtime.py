@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+
 
 def resolve_device(name: str = "auto") -> torch.device:
     """CUDA when present (for "auto"), else the CPU. Asking for CUDA without one is an error."""
@@ -99,6 +101,31 @@ class CoreLoan:
 def single_threaded() -> None:
     """Run the calling thread's torch ops on one core: for a GUI thread that only decodes."""
     torch.set_num_threads(1)
+
+
+def denormals_flushed() -> bool:
+    """Whether this thread computes denormal floats (below 1.2e-38) as zero."""
+    return bool(torch.tensor([1e-39]).mul(1.0)[0] == 0)
+
+
+@contextlib.contextmanager
+def flushing_denormals() -> Iterator[None]:
+    """Compute with denormal floats as zero in this thread (x86's FTZ and DAZ flags; threads it
+    starts inherit them), as TensorFlow does by default; its mode is restored after.
+
+    Why: a few weights of a trained model drift below 1.2e-38, and every product with one takes
+    the CPU's slow path (microcode, ~100 cycles). Measured on an Intel Xeon limited to AVX2, one
+    thread, half a batch through the bundled models: the AE 23.4 ms, flushed 15.8 ms; the VAE
+    18.9 and 17.2 ms; fresh weights 16.0 and 17.6 ms either way. Over 10 epochs, both the lab's
+    AE epoch (16.7 → 20.2 s) and ours grew by a fifth. Numbers below 1.2e-38 become 0: the loss
+    does not see them (the smallest pixel step is 1/255)."""
+    before = denormals_flushed()
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if not before:
+            torch.set_flush_denormal(False)
 
 
 def autocast(device: torch.device, precision: str):

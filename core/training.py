@@ -34,6 +34,7 @@ from core.runtime import (
     autocast,
     cpu_has_native_bf16,
     describe_path,
+    flushing_denormals,
     memory_format,
     resolve_device,
     shards_for,
@@ -228,7 +229,8 @@ class Trainer(RunControl):
         self._sharded: ShardedStep | None = None
         threads = torch.get_num_threads()
         try:
-            return self._train()
+            with flushing_denormals():
+                return self._train()
         finally:
             if self._sharded is not None:
                 self._sharded.close()

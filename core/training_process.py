@@ -250,6 +250,7 @@ def _end_with_parent() -> None:
 def _child_main(inbox: mp.Queue, out: mp.Queue, stop, running, lend=None) -> None:
     """Entry point of the child process."""
     _end_with_parent()
+    torch.set_flush_denormal(True)  # before any thread starts: they inherit it (core.runtime.flushing_denormals)
     model = None
     history: list[EpochRecord] = []
     try:

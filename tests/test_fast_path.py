@@ -271,3 +271,36 @@ def test_bf16_autocast_over_channels_last_features_stays_close_to_fp32(kind):
         with torch.autocast("cpu", dtype=torch.bfloat16):
             approx = model(x)[0].float()
     assert (approx - exact).abs().max() < 0.05
+
+
+def test_training_computes_denormals_as_zero_and_gives_the_mode_back(tiny_data, monkeypatch):
+    """A trained model's few denormal weights send every product with them down the CPU's slow
+    path: a run flushes them to zero in its threads (the shards' too) and restores the mode."""
+    import threading
+
+    from core import explicit_step
+    from core.runtime import denormals_flushed, flushing_denormals
+    from core.training import TrainConfig, Trainer
+
+    assert not denormals_flushed()
+    with flushing_denormals():
+        assert denormals_flushed()
+        assert torch.tensor([1e-39]).mul(1.0).item() == 0.0
+        with flushing_denormals():  # nested: the outer mode stays
+            pass
+        assert denormals_flushed()
+    assert not denormals_flushed() and torch.tensor([1e-39]).mul(1.0).item() > 0
+
+    seen = {}
+    step = explicit_step.loss_and_gradients
+
+    def spy(*args, **kwargs):
+        seen[threading.current_thread().name] = denormals_flushed()
+        return step(*args, **kwargs)
+
+    monkeypatch.setattr(explicit_step, "loss_and_gradients", spy)
+    monkeypatch.setattr("core.training.shards_for", lambda *args: 2)
+    config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="fp32", limit=128, replay_points=0)
+    Trainer(new_model(ModelConfig("vae", 4)), config, tiny_data).run()
+    assert len(seen) == 2 and all(seen.values()), seen  # the caller's thread and the shard's
+    assert not denormals_flushed()
