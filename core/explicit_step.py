@@ -56,10 +56,11 @@ from core.models import AutoEncoder, LatentModel, VariationalAutoEncoder
 __all__ = ["compiled", "loss_and_gradients", "supports"]
 
 
-def supports(model: LatentModel, x: torch.Tensor) -> bool:
-    """Whether ``loss_and_gradients`` computes this model's step: one of the lab's two models
-    in training mode, fp32 on the CPU without autocast, every parameter trained, 28×28 images."""
-    if type(model) not in (AutoEncoder, VariationalAutoEncoder) or not model.training:
+def supports(model: LatentModel, x: torch.Tensor, precision: str) -> bool:
+    """Whether ``loss_and_gradients`` computes this model's step in this precision (the
+    trainer's "fp32" or "bf16"): one of the lab's two models in training mode, fp32 on the CPU
+    without autocast, every parameter trained, 28×28 images."""
+    if precision != "fp32" or type(model) not in (AutoEncoder, VariationalAutoEncoder) or not model.training:
         return False
     if x.device.type != "cpu" or x.dtype != torch.float32 or tuple(x.shape[1:]) != (1, 28, 28):
         return False

@@ -68,7 +68,7 @@ class ShardedStep:
         bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
         noise = self.model.draw_noise(x) if hasattr(self.model, "draw_noise") else None
 
-        explicit = explicit_step.supports(self.model, x)  # the backward pass written out (fp32)
+        explicit = explicit_step.supports(self.model, x, precision)  # the backward pass written out
 
         def shard(a: int, b: int):
             if torch.get_num_threads() != threads_per_shard:

@@ -345,7 +345,7 @@ class Trainer(RunControl):
             return self._sharded(x, target, config.beta, device, precision, threads // shards)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        if explicit_step.supports(self.model, x):  # the backward pass written out (fp32 on the CPU)
+        if explicit_step.supports(self.model, x, precision):  # the backward pass written out
             terms, grads = explicit_step.loss_and_gradients(self.model, x, config.beta, target)
             for p, grad in zip(self.model.parameters(), grads, strict=True):
                 p.grad = grad if grad.stride() == p.stride() else torch.empty_like(p).copy_(grad)

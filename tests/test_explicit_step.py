@@ -40,7 +40,7 @@ def test_the_loss_and_gradients_are_autograds(mode, kind, beta, batch, channels_
     x = torch.rand(batch, 1, 28, 28, generator=g)
     target = (x + 0.3 * torch.rand(x.shape, generator=g)).clamp(0, 1) if denoising else x
     noise = torch.randn(batch, 6, generator=g) if kind == "vae" else None
-    assert explicit_step.supports(model, x)
+    assert explicit_step.supports(model, x, "fp32")
     expected, expected_grads = _autograd(model, x, beta, target, noise, scale)
     terms, grads = explicit_step.loss_and_gradients(model, x, beta, target, noise, scale)
     assert terms.summed == expected.summed
@@ -80,17 +80,18 @@ def test_a_diverged_vae_is_refused_as_autograds_cross_entropy_refuses_it(mode):
 def test_it_steps_aside_where_it_does_not_compute_the_step():
     model = new_model(ModelConfig("vae", 4), seed=1).train()
     x = torch.rand(4, 1, 28, 28)
-    assert explicit_step.supports(model, x)
+    assert explicit_step.supports(model, x, "fp32")
+    assert not explicit_step.supports(model, x, "bf16")  # bf16: autograd under autocast
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        assert not explicit_step.supports(model, x)  # bf16: autograd under autocast
-    assert not explicit_step.supports(model, x.double())
-    assert not explicit_step.supports(model.eval(), x)  # evaluation: z = μ, no step
+        assert not explicit_step.supports(model, x, "fp32")
+    assert not explicit_step.supports(model, x.double(), "fp32")
+    assert not explicit_step.supports(model.eval(), x, "fp32")  # evaluation: z = μ, no step
     model.train()
     model.decoder.linear.bias.requires_grad_(False)
-    assert not explicit_step.supports(model, x)  # a frozen parameter: autograd's business
+    assert not explicit_step.supports(model, x, "fp32")  # a frozen parameter: autograd's business
     model.decoder.linear.bias.requires_grad_(True)
     model.encoder[2].padding = (2, 2)
-    assert not explicit_step.supports(model, x)  # not the lab's layer
+    assert not explicit_step.supports(model, x, "fp32")  # not the lab's layer
 
 
 def test_a_run_with_it_matches_a_run_without(tiny_data, monkeypatch):
@@ -121,3 +122,17 @@ def _counting(function, calls: list):
         return function(*args, **kwargs)
 
     return counted
+
+
+def test_a_bf16_run_keeps_autograd_under_autocast(tiny_data, monkeypatch):
+    """The explicit step is fp32's: a bf16 run must not compute in fp32 behind its back."""
+    calls = []
+    monkeypatch.setattr(explicit_step, "loss_and_gradients", _counting(explicit_step.loss_and_gradients, calls))
+    for shards in (1, 2):
+        monkeypatch.setattr("core.training.shards_for", lambda *args, shards=shards: shards)
+        config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="bf16", limit=64, replay_points=0)
+        Trainer(new_model(ModelConfig("ae", 3)), config, tiny_data).run()
+    assert calls == []
+    config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="fp32", limit=64, replay_points=0)
+    Trainer(new_model(ModelConfig("ae", 3)), config, tiny_data).run()
+    assert calls  # and fp32 does use it
