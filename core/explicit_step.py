@@ -53,7 +53,7 @@ from core.kernels import (
 from core.losses import LossTerms, kl_divergence
 from core.models import AutoEncoder, LatentModel, VariationalAutoEncoder
 
-__all__ = ["compiled", "loss_and_gradients", "supports"]
+__all__ = ["backward", "compiled", "loss_and_gradients", "supports"]
 
 
 def supports(model: LatentModel, x: torch.Tensor, precision: str) -> bool:
@@ -94,6 +94,15 @@ def loss_and_gradients(
         except torch.jit.Error as exc:  # TorchScript's own class for what the step raised
             raise RuntimeError(str(exc)) from None
     return LossTerms(total, bce, kl, summed=vae), grads
+
+
+def backward(model: LatentModel, x: torch.Tensor, beta: float, target: torch.Tensor | None = None) -> LossTerms:
+    """As ``model.loss(x, beta, target).total.backward()``: the loss terms, each parameter's
+    ``.grad`` set to its gradient, in the parameter's own layout (as autograd would give it)."""
+    terms, grads = loss_and_gradients(model, x, beta, target)
+    for p, grad in zip(model.parameters(), grads, strict=True):
+        p.grad = grad if grad.stride() == p.stride() else torch.empty_like(p).copy_(grad)
+    return terms
 
 
 @functools.cache

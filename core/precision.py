@@ -33,6 +33,7 @@ from core.runtime import (
 __all__ = ["PrecisionChoice", "choose_cpu_precision", "cached_cpu_precision", "resolve_precision"]
 
 CACHE_FILE = "precision.json"
+PROBE = "step 2"  # what the probe measures: a new value measures again (2: fp32's explicit step)
 MARGIN = 0.9  # bf16 wins only below this fraction of fp32's step time
 _chosen: dict[str, PrecisionChoice] = {}
 
@@ -48,13 +49,14 @@ class PrecisionChoice(dict):
 def _machine_key() -> str:
     flags = ",".join(sorted(f for f in cpu_flags() if "avx" in f or "amx" in f))
     limits = ",".join(os.environ.get(v, "") for v in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY"))
-    return f"{cpu_model()}|{flags}|{limits}|torch {torch.__version__}|{INTRA_OP_THREADS} threads"
+    return f"{cpu_model()}|{flags}|{limits}|torch {torch.__version__}|{INTRA_OP_THREADS} threads|{PROBE}"
 
 
 def _step_times(steps: int = 8, warm_up: int = 2) -> tuple[float, float]:
     """The median times (ms) of a training step of the lab's VAE (batch 128) in fp32 and in
     bf16, as the trainer computes them (layout, batch in parts), one step of each in turn so
     that a busy moment of the machine weighs on both alike."""
+    from core import explicit_step
     from core.adam import adam
     from core.models import ModelConfig, build_model
     from core.sharded_step import ShardedStep
@@ -79,6 +81,9 @@ def _step_times(steps: int = 8, warm_up: int = 2) -> tuple[float, float]:
         optimizer.zero_grad(set_to_none=True)
         if sharded is not None:
             sharded(x, x, 1.0, device, precision, threads)
+        elif explicit_step.supports(model, x, precision):
+            torch.set_num_threads(threads)
+            explicit_step.backward(model, x, 1.0)
         else:
             torch.set_num_threads(threads)
             with autocast(device, precision):

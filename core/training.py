@@ -346,10 +346,7 @@ class Trainer(RunControl):
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         if explicit_step.supports(self.model, x, precision):  # the backward pass written out
-            terms, grads = explicit_step.loss_and_gradients(self.model, x, config.beta, target)
-            for p, grad in zip(self.model.parameters(), grads, strict=True):
-                p.grad = grad if grad.stride() == p.stride() else torch.empty_like(p).copy_(grad)
-            return terms
+            return explicit_step.backward(self.model, x, config.beta, target)
         with autocast(device, precision):
             terms = batch_loss(self.model, x, config.beta, target)
         terms.total.backward()
