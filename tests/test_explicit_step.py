@@ -136,3 +136,32 @@ def test_a_bf16_run_keeps_autograd_under_autocast(tiny_data, monkeypatch):
     config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="fp32", limit=64, replay_points=0)
     Trainer(new_model(ModelConfig("ae", 3)), config, tiny_data).run()
     assert calls  # and fp32 does use it
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_the_loss_and_gradients_are_the_lab_modules(mode, kind):
+    """Against the lab's own modules and loss (tests/benchmarks/lab_reference.py), not ours."""
+    from tests.benchmarks import lab_reference as lab
+    from tests.test_models import _lab_names
+
+    ours = new_model(ModelConfig(kind, 10), seed=3).train().to(memory_format=torch.channels_last)
+    torch.manual_seed(3)
+    theirs = (lab.AutoEncoder(10) if kind == "ae" else lab.VariationalAutoencoder(10)).train()
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(16, 1, 28, 28, generator=g)
+    eps = torch.randn(16, 10, generator=g)
+    if kind == "ae":
+        loss = torch.nn.MSELoss()(theirs(x)[0], x)
+    else:
+        theirs.latent_sample = lambda mu, logvar: eps.mul(logvar.mul(0.5).exp_()).add_(mu)  # the lab's, this ε
+        recon, mu, logvar = theirs(x)
+        loss = lab.vae_loss(recon, x, mu, logvar)
+    loss.backward()
+    terms, grads = explicit_step.loss_and_gradients(ours, x, 1.0, noise=eps if kind == "vae" else None)
+    assert torch.allclose(terms.total, loss.detach(), rtol=1e-5, atol=0)
+    lab_params = dict(theirs.named_parameters())
+    names = _lab_names(kind)
+    for (key, _), grad in zip(ours.named_parameters(), grads, strict=True):
+        layer, _, param = key.rpartition(".")
+        want = lab_params[f"{names[layer]}.{param}"].grad
+        assert torch.allclose(grad, want, atol=1e-5 * float(want.abs().max()), rtol=1e-4), key
