@@ -32,6 +32,7 @@ from core import __version__, limits
 from core.data import FASHION_MNIST, DatasetInfo
 from core.datasets import check_info, info_dict
 from core.models import LatentModel, ModelConfig, build_model, model_config
+from core.runtime import without_denormals
 from core.safe_io import UnsafeFileError, atomic_write, open_regular, read_exactly
 from core.training import EpochRecord, Replay, TrainConfig
 
@@ -210,7 +211,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     for key, value in state.items():
         if not torch.isfinite(value).all():
             raise CheckpointError(f"{name}: tensor {key} holds NaN or infinite values.")
-    model.load_state_dict(state, strict=True)
+    model.load_state_dict({key: without_denormals(value) for key, value in state.items()}, strict=True)
     model.eval()
     warnings = []
     try:

@@ -136,6 +136,25 @@ def test_nan_weights_are_refused(tmp_path):
         load_checkpoint(path)
 
 
+def test_denormal_weights_load_as_zero_and_the_rest_as_saved(tmp_path):
+    """Weights below 1.2e-38 (older checkpoints, the bundled AE) send every product with them
+    down the CPU's slow path: they load as 0, every other number as it was saved."""
+    model = new_model(ModelConfig("ae", 4))
+    with torch.no_grad():
+        model.decoder.linear.weight[:3, 0] = torch.tensor([1e-40, -3e-39, 1.2e-38])
+    saved = {k: v.clone() for k, v in model.state_dict().items()}
+    assert (saved["decoder.linear.weight"][:2, 0] != 0).all()  # denormals survive the save
+    loaded = load_checkpoint(save_checkpoint(tmp_path / "tiny.safetensors", model)).model.state_dict()
+    weight = loaded["decoder.linear.weight"]
+    assert weight[0, 0] == 0 and weight[1, 0] == 0 and weight[2, 0] == saved["decoder.linear.weight"][2, 0]
+    rest = torch.ones_like(weight, dtype=torch.bool)
+    rest[:2, 0] = False
+    assert torch.equal(weight[rest], saved["decoder.linear.weight"][rest])
+    for key, value in saved.items():
+        if key != "decoder.linear.weight":
+            assert torch.equal(loaded[key], value), key
+
+
 def test_missing_and_folder_paths(tmp_path):
     with pytest.raises(CheckpointError, match="does not exist"):
         load_checkpoint(tmp_path / "nope.safetensors")
