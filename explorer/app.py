@@ -100,12 +100,14 @@ def build_window(argv: list[str], staged: bool = False) -> QMainWindow:
     """
     from core.memory import return_freed_memory
     from explorer.main_window import MainWindow
+    from explorer.platform.collector import collect_in_gui_thread
     from explorer.platform.settings import app_settings
     from explorer.views.presentation import apply_presentation
 
     args = build_parser().parse_args(argv)
     i18n.install(i18n.resolve_language(args.lang))
     return_freed_memory()  # before the window starts its worker threads
+    collect_in_gui_thread()  # never in a worker: it would destroy widgets there (deadlock)
     window = MainWindow(
         data_dir=args.data_dir,
         checkpoints=args.checkpoint,
