@@ -90,13 +90,16 @@ def loss_and_gradients(
     step = compiled() or _step
     with torch.no_grad():
         try:
-            total, bce, kl, grads = step(vae, x, x if target is None else target, noise, list(model.parameters()), beta, scale)
+            target = x if target is None else target
+            total, bce, kl, grads = step(vae, x, target, noise, list(model.parameters()), beta, scale)
         except torch.jit.Error as exc:  # TorchScript's own class for what the step raised
             raise RuntimeError(str(exc)) from None
     return LossTerms(total, bce, kl, summed=vae), grads
 
 
-def backward(model: LatentModel, x: torch.Tensor, beta: float, target: torch.Tensor | None = None) -> LossTerms:
+def backward(
+    model: LatentModel, x: torch.Tensor, beta: float, target: torch.Tensor | None = None
+) -> LossTerms:
     """As ``model.loss(x, beta, target).total.backward()``: the loss terms, each parameter's
     ``.grad`` set to its gradient, in the parameter's own layout (as autograd would give it)."""
     terms, grads = loss_and_gradients(model, x, beta, target)
@@ -112,7 +115,7 @@ def compiled() -> Callable | None:
     (core.sharded_step) do not wait for each other between ops."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated in favour of torch.compile
+            warnings.simplefilter("ignore", FutureWarning)  # deprecated in favour of torch.compile
             return torch.jit.script(_step)
     except Exception:  # noqa: BLE001 - any failure leaves the Python step, which computes the same
         return None
@@ -138,7 +141,8 @@ def _step(
         assert noise is not None
         z = _sample(middle, features, noise, saved)
     else:
-        z = torch.addmm(middle[1], features, hwc_columns(middle[0]).t())
+        saved["code_weight"] = hwc_columns(middle[0])  # (row, column, channel) columns, for both passes
+        z = torch.addmm(middle[1], features, saved["code_weight"].t())
     del features
     logits = _decode(decoder, z, saved)
     total, bce, kl, grad_logits = _loss_and_its_gradient(vae, logits, target, saved, beta, scale)
@@ -148,9 +152,10 @@ def _step(
     if vae:
         grad_features, middle_grads = _sample_backward(middle, grad_z, beta * scale, saved)
     else:
-        grad_features, middle_grads = _linear_backward(hwc_columns(middle[0]), grad_z, saved["features"])
+        grad_features, middle_grads = _linear_backward(saved.pop("code_weight"), grad_z, saved["features"])
     del grad_z
-    return total, bce, kl, _encode_backward(params[:4], x, grad_features, saved) + middle_grads + decoder_grads
+    encoder_grads = _encode_backward(params[:4], x, grad_features, saved)
+    return total, bce, kl, encoder_grads + middle_grads + decoder_grads
 
 
 def _encode(params: list[Tensor], x: Tensor, saved: dict[str, Tensor]) -> Tensor:
@@ -164,7 +169,9 @@ def _encode(params: list[Tensor], x: Tensor, saved: dict[str, Tensor]) -> Tensor
     return features
 
 
-def _encode_backward(params: list[Tensor], x: Tensor, grad: Tensor, saved: dict[str, Tensor]) -> list[Tensor]:
+def _encode_backward(
+    params: list[Tensor], x: Tensor, grad: Tensor, saved: dict[str, Tensor]
+) -> list[Tensor]:
     grad = relu_backward_(grad, saved.pop("features"))
     grad_maps2 = _maps(grad)
     del grad
@@ -190,6 +197,7 @@ def _sample(params: list[Tensor], features: Tensor, noise: Tensor, saved: dict[s
     mu, logvar = heads[:, :d], heads[:, d:]
     std = torch.exp(0.5 * logvar)
     saved["mu"], saved["logvar"], saved["std"], saved["eps"] = mu, logvar, std, noise
+    saved["heads_weight"] = weight  # for the backward pass, not stacked again
     return mu + std * noise
 
 
@@ -201,7 +209,8 @@ def _sample_backward(
     mu, logvar, std, eps = saved.pop("mu"), saved.pop("logvar"), saved.pop("std"), saved.pop("eps")
     grad_mu = grad_z + kl_weight * mu
     grad_logvar = (grad_z * eps) * (0.5 * std) + kl_weight * 0.5 * (logvar.exp() - 1)
-    grad_features, grads = _linear_backward(_heads(params)[0], torch.cat([grad_mu, grad_logvar], 1), saved["features"])
+    grad_heads = torch.cat([grad_mu, grad_logvar], 1)
+    grad_features, grads = _linear_backward(saved.pop("heads_weight"), grad_heads, saved["features"])
     d = params[0].shape[0]
     return grad_features, [grads[0][:d], grads[1][:d], grads[0][d:], grads[1][d:]]
 
@@ -214,9 +223,10 @@ def _linear_backward(weight: Tensor, grad: Tensor, features: Tensor) -> tuple[Te
 
 def _decode(params: list[Tensor], z: Tensor, saved: dict[str, Tensor]) -> Tensor:
     """The decoder's logits (B, 1, 28, 28)."""
-    flat = torch.addmm(hwc_rows(params[1]), z, hwc_rows(params[0]).t()).clamp_min_(0)
+    weight = hwc_rows(params[0])  # (row, column, channel) rows, kept for the backward pass
+    flat = torch.addmm(hwc_rows(params[1]), z, weight.t()).clamp_min_(0)
     maps = F.conv_transpose2d(_maps(flat), params[2], params[3], 2, 1).clamp_min_(0)
-    saved["flat"], saved["maps"] = flat, maps
+    saved["flat"], saved["maps"], saved["decoder_weight"] = flat, maps, weight
     return gemm_fold_deconv(maps, params[4], params[5])
 
 
@@ -230,11 +240,14 @@ def _decode_backward(
     grad_maps = relu_backward_(grad_maps, maps)
     del maps
     flat = saved.pop("flat")
-    grad_flat_maps, grad_w_deconv, grad_b_deconv = conv_gradients(grad_maps, _maps(flat), params[2], True, True)
+    grad_flat_maps, grad_w_deconv, grad_b_deconv = conv_gradients(
+        grad_maps, _maps(flat), params[2], True, True
+    )
     del grad_maps
     grad_flat = relu_backward_(grad_flat_maps.permute(0, 2, 3, 1).reshape(z.shape[0], -1), flat)
     del flat, grad_flat_maps
-    grad_z = torch.mm(hwc_rows(params[0]).t(), grad_flat.t()).t()  # transposed, as core.kernels.wide_linear
+    weight = saved.pop("decoder_weight")
+    grad_z = torch.mm(weight.t(), grad_flat.t()).t()  # transposed, as core.kernels.wide_linear
     grads = [chw_rows(torch.mm(z.t(), grad_flat).t()), chw_rows(grad_flat.sum(0))]
     return grad_z, grads + [grad_w_deconv, grad_b_deconv, grad_w_last, grad_b_last]
 
@@ -262,5 +275,6 @@ def _loss_and_its_gradient(
     else:
         total = F.mse_loss(recon, target)
         bce = kl = total.new_zeros(())
-        grad_recon = torch.ops.aten.mse_loss_backward(total.new_full((), scale), recon, target, 1)  # 1: mean
+        scaled = total.new_full((), scale)
+        grad_recon = torch.ops.aten.mse_loss_backward(scaled, recon, target, 1)  # 1: mean
     return total, bce, kl, torch.ops.aten.sigmoid_backward(grad_recon, recon)

@@ -46,9 +46,12 @@ class ShardedStep:
         self.model = model
         self.shards = shards
         self.params = [p for p in model.parameters() if p.requires_grad]
-        flush = denormals_flushed()  # the shards compute as the caller does (core.runtime.flushing_denormals)
+        flush = denormals_flushed()  # the shards compute as the caller does (runtime.flushing_denormals)
         self._pool = ThreadPoolExecutor(
-            max_workers=shards - 1, thread_name_prefix="shard", initializer=torch.set_flush_denormal, initargs=(flush,)
+            max_workers=shards - 1,
+            thread_name_prefix="shard",
+            initializer=torch.set_flush_denormal,
+            initargs=(flush,),
         )
 
     def close(self) -> None:
@@ -76,7 +79,9 @@ class ShardedStep:
             if explicit:
                 weight = 1.0 if self.model.kind == "vae" else (b - a) / n  # the AE's mean over the batch
                 part = None if noise is None else noise[a:b]
-                terms, grads = explicit_step.loss_and_gradients(self.model, x[a:b], beta, target[a:b], part, weight)
+                terms, grads = explicit_step.loss_and_gradients(
+                    self.model, x[a:b], beta, target[a:b], part, weight
+                )
                 return terms, weight, grads
             with autocast(device, precision), given_noise(None if noise is None else noise[a:b]):
                 terms = self.model.loss(x[a:b], beta, target[a:b])

@@ -108,7 +108,8 @@ def test_a_run_with_it_matches_a_run_without(tiny_data, monkeypatch):
     supports = explicit_step.supports
     for shards in (1, 2):
         calls = []
-        monkeypatch.setattr(explicit_step, "loss_and_gradients", _counting(explicit_step.loss_and_gradients, calls))
+        counted = _counting(explicit_step.loss_and_gradients, calls)
+        monkeypatch.setattr(explicit_step, "loss_and_gradients", counted)
         with_it = run(True, shards)
         assert calls, "the explicit step was not used"
         without = run(False, shards)
@@ -127,10 +128,13 @@ def _counting(function, calls: list):
 def test_a_bf16_run_keeps_autograd_under_autocast(tiny_data, monkeypatch):
     """The explicit step is fp32's: a bf16 run must not compute in fp32 behind its back."""
     calls = []
-    monkeypatch.setattr(explicit_step, "loss_and_gradients", _counting(explicit_step.loss_and_gradients, calls))
+    counted = _counting(explicit_step.loss_and_gradients, calls)
+    monkeypatch.setattr(explicit_step, "loss_and_gradients", counted)
     for shards in (1, 2):
         monkeypatch.setattr("core.training.shards_for", lambda *args, shards=shards: shards)
-        config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="bf16", limit=64, replay_points=0)
+        config = TrainConfig(
+            epochs=1, batch_size=64, device="cpu", precision="bf16", limit=64, replay_points=0
+        )
         Trainer(new_model(ModelConfig("ae", 3)), config, tiny_data).run()
     assert calls == []
     config = TrainConfig(epochs=1, batch_size=64, device="cpu", precision="fp32", limit=64, replay_points=0)
@@ -153,7 +157,8 @@ def test_the_loss_and_gradients_are_the_lab_modules(mode, kind):
     if kind == "ae":
         loss = torch.nn.MSELoss()(theirs(x)[0], x)
     else:
-        theirs.latent_sample = lambda mu, logvar: eps.mul(logvar.mul(0.5).exp_()).add_(mu)  # the lab's, this ε
+        # the lab's sampling, with this ε
+        theirs.latent_sample = lambda mu, logvar: eps.mul(logvar.mul(0.5).exp_()).add_(mu)
         recon, mu, logvar = theirs(x)
         loss = lab.vae_loss(recon, x, mu, logvar)
     loss.backward()
